@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# bootstrap.sh — make this checkout runnable: system packages, the mediasoup worker binary, npm dependencies.
+# Run by `npm start` (prestart) and `npm test` (pretest, with --test); takes well under a second when everything
+# is already there.
+#
+#   bash scripts/bootstrap.sh          needs redis-server
+#   bash scripts/bootstrap.sh --test   also postgresql and chromium (ledger and browser tests)
+#
+# Missing system packages are installed with apt-get when running as root on Debian/Ubuntu; anywhere else the
+# script stops and names what to install. Order matters: system packages → mediasoup worker → npm ci, because
+# `npm ci` skips mediasoup's own (offline-impossible) worker build only when MEDIASOUP_WORKER_BIN is set.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+readonly ME="bootstrap.sh"
+log() { printf '[%s] %s\n' "$ME" "$*" >&2; }
+die() {
+  printf '[%s] error: %s\n' "$ME" "$*" >&2
+  exit 1
+}
+
+test_mode=false
+case "${1:-}" in
+  --test) test_mode=true ;;
+  "") ;;
+  *) die "unknown argument '$1' (usage: bash scripts/bootstrap.sh [--test])" ;;
+esac
+
+# --- 1. System packages (Debian package names). ---------------------------------------------------------------
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if $test_mode; then
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
+
+if ((${#missing[@]})); then
+  if [[ -f /etc/debian_version && "$(id -u)" == 0 ]]; then
+    log "installing ${missing[*]} with apt-get"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    command -v redis-server >/dev/null 2>&1 || die "redis-server is still missing after apt-get install"
+  else
+    brew_names=()
+    for p in "${missing[@]}"; do
+      case "$p" in
+        redis-server) brew_names+=(redis) ;;
+        postgresql) brew_names+=(postgresql@16) ;;
+        chromium) brew_names+=(--cask chromium) ;;
+      esac
+    done
+    {
+      printf '[%s] error: missing system packages: %s\n' "$ME" "${missing[*]}"
+      if [[ -f /etc/debian_version ]]; then
+        printf '  install them: sudo apt-get install -y %s   (or re-run this script as root)\n' "${missing[*]}"
+      elif [[ "$(uname -s)" == Darwin ]]; then
+        printf '  install them: brew install %s\n' "${brew_names[*]}"
+      else
+        printf '  install them with your package manager (Debian/Ubuntu: apt-get install -y %s; macOS: brew install %s)\n' \
+          "${missing[*]}" "${brew_names[*]}"
+      fi
+      printf '  (instead of a local redis-server, REDIS_URL may point at an existing Redis >= 6.2)\n'
+    } >&2
+    exit 1
+  fi
+fi
+
+# --- 2. mediasoup worker hook --------------------------------------------------------------------------------
+# scripts/mediasoup-worker.sh builds (once, cached outside node_modules) and prints the mediasoup-worker binary.
+# Exported before `npm ci` so mediasoup's postinstall skips its own build; also written to
+# .data/mediasoup-worker-bin because nothing sources this script: scripts/up.ts and the tests read it there.
+if [[ -f scripts/mediasoup-worker.sh ]]; then
+  ms_bin="$(bash scripts/mediasoup-worker.sh)" || die "the mediasoup worker is not available (see the messages above)"
+  export MEDIASOUP_WORKER_BIN="$ms_bin"
+  mkdir -p .data
+  if [[ "$(cat .data/mediasoup-worker-bin 2>/dev/null || true)" != "$ms_bin" ]]; then
+    printf '%s\n' "$ms_bin" >.data/mediasoup-worker-bin
+  fi
+fi
+
+# --- 3. npm dependencies ---------------------------------------------------------------------------------------
+# node_modules/.package-lock.json is npm's record of what is installed; an older one means the lockfile changed.
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  [[ -f package-lock.json ]] || die "package-lock.json is missing: run 'npm install' once to create it"
+  if [[ -n "${CI:-}" && "${CI}" != "false" && "${CI}" != "0" ]]; then
+    log "CI: installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund --no-progress
+  else
+    log "installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+fi

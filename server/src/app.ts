@@ -1,0 +1,184 @@
+/**
+ * Composition root: builds every dependency of an API node once, in order (infrastructure → services →
+ * HTTP → realtime), and closes them in reverse. Used by main.ts and by every integration test.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { Config } from './config';
+import { createAuthService } from './features/auth/auth.service';
+import { authHooks } from './features/auth/auth.hook';
+import { authRoutes } from './features/auth/auth.routes';
+import { createTokens } from './features/auth/tokens';
+import { createLivesService } from './features/lives/lives.service';
+import { livesRoutes } from './features/lives/lives.routes';
+import { livesSocketHandlers } from './features/lives/lives.socket';
+import { registerDocs } from './http/docs';
+import { registerErrorHandler } from './http/error-handler';
+import { createFastify } from './http/fastify';
+import { registerHealthRoutes } from './http/health';
+import { createMetrics, registerMetricsRoute } from './http/metrics';
+import { openInfra } from './infra';
+import { endOfLiveQueue } from './jobs/end-of-live.worker';
+import { createUsersRepo } from './ledger/users.repo';
+import { createLivesRepo } from './ledger/lives.repo';
+import { createRealtime } from './realtime/io';
+import { createMembership } from './realtime/membership';
+import { createPresence } from './realtime/presence';
+import { startPresenceTicker } from './realtime/presence-ticker';
+import { createRoomLog } from './realtime/room-log';
+import { createRoomTail } from './realtime/room-tail';
+import { createSnapshots } from './realtime/snapshot';
+import type { AppServer } from './realtime/types';
+import { roomName } from './realtime/types';
+import { closeRedis, createRedis } from './redis/client';
+
+export interface BuildOptions {
+  /** Extra readiness checks (e.g. media workers) merged into /readyz. */
+  readyChecks?: Record<string, () => Promise<unknown>>;
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function buildApp(config: Config, opts: BuildOptions = {}) {
+  const app = createFastify({
+    logLevel: config.LOG_LEVEL,
+    trustProxy: config.TRUST_PROXY,
+    nodeId: config.NODE_ID,
+    logStream: opts.logStream,
+  });
+  const log = app.log;
+  const closers: Array<[string, () => Promise<unknown> | unknown]> = [];
+
+  // Infrastructure
+  const infra = await openInfra(config, log, 'api');
+  closers.push(['infra', () => infra.close()]);
+  const { redis, db, keys, scripts } = infra;
+  const pub = createRedis(config.REDIS_URL!, `lc-api-pub-${config.NODE_ID}`);
+  const sub = createRedis(config.REDIS_URL!, `lc-api-sub-${config.NODE_ID}`);
+  const tailConn = createRedis(config.REDIS_URL!, `lc-api-tail-${config.NODE_ID}`, { maxRetriesPerRequest: null });
+  closers.push(['redis-pubsub', () => Promise.all([closeRedis(pub), closeRedis(sub)])]);
+  const endQueue = endOfLiveQueue(infra.bull.connection, infra.bull.prefix);
+  closers.push(['queues', () => endQueue.close()]);
+  const metrics = createMetrics();
+
+  // Services
+  const tokens = createTokens({ secret: config.TOKEN_SECRET, ttlSeconds: config.TOKEN_TTL_SECONDS });
+  const auth = createAuthService({ users: createUsersRepo(db), tokens });
+  const roomLog = createRoomLog({
+    redis,
+    scripts,
+    keys,
+    maxLen: config.ROOM_LOG_MAX_LEN,
+    onAppend: (type) => metrics.roomEventsPublished.inc({ type }),
+  });
+  const presence = createPresence({ redis, scripts, keys, nodeId: config.NODE_ID });
+  const snapshots = createSnapshots({ roomLog, presence, recentCount: config.SNAPSHOT_RECENT });
+  const lives = createLivesService({ lives: createLivesRepo(db), roomLog, endOfLiveQueue: endQueue });
+
+  // HTTP (fixed order: error handler → docs → metrics → health → features → static client)
+  registerErrorHandler(app);
+  await registerDocs(app, { title: 'Live-commerce room server', version: '0.1.0', publicUrl: config.PUBLIC_URL });
+  registerMetricsRoute(app, metrics);
+  metrics.addCollector(async () => {
+    const counts = await endQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+    for (const [state, n] of Object.entries(counts)) metrics.jobs.set({ queue: endQueue.name, state }, n);
+  });
+  metrics.addCollector(async () => {
+    const t = process.hrtime.bigint();
+    await redis.ping();
+    metrics.redisLatency.observe(Number(process.hrtime.bigint() - t) / 1e9);
+  });
+  registerHealthRoutes(app, {
+    checks: {
+      redis: async () => {
+        await redis.ping();
+      },
+      ledger: () => db.ping(),
+      ...opts.readyChecks,
+    },
+  });
+  const hooks = authHooks(tokens);
+  authRoutes(app, { auth, hooks });
+  livesRoutes(app, { lives, hooks, snapshots });
+  const clientDist = join(process.cwd(), 'client', 'dist');
+  if (config.SERVE_CLIENT && existsSync(clientDist)) {
+    await app.register(fastifyStatic, { root: clientDist, prefix: '/', wildcard: false });
+  }
+
+  // Realtime
+  let io: AppServer | undefined;
+  const tail = createRoomTail({
+    redis: tailConn,
+    cmd: redis,
+    keys,
+    frameMs: config.FRAME_MS,
+    onFrame: (liveId, events) => {
+      metrics.framesEmitted.inc();
+      io?.local.to(roomName(liveId)).emit('room:events', { liveId, events });
+    },
+    onError: (err) => log.error({ err }, 'room tail read failed'),
+  });
+  closers.push(['room-tail', () => tail.close()]);
+  const membership = createMembership({ io: () => io!, presence, tail, nodeId: config.NODE_ID });
+  const handlers = livesSocketHandlers({ lives, membership, roomLog, presence, snapshots });
+  io = createRealtime({
+    httpServer: app.server,
+    tokens,
+    allowedOrigins: config.ALLOWED_ORIGINS,
+    adapterKey: keys.adapterChannel,
+    pub,
+    sub,
+    handlers,
+    handlerDeps: {
+      async roleIn(socket, liveId) {
+        return socket.data.joined.get(liveId)?.role ?? (await lives.roleIn(socket.data.user, liveId)).role;
+      },
+      onOutcome: (event, outcome) => metrics.socketEvents.inc({ event, outcome }),
+      logError: (err, event) => log.error({ err, event }, 'socket handler failed'),
+    },
+    onConnection(socket) {
+      metrics.sockets.inc();
+      socket.on('disconnect', () => {
+        metrics.sockets.dec();
+        membership.leaveAll(socket).catch((err) => log.error({ err }, 'presence leave failed'));
+      });
+    },
+  });
+  const ticker = startPresenceTicker({
+    io,
+    presence,
+    tail,
+    intervalMs: config.PRESENCE_MS,
+    onError: (err) => log.warn({ err }, 'presence tick failed'),
+  });
+  closers.push(['presence', () => ticker.stop()]);
+  closers.push(['presence-release', () => membership.releaseNode()]);
+
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    io,
+    config,
+    handlers,
+    deps: { redis, db, keys, scripts, tokens, auth, lives, roomLog, presence, snapshots, membership, endQueue, metrics },
+    /** Graceful shutdown in reverse build order; idempotent. */
+    close(): Promise<void> {
+      closed ??= (async () => {
+        // NOTE: io.close() closes the HTTP server too; do it via fastify so onClose hooks run.
+        io!.disconnectSockets(true);
+        await new Promise<void>((r) => io!.close(() => r()));
+        await app.close().catch(() => {});
+        await closeRedis(tailConn);
+        for (const [name, fn] of closers.reverse()) {
+          try {
+            await fn();
+          } catch (err) {
+            log.warn({ err, step: name }, 'shutdown step failed');
+          }
+        }
+      })();
+      return closed;
+    },
+  };
+}
+export type BuiltApp = Awaited<ReturnType<typeof buildApp>>;

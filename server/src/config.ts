@@ -1,0 +1,132 @@
+/**
+ * Process configuration: every environment variable the server and worker read, parsed once with zod.
+ * A bad value stops the process with a message naming the variable (see README "Configuration").
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const csv = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+const url = z.string().url();
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where browsers reach this node; used for printed URLs and the default allowed origin. */
+  PUBLIC_URL: url.optional(),
+  /** Unset: the start command launches a local redis-server under DATA_DIR. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** Prefix for every Redis key and BullMQ queue; lets several deployments or tests share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,32}$/)
+    .default('lc'),
+  /** Unset: PGlite (embedded Postgres) under DATA_DIR/ledger. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** HMAC secret for tokens; at least 32 characters. Unset outside production: generated once under DATA_DIR. */
+  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(60 * 60 * 24 * 30)
+    .default(60 * 60 * 12),
+  /** Comma-separated browser origins allowed for Socket.IO and CORS; defaults to PUBLIC_URL's origin. */
+  ALLOWED_ORIGINS: csv.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Room event log length kept in Redis (events older than this get a snapshot on reconnect). */
+  ROOM_LOG_MAX_LEN: z.coerce.number().int().min(10).max(1_000_000).default(2000),
+  /** Broadcast frame interval per room, milliseconds. */
+  FRAME_MS: z.coerce.number().int().min(10).max(1000).default(50),
+  /** Presence broadcast interval, milliseconds. */
+  PRESENCE_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** Recent room events included in a join snapshot. */
+  SNAPSHOT_RECENT: z.coerce.number().int().min(0).max(500).default(50),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Allow a Redis without AOF persistence (data loss on restart). Not for production. */
+  REDIS_ALLOW_NO_PERSISTENCE: bool.default(false),
+  TRUST_PROXY: bool.default(false),
+  /** Serve the built web client from client/dist. */
+  SERVE_CLIENT: bool.default(true),
+  NODE_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,64}$/)
+    .optional(),
+});
+
+type Parsed = z.infer<typeof ConfigSchema>;
+export type Config = Omit<Parsed, 'TOKEN_SECRET' | 'ALLOWED_ORIGINS' | 'PUBLIC_URL' | 'NODE_ID'> & {
+  TOKEN_SECRET: string;
+  ALLOWED_ORIGINS: string[];
+  PUBLIC_URL: string;
+  NODE_ID: string;
+  DATA_DIR: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse an env-like record; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const res = ConfigSchema.safeParse(picked);
+  if (!res.success) {
+    const lines = res.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '?');
+      return `  ${key}=${JSON.stringify(picked[key] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = res.data;
+  const dataDir = resolve(c.DATA_DIR);
+  const publicUrl = (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`).replace(
+    /\/$/,
+    '',
+  );
+  if (c.NODE_ENV === 'production' && !c.TOKEN_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  TOKEN_SECRET="": required in production (32+ characters)');
+  }
+  return {
+    ...c,
+    DATA_DIR: dataDir,
+    PUBLIC_URL: publicUrl,
+    TOKEN_SECRET: c.TOKEN_SECRET ?? devSecret(dataDir),
+    ALLOWED_ORIGINS: c.ALLOWED_ORIGINS ?? [new URL(publicUrl).origin],
+    NODE_ID: c.NODE_ID ?? `node-${process.pid}-${randomBytes(3).toString('hex')}`,
+  };
+}
+
+/** NOTE: a generated secret is persisted so tokens survive restarts and the worker shares it. */
+function devSecret(dataDir: string): string {
+  const file = join(dataDir, 'token-secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString('hex');
+    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+    return readFileSync(file, 'utf8').trim();
+  }
+}

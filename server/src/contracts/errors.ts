@@ -1,0 +1,48 @@
+/**
+ * Public error codes: the only error vocabulary clients see (HTTP bodies and socket acks).
+ * Stable strings; never reuse a code for a different meaning.
+ */
+export const ERROR_CODES = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  USERNAME_TAKEN: 409,
+  INVALID_CREDENTIALS: 401,
+  LIVE_NOT_FOUND: 404,
+  LIVE_NOT_LIVE: 409,
+  LIVE_ENDED: 409,
+  INVALID_TRANSITION: 409,
+  NOT_JOINED: 409,
+  RATE_LIMITED: 429,
+  ORIGIN_NOT_ALLOWED: 403,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The one error type services throw; transports map it to a status / ack. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? code);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Wire shape of an error, shared by HTTP responses and socket acks. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}

@@ -1,0 +1,33 @@
+/** Auth routes: register/login for hosts, guest sessions for viewers, `me`. */
+import { z } from 'zod';
+import { AuthResponse, GuestBody, LoginBody, RegisterBody, TokenClaims } from '../../contracts/auth.schema';
+import type { App } from '../../http/fastify';
+import type { AuthHooks } from './auth.hook';
+import type { AuthService } from './auth.service';
+
+export function authRoutes(app: App, deps: { auth: AuthService; hooks: AuthHooks }) {
+  const tags = ['auth'];
+  app.post(
+    '/api/auth/register',
+    { schema: { tags, summary: 'Register a host account', body: RegisterBody, response: { 201: AuthResponse } } },
+    async (req, reply) => reply.code(201).send(await deps.auth.register(req.body)),
+  );
+  app.post(
+    '/api/auth/login',
+    { schema: { tags, summary: 'Log in', body: LoginBody, response: { 200: AuthResponse } } },
+    async (req) => deps.auth.login(req.body),
+  );
+  app.post(
+    '/api/auth/guest',
+    { schema: { tags, summary: 'Start a named guest (viewer) session', body: GuestBody, response: { 200: AuthResponse } } },
+    async (req) => deps.auth.guest(req.body),
+  );
+  app.get(
+    '/api/me',
+    {
+      schema: { tags, summary: 'Who the token belongs to', security: [{ bearer: [] }], response: { 200: z.object({ user: TokenClaims }) } },
+      preHandler: deps.hooks.requireUser,
+    },
+    async (req) => ({ user: req.user! }),
+  );
+}

@@ -1,0 +1,52 @@
+/** Accounts and sessions: hosts register and log in; viewers join as named guests (not stored). */
+import { randomUUID } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { AuthResponse, GuestBody, LoginBody, RegisterBody, TokenClaims } from '../../contracts/auth.schema';
+import { AppError } from '../../contracts/errors';
+import type { UserId } from '../../contracts/ids';
+import type { createUsersRepo } from '../../ledger/users.repo';
+import type { Tokens } from './tokens';
+
+type UsersRepo = ReturnType<typeof createUsersRepo>;
+
+// NOTE: a fixed hash to verify against when the user doesn't exist, so timing doesn't reveal usernames.
+let dummyHash: Promise<string> | undefined;
+
+export function createAuthService(deps: { users: UsersRepo; tokens: Tokens }) {
+  const issue = async (claims: TokenClaims): Promise<AuthResponse> => {
+    const { token, expiresAt } = await deps.tokens.sign(claims);
+    return {
+      token,
+      user: { id: claims.sub, displayName: claims.name, role: claims.role },
+      expiresAt: expiresAt.toISOString(),
+    };
+  };
+  return {
+    /** Registers a host account. @throws USERNAME_TAKEN */
+    async register(body: RegisterBody): Promise<AuthResponse> {
+      const id = `u_${randomUUID()}`;
+      const passwordHash = await hash(body.password);
+      await deps.users.insert({
+        id,
+        username: body.username.toLowerCase(),
+        displayName: body.displayName,
+        passwordHash,
+        role: 'host',
+      });
+      return issue({ sub: id as UserId, name: body.displayName, role: 'host' });
+    },
+    /** @throws INVALID_CREDENTIALS */
+    async login(body: LoginBody): Promise<AuthResponse> {
+      const user = await deps.users.findByUsername(body.username.toLowerCase());
+      dummyHash ??= hash('not-a-real-password');
+      const ok = await verify(user?.passwordHash ?? (await dummyHash), body.password).catch(() => false);
+      if (!user || !user.passwordHash || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong username or password');
+      return issue({ sub: user.id as UserId, name: user.displayName, role: user.role });
+    },
+    /** A viewer session with a fresh guest id. */
+    async guest(body: GuestBody): Promise<AuthResponse> {
+      return issue({ sub: `g_${randomUUID()}` as UserId, name: body.displayName, role: 'viewer' });
+    },
+  };
+}
+export type AuthService = ReturnType<typeof createAuthService>;

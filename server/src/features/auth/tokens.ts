@@ -1,0 +1,53 @@
+/** Signed bearer tokens (HS256 JWT via jose) carrying user id, display name and role. */
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { AppError } from '../../contracts/errors';
+import { TokenClaims } from '../../contracts/auth.schema';
+
+export interface Tokens {
+  sign(claims: TokenClaims): Promise<{ token: string; expiresAt: Date }>;
+  /** @throws AppError UNAUTHENTICATED (missing, malformed, bad signature, expired) */
+  verify(token: string | undefined | null): Promise<TokenClaims>;
+}
+
+export function createTokens(opts: { secret: string; ttlSeconds: number; issuer?: string; now?: () => number }): Tokens {
+  const key = new TextEncoder().encode(opts.secret);
+  const issuer = opts.issuer ?? 'live-commerce';
+  const now = opts.now ?? Date.now;
+  return {
+    async sign(claims) {
+      const iat = Math.floor(now() / 1000);
+      const exp = iat + opts.ttlSeconds;
+      const token = await new SignJWT({ name: claims.name, role: claims.role })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(claims.sub)
+        .setIssuer(issuer)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
+      return { token, expiresAt: new Date(exp * 1000) };
+    },
+    async verify(token) {
+      if (!token) throw new AppError('UNAUTHENTICATED', 'token required');
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          issuer,
+          algorithms: ['HS256'],
+          currentDate: new Date(now()),
+        });
+        const parsed = TokenClaims.safeParse(payload);
+        if (!parsed.success) throw new AppError('UNAUTHENTICATED', 'token claims invalid');
+        return parsed.data;
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        if (err instanceof errors.JWTExpired) throw new AppError('UNAUTHENTICATED', 'token expired');
+        throw new AppError('UNAUTHENTICATED', 'token invalid');
+      }
+    },
+  };
+}
+
+/** Reads `Authorization: Bearer <token>`. */
+export function bearer(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return m?.[1];
+}

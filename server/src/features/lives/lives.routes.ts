@@ -1,0 +1,56 @@
+/** Live REST routes: hosts create/start/end; anyone lists and reads; the room snapshot for late viewers. */
+import { z } from 'zod';
+import { CreateLiveBody, ListLivesQuery, Live, LiveParams } from '../../contracts/live.schema';
+import { RoomSnapshot } from '../../contracts/room.schema';
+import type { App } from '../../http/fastify';
+import type { Snapshots } from '../../realtime/snapshot';
+import type { AuthHooks } from '../auth/auth.hook';
+import type { LivesService } from './lives.service';
+
+export function livesRoutes(app: App, deps: { lives: LivesService; hooks: AuthHooks; snapshots: Snapshots }) {
+  const tags = ['lives'];
+  const security = [{ bearer: [] }];
+  const { lives, hooks } = deps;
+  app.post(
+    '/api/lives',
+    {
+      schema: { tags, security, summary: 'Create a live (host accounts)', body: CreateLiveBody, response: { 201: Live } },
+      preHandler: hooks.requireUser,
+    },
+    async (req, reply) => reply.code(201).send(await lives.create(req.user!, req.body)),
+  );
+  app.get(
+    '/api/lives',
+    { schema: { tags, summary: 'List lives, newest first', querystring: ListLivesQuery, response: { 200: z.object({ lives: z.array(Live) }) } } },
+    async (req) => ({ lives: await lives.list(req.query) }),
+  );
+  app.get(
+    '/api/lives/:liveId',
+    { schema: { tags, summary: 'One live', params: LiveParams, response: { 200: Live } } },
+    async (req) => lives.get(req.params.liveId),
+  );
+  app.get(
+    '/api/lives/:liveId/snapshot',
+    {
+      schema: { tags, security, summary: "The room snapshot as the caller's role sees it", params: LiveParams, response: { 200: RoomSnapshot } },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => {
+      const { live, role } = await lives.roleIn(req.user!, req.params.liveId);
+      return deps.snapshots.build(live, req.user!, role);
+    },
+  );
+  app.post(
+    '/api/lives/:liveId/start',
+    { schema: { tags, security, summary: 'Go live (host of this live)', params: LiveParams, response: { 200: Live } }, preHandler: hooks.requireUser },
+    async (req) => lives.start(req.user!, req.params.liveId),
+  );
+  app.post(
+    '/api/lives/:liveId/end',
+    {
+      schema: { tags, security, summary: 'End the live (host of this live); idempotent', params: LiveParams, response: { 200: Live } },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => lives.end(req.user!, req.params.liveId),
+  );
+}

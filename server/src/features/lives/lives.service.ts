@@ -1,0 +1,89 @@
+/**
+ * Lives: create, list, start, end. The ledger holds the lifecycle; the room log announces each change;
+ * ending enqueues the end-of-live job. Called by HTTP routes and socket handlers alike.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { TokenClaims } from '../../contracts/auth.schema';
+import { AppError } from '../../contracts/errors';
+import type { Role } from '../../contracts/ids';
+import type { CreateLiveBody, Live, LiveStatus } from '../../contracts/live.schema';
+import { ROOM_EVENT } from '../../contracts/room.schema';
+import { EndOfLivePayload, jobId } from '../../jobs/queues';
+import type { createLivesRepo } from '../../ledger/lives.repo';
+import type { RoomLog } from '../../realtime/room-log';
+
+type LivesRepo = ReturnType<typeof createLivesRepo>;
+
+export function createLivesService(deps: {
+  lives: LivesRepo;
+  roomLog: RoomLog;
+  endOfLiveQueue: Queue;
+  now?: () => Date;
+}) {
+  const now = deps.now ?? (() => new Date());
+
+  const get = async (liveId: string): Promise<Live> => {
+    const live = await deps.lives.findById(liveId);
+    if (!live) throw new AppError('LIVE_NOT_FOUND', `live ${liveId} not found`);
+    return live;
+  };
+
+  const requireHost = async (user: TokenClaims, liveId: string): Promise<Live> => {
+    const live = await get(liveId);
+    if (live.hostId !== user.sub) throw new AppError('FORBIDDEN', 'only the host of this live can do that');
+    return live;
+  };
+
+  const transition = async (user: TokenClaims, liveId: string, from: LiveStatus[], to: LiveStatus) => {
+    await requireHost(user, liveId);
+    const { live, changed } = await deps.lives.transition({ liveId, from, to, actorId: user.sub, at: now() });
+    if (changed) await deps.roomLog.append(liveId, ROOM_EVENT.liveStatus, { status: live.status });
+    return { live, changed };
+  };
+
+  return {
+    get,
+    /** The role a user has in a live's room. @throws LIVE_NOT_FOUND */
+    async roleIn(user: TokenClaims, liveId: string): Promise<{ live: Live; role: Role }> {
+      const live = await get(liveId);
+      return { live, role: resolveRole(user, live) };
+    },
+    /** @throws FORBIDDEN when the account is not a host */
+    async create(user: TokenClaims, body: CreateLiveBody): Promise<Live> {
+      if (user.role !== 'host') throw new AppError('FORBIDDEN', 'only host accounts create lives');
+      const id = randomUUID();
+      await deps.lives.insert({
+        id,
+        hostId: user.sub,
+        title: body.title,
+        scheduledAt: body.scheduledAt ? new Date(body.scheduledAt) : null,
+      });
+      return get(id);
+    },
+    list: (q: { status?: LiveStatus; limit: number }) => deps.lives.list(q),
+    /** scheduled → live; starting a live that is live is a no-op. @throws FORBIDDEN, LIVE_NOT_FOUND, INVALID_TRANSITION */
+    async start(user: TokenClaims, liveId: string): Promise<Live> {
+      return (await transition(user, liveId, ['scheduled'], 'live')).live;
+    },
+    /**
+     * scheduled|live → ended; ending twice is a no-op. Always (re-)enqueues the end-of-live job: its id is
+     * deterministic, so a retry after a crash between the ledger write and the enqueue still settles once.
+     * @throws FORBIDDEN, LIVE_NOT_FOUND
+     */
+    async end(user: TokenClaims, liveId: string): Promise<Live> {
+      const { live } = await transition(user, liveId, ['scheduled', 'live'], 'ended');
+      const payload = EndOfLivePayload.parse({ liveId, endedAt: live.endedAt ?? now().toISOString() });
+      await deps.endOfLiveQueue.add('end-live', payload, { jobId: jobId.endLive(liveId) });
+      return live;
+    },
+  };
+}
+export type LivesService = ReturnType<typeof createLivesService>;
+
+/** Host of this live → host; moderator account → moderator; everyone else → viewer. */
+export function resolveRole(user: TokenClaims, live: Live): Role {
+  if (live.hostId === user.sub) return 'host';
+  if (user.role === 'moderator') return 'moderator';
+  return 'viewer';
+}

@@ -1,0 +1,77 @@
+/**
+ * Ledger database adapter: one `Db` interface over PGlite (embedded, default) and PostgreSQL (`DATABASE_URL`),
+ * so repositories and migrations run unchanged on both.
+ *
+ * Type rule (identical on both backends, enforced by ledger.test.ts):
+ * - `timestamptz` → JS `Date`; repositories turn it into an ISO string. Columns use `timestamptz`, never `timestamp`.
+ * - `bigint`/`int8` (and `bigserial` ids) → `string`: exact beyond 2^53, and pg's default.
+ * - `numeric` → `string`; `date` → `'YYYY-MM-DD'` string (no timezone shift); arrays follow their element type.
+ * - `int2`/`int4`/`float` → `number`, `bool` → `boolean`, `json`/`jsonb` → parsed value, `uuid`/`text` → `string`.
+ * Placeholders are `$1, $2, …` on both. `query` runs one statement; `exec` runs a parameterless script.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<{ rows: T[]; rowCount: number }>;
+}
+
+/** A Queryable that can also run a multi-statement script without parameters (migrations). */
+export interface Executor extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Executor {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw).
+   * NOTE: inside fn use `q`, never the Db itself: on PGlite that would wait for this very transaction
+   * (deadlock), so both backends throw instead.
+   */
+  tx<T>(fn: (q: Executor) => Promise<T>): Promise<T>;
+  /** Cheap liveness check for /readyz (SELECT 1). */
+  ping(): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface OpenDbOptions {
+  /** Set: PostgreSQL pool. Unset: PGlite persisted under `<dataDir>/ledger`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+  /** PostgreSQL idle-client errors (e.g. server restart); without a listener they would crash the process. */
+  onError?: (err: Error) => void;
+}
+
+export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  if (opts.databaseUrl) {
+    const { openPostgres } = await import('./postgres');
+    return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.onError);
+  }
+  const { openPglite } = await import('./pglite');
+  return openPglite(opts.dataDir);
+}
+
+/** Postgres SQLSTATE of a driver error (same `code` property on pg and PGlite), if any. */
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+const inTx = new AsyncLocalStorage<true>();
+
+/** Runs a backend's transaction body, marking the async context so misuse of the Db inside it fails fast. */
+export function runInTx<T>(fn: () => Promise<T>): Promise<T> {
+  return inTx.run(true, fn);
+}
+
+/** Throws when called from inside a `tx` body (see the NOTE on `Db.tx`). */
+export function assertNotInTx(what: string): void {
+  if (inTx.getStore()) {
+    throw new Error(`db.${what}() called inside db.tx(): use the transaction's Queryable`);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The one wrapper every socket command goes through: validate (zod) → authorize (role in the live) → run →
+ * ack `{ok:true,data}` or `{ok:false,error}`. A throw never escapes; a missing ack callback is tolerated.
+ */
+import type { z } from 'zod';
+import { AppError, type ErrorBody, isAppError } from '../contracts/errors';
+import type { Ack, ClientEventName, ClientToServerEvents } from '../contracts/events';
+import type { Role } from '../contracts/ids';
+import type { AppSocket } from './types';
+
+type AckData<E extends ClientEventName> =
+  Parameters<ClientToServerEvents[E]>[1] extends ((res: Ack<infer T>) => void) | undefined ? T : never;
+
+export interface HandlerDeps {
+  /** Role of the socket's user in a live (cached per joined room). @throws LIVE_NOT_FOUND */
+  roleIn(socket: AppSocket, liveId: string): Promise<Role>;
+  onOutcome?(event: string, outcome: 'ok' | 'error', code?: string): void;
+  logError?(err: unknown, event: string): void;
+}
+
+export interface HandlerSpec<E extends ClientEventName, S extends z.ZodType> {
+  event: E;
+  schema: S;
+  /** When set, the payload's `liveId` names the live and the user's role there must be one of these. */
+  roles?: readonly Role[];
+  run(ctx: { socket: AppSocket; role: Role | null }, payload: z.infer<S>): Promise<AckData<E>>;
+}
+
+export interface BoundHandler {
+  event: ClientEventName;
+  roles?: readonly Role[];
+  attach(socket: AppSocket, deps: HandlerDeps): void;
+}
+
+export function defineHandler<E extends ClientEventName, S extends z.ZodType>(spec: HandlerSpec<E, S>): BoundHandler {
+  return {
+    event: spec.event,
+    roles: spec.roles,
+    attach(socket, deps) {
+      const listener = async (...args: unknown[]) => {
+        const last = args[args.length - 1];
+        const ack = typeof last === 'function' ? (last as (r: unknown) => void) : undefined;
+        const raw = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+        const reply = (res: Ack<unknown>) => {
+          try {
+            ack?.(res);
+          } catch {
+            /* a client callback can't break the server */
+          }
+        };
+        try {
+          const parsed = spec.schema.safeParse(raw);
+          if (!parsed.success) {
+            throw new AppError(
+              'VALIDATION',
+              'invalid payload',
+              parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+            );
+          }
+          let role: Role | null = null;
+          if (spec.roles) {
+            const liveId = (parsed.data as { liveId?: unknown }).liveId;
+            if (typeof liveId !== 'string') throw new AppError('VALIDATION', 'liveId required');
+            role = await deps.roleIn(socket, liveId);
+            if (!spec.roles.includes(role)) {
+              throw new AppError('FORBIDDEN', `${spec.event} requires role ${spec.roles.join(' or ')}`);
+            }
+          }
+          const data = await spec.run({ socket, role }, parsed.data);
+          deps.onOutcome?.(spec.event, 'ok');
+          reply({ ok: true, data });
+        } catch (err) {
+          const body = toErrorBody(err);
+          if (body.code === 'INTERNAL') deps.logError?.(err, spec.event);
+          deps.onOutcome?.(spec.event, 'error', body.code);
+          reply({ ok: false, error: body });
+        }
+      };
+      socket.on(spec.event, listener as never);
+    },
+  };
+}
+
+export function toErrorBody(err: unknown): ErrorBody {
+  if (isAppError(err)) {
+    return err.details === undefined
+      ? { code: err.code, message: err.message }
+      : { code: err.code, message: err.message, details: err.details };
+  }
+  return { code: 'INTERNAL', message: 'Internal server error' };
+}

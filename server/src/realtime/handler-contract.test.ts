@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JoinResult } from '../contracts/room.schema';
+import { call, connect, guest, hostWithLive, startServer, type TestClient, type TestServer } from '../../../test/server';
+
+describe('socket handler contract', () => {
+  let s: TestServer;
+  let liveId: string;
+  let hostToken: string;
+  let viewer: TestClient;
+  beforeAll(async () => {
+    s = await startServer();
+    const h = await hostWithLive(s);
+    liveId = h.liveId;
+    hostToken = h.host.token;
+    viewer = await connect(s, (await guest(s)).token);
+  });
+  afterAll(async () => {
+    viewer?.close();
+    await s.close();
+  });
+
+  const malformed: unknown[] = [undefined, null, 42, 'x', [], {}, { liveId: 'not-a-uuid' }, { liveId: 123, lastSeq: -1 }];
+
+  it('acks VALIDATION for malformed payloads on every event, and the connection keeps working', async () => {
+    const events = s.built.handlers.map((h) => h.event);
+    expect(events.length).toBeGreaterThanOrEqual(5);
+    for (const event of events) {
+      for (const payload of malformed) {
+        const res = await call(viewer, event, payload);
+        expect(res, `${event} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      }
+    }
+    expect(viewer.connected).toBe(true);
+    const ok = await call<JoinResult>(viewer, 'live:join', { liveId });
+    expect(ok.ok).toBe(true);
+  });
+
+  it('tolerates a command sent without an ack callback', async () => {
+    viewer.emit('live:join', { liveId: 'nope' } as never);
+    (viewer as unknown as { emit(e: string): void }).emit('live:leave');
+    const res = await call(viewer, 'live:leave', { liveId });
+    expect(res.ok).toBe(true);
+  });
+
+  it('answers FORBIDDEN to a viewer for every host-only event', async () => {
+    const hostOnly = s.built.handlers.filter((h) => h.roles && !h.roles.includes('viewer'));
+    expect(hostOnly.map((h) => h.event)).toEqual(expect.arrayContaining(['live:announce', 'live:start', 'live:end']));
+    for (const h of hostOnly) {
+      const res = await call(viewer, h.event, { liveId, text: 'hello' });
+      expect(res, h.event).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    }
+    // and the live is untouched
+    const host = await connect(s, hostToken);
+    const join = await call<JoinResult>(host, 'live:join', { liveId });
+    expect(join.ok && join.data.mode === 'snapshot' && join.data.snapshot.live.status).toBe('live');
+    expect(join.ok && join.data.mode === 'snapshot' && join.data.snapshot.role).toBe('host');
+    host.close();
+  });
+
+  it('answers FORBIDDEN to a host account for host events on a live it does not own', async () => {
+    const other = await hostWithLive(s);
+    const sock = await connect(s, other.host.token);
+    const res = await call(sock, 'live:end', { liveId });
+    expect(res).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    sock.close();
+  });
+
+  it('answers LIVE_NOT_FOUND for a live that does not exist', async () => {
+    const res = await call(viewer, 'live:join', { liveId: '00000000-0000-4000-8000-000000000000' });
+    expect(res).toMatchObject({ ok: false, error: { code: 'LIVE_NOT_FOUND' } });
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Room presence in Redis: online users (a user with several tabs counts once), unique viewers (HyperLogLog),
+ * peak concurrency, joins/leaves per minute. Exact under concurrency: each change is one Lua script.
+ */
+import type { Redis } from 'ioredis';
+import type { Presence } from '../contracts/room.schema';
+import type { Keys } from '../redis/keys';
+import type { Scripts } from '../redis/scripts';
+
+const BUCKET_TTL_S = 180;
+const minuteOf = (ms: number) => Math.floor(ms / 60_000);
+
+export interface PresenceStore {
+  join(liveId: string, userId: string): Promise<{ online: number; peak: number; first: boolean }>;
+  leave(liveId: string, userId: string, connections?: number): Promise<{ online: number; last: boolean }>;
+  get(liveId: string): Promise<Presence>;
+  /** Removes every connection this node recorded for the room (graceful shutdown, dead-node cleanup). */
+  releaseNode(liveId: string, nodeId: string): Promise<void>;
+}
+
+export function createPresence(deps: {
+  redis: Redis;
+  scripts: Scripts;
+  keys: Keys;
+  nodeId: string;
+  now?: () => number;
+}): PresenceStore {
+  const { redis, scripts, keys, nodeId } = deps;
+  const now = deps.now ?? Date.now;
+  const leave = async (liveId: string, userId: string, connections = 1, node = nodeId) => {
+    const [online, last] = await scripts.run<[number, number]>(
+      'presence-leave',
+      [keys.conns(liveId), keys.online(liveId), keys.leaves(liveId, minuteOf(now())), keys.nodeConns(liveId, node)],
+      [userId, connections, BUCKET_TTL_S],
+    );
+    return { online, last: last === 1 };
+  };
+  return {
+    async join(liveId, userId) {
+      const [online, peak, first] = await scripts.run<[number, number, number]>(
+        'presence-join',
+        [
+          keys.conns(liveId),
+          keys.online(liveId),
+          keys.peak(liveId),
+          keys.uniqueViewers(liveId),
+          keys.joins(liveId, minuteOf(now())),
+          keys.nodeConns(liveId, nodeId),
+        ],
+        [userId, BUCKET_TTL_S],
+      );
+      return { online, peak, first: first === 1 };
+    },
+    leave: (liveId, userId, connections) => leave(liveId, userId, connections),
+    async get(liveId) {
+      const m = minuteOf(now());
+      const res = await redis
+        .multi()
+        .get(keys.online(liveId))
+        .get(keys.peak(liveId))
+        .pfcount(keys.uniqueViewers(liveId))
+        .get(keys.joins(liveId, m))
+        .get(keys.leaves(liveId, m))
+        .exec();
+      const n = (i: number) => Number(res?.[i]?.[1] ?? 0);
+      return { online: n(0), peak: n(1), unique: n(2), joinsLastMinute: n(3), leavesLastMinute: n(4) };
+    },
+    async releaseNode(liveId, node) {
+      const held = await redis.hgetall(keys.nodeConns(liveId, node));
+      for (const [userId, count] of Object.entries(held)) {
+        await leave(liveId, userId, Number(count), node);
+      }
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The per-room event log: a monotonically increasing `seq` and a capped Redis Stream whose entry ids are
+ * `<seq>-0`. Every fact a room broadcasts is appended here first; nodes tail the stream to broadcast.
+ */
+import type { Redis } from 'ioredis';
+import type { RoomEvent } from '../contracts/room.schema';
+import type { Keys } from '../redis/keys';
+import type { Scripts } from '../redis/scripts';
+
+export type RawEntry = [id: string, fields: string[]];
+
+export function parseEntry([id, fields]: RawEntry): RoomEvent {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  return { seq: Number.parseInt(id, 10), type: f.t ?? '', at: Number(f.at ?? 0), data: JSON.parse(f.d ?? 'null') };
+}
+
+export type SinceResult =
+  | { ok: true; seq: number; events: RoomEvent[] }
+  | { ok: false; seq: number; reason: 'gap-too-old' | 'ahead-of-log' };
+
+export interface RoomLog {
+  /** Appends one event and returns it with its seq. */
+  append<T>(liveId: string, type: string, data: T): Promise<RoomEvent<T>>;
+  /** Exactly the events after `lastSeq`, or why they can't be given. */
+  since(liveId: string, lastSeq: number): Promise<SinceResult>;
+  /** The current seq and up to `count` most recent events (ascending), read atomically. */
+  head(liveId: string, count: number): Promise<{ seq: number; recent: RoomEvent[] }>;
+  currentSeq(liveId: string): Promise<number>;
+}
+
+export function createRoomLog(deps: {
+  redis: Redis;
+  scripts: Scripts;
+  keys: Keys;
+  maxLen: number;
+  now?: () => number;
+  onAppend?: (type: string) => void;
+}): RoomLog {
+  const { redis, scripts, keys, maxLen } = deps;
+  const now = deps.now ?? Date.now;
+  return {
+    async append(liveId, type, data) {
+      const at = now();
+      const seq = await scripts.run<number>(
+        'room-append',
+        [keys.seq(liveId), keys.log(liveId)],
+        [type, JSON.stringify(data ?? null), at, maxLen],
+      );
+      deps.onAppend?.(type);
+      return { seq, type, at, data };
+    },
+    async since(liveId, lastSeq) {
+      const [code, seq, entries] = await scripts.run<[number, number, RawEntry[]]>(
+        'room-since',
+        [keys.seq(liveId), keys.log(liveId)],
+        [lastSeq, maxLen],
+      );
+      if (code === 1) return { ok: true, seq, events: entries.map(parseEntry) };
+      return { ok: false, seq, reason: code === -2 ? 'ahead-of-log' : 'gap-too-old' };
+    },
+    async head(liveId, count) {
+      // NOTE: MULTI makes the seq and the recent entries one consistent read.
+      const res = await redis
+        .multi()
+        .get(keys.seq(liveId))
+        .xrevrange(keys.log(liveId), '+', '-', 'COUNT', Math.max(count, 1))
+        .exec();
+      const seq = Number(res?.[0]?.[1] ?? 0);
+      const entries = (count > 0 ? (res?.[1]?.[1] as RawEntry[]) : []) ?? [];
+      return { seq, recent: entries.map(parseEntry).reverse() };
+    },
+    async currentSeq(liveId) {
+      return Number((await redis.get(keys.seq(liveId))) ?? 0);
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** Socket.IO types shared by the realtime layer and feature socket modules. */
+import type { Server, Socket } from 'socket.io';
+import type { TokenClaims } from '../contracts/auth.schema';
+import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/events';
+import type { Role } from '../contracts/ids';
+
+export interface SocketData {
+  user: TokenClaims;
+  /** Rooms this socket joined → its role there (resolved once at join). */
+  joined: Map<string, { role: Role }>;
+}
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export const roomName = (liveId: string) => `live:${liveId}`;

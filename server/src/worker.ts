@@ -1,0 +1,15 @@
+/** Job worker entry: config → buildWorker → graceful shutdown. */
+import pino from 'pino';
+import { loadConfig } from './config';
+import { fatal, onShutdown } from './shutdown';
+import { buildWorker } from './worker-app';
+
+async function main() {
+  const config = loadConfig();
+  const log = pino({ level: config.LOG_LEVEL, base: { pid: process.pid, role: 'worker', nodeId: config.NODE_ID } });
+  const worker = await buildWorker(config, log);
+  onShutdown(() => worker.close(), { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log });
+  log.info('worker running');
+}
+
+main().catch(fatal);
