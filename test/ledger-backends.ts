@@ -17,10 +17,8 @@ export interface LedgerBackend {
   dispose(): Promise<void>;
 }
 
-// The one line to change to use the server of the vitest globalSetup (then import `inject` from 'vitest'
-// instead of startTestPostgres):
-//   const postgresServer = async () => ({ url: inject('pgUrl'), stop: async () => {} });
-const postgresServer = startTestPostgres;
+// The suite's PostgreSQL server comes from the vitest globalSetup (test/global-setup.ts).
+const postgresServer = async () => ({ url: inject('pgUrl'), stop: async () => {} });
 
 export function ledgerBackends(): LedgerBackend[] {
   return [pgliteBackend(), postgresBackend()];

@@ -165,7 +165,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     close(): Promise<void> {
       closed ??= (async () => {
         // NOTE: io.close() closes the HTTP server too; do it via fastify so onClose hooks run.
-        io!.disconnectSockets(true);
+        // NOTE: `local` — without it the Redis adapter disconnects every node's sockets.
+        io!.local.disconnectSockets(true);
         await new Promise<void>((r) => io!.close(() => r()));
         await app.close().catch(() => {});
         await closeRedis(tailConn);

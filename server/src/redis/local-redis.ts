@@ -267,7 +267,9 @@ function isRedisServer(pid: number): boolean {
   } catch {
     // No procfs (macOS): ask ps.
     try {
-      return execFileSync('ps', ['-p', String(pid), '-o', 'comm='], { encoding: 'utf8' }).includes('redis-server');
+      return execFileSync('ps', ['-p', String(pid), '-o', 'comm='], { encoding: 'utf8' }).includes(
+        'redis-server',
+      );
     } catch {
       return false;
     }

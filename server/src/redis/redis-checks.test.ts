@@ -83,7 +83,9 @@ describe('checkRedisSettings', () => {
     await redis.config('SET', 'maxmemory-policy', 'allkeys-lru');
     const check = checkRedisSettings(redis, { allowNoPersistence: true });
     await expect(check).rejects.toThrow(RedisSettingsError);
-    await expect(check).rejects.toThrow(/maxmemory-policy is "allkeys-lru".*CONFIG SET maxmemory-policy noeviction/s);
+    await expect(check).rejects.toThrow(
+      /maxmemory-policy is "allkeys-lru".*CONFIG SET maxmemory-policy noeviction/s,
+    );
   });
 
   it('refuses volatile-ttl', async () => {
@@ -103,7 +105,9 @@ describe('checkRedisSettings', () => {
   });
 
   it('falls back to INFO when CONFIG is renamed, as managed Redis does', async () => {
-    const ok = client((await start({ dataDir: tempDir(), extraArgs: ['--rename-command', 'CONFIG', ''] })).url);
+    const ok = client(
+      (await start({ dataDir: tempDir(), extraArgs: ['--rename-command', 'CONFIG', ''] })).url,
+    );
     await expect(ok.call('CONFIG', 'GET', 'appendonly')).rejects.toThrow(/unknown command/i);
     expect(await checkRedisSettings(ok, { allowNoPersistence: false })).toMatchObject({
       appendonly: true,
@@ -120,7 +124,9 @@ describe('checkRedisSettings', () => {
         })
       ).url,
     );
-    await expect(checkRedisSettings(evicting, { allowNoPersistence: true })).rejects.toThrow(/"volatile-lru"/);
+    await expect(checkRedisSettings(evicting, { allowNoPersistence: true })).rejects.toThrow(
+      /"volatile-lru"/,
+    );
   });
 
   it('compares versions numerically', () => {

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JoinResult, Presence } from '../contracts/room.schema';
+import { call, connect, guest, hostWithLive, sharedEnv, startServer, type TestServer, waitFor } from '../../../test/server';
+
+describe('presence', () => {
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    a = await startServer({ ledger: 'postgres' });
+    b = await startServer({ env: sharedEnv(a) });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+  });
+
+  it('counts 200 concurrent joins across two nodes exactly, and returns to 0 after all leave', async () => {
+    const { liveId } = await hostWithLive(a);
+    const users = await Promise.all(Array.from({ length: 200 }, (_, i) => guest(a, `v${i}`)));
+    const sockets = await Promise.all(users.map((u, i) => connect(i % 2 ? b : a, u.token)));
+    // 20 of them open a second tab: still one user each.
+    const tabs = await Promise.all(users.slice(0, 20).map((u) => connect(b, u.token)));
+    const joins = await Promise.all([...sockets, ...tabs].map((s) => call<JoinResult>(s, 'live:join', { liveId })));
+    expect(joins.every((j) => j.ok)).toBe(true);
+
+    const p = await a.built.deps.presence.get(liveId);
+    expect(p).toMatchObject({ online: 200, peak: 200, joinsLastMinute: 200 });
+    // HyperLogLog: exact for small cardinalities like this one.
+    expect(p.unique).toBe(200);
+
+    // Viewers see it too, pushed at a bounded rate.
+    let pushed: Presence | undefined;
+    sockets[0]!.on('room:presence', (x) => {
+      pushed = x;
+    });
+    await waitFor(() => pushed?.online === 200, 3000, 'presence push');
+
+    await Promise.all(tabs.map((s) => s.close()));
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await a.built.deps.presence.get(liveId)).online).toBe(200);
+
+    // Half leave explicitly, half just disconnect.
+    await Promise.all(sockets.slice(0, 100).map((s) => call(s, 'live:leave', { liveId })));
+    sockets.slice(100).forEach((s) => s.close());
+    const after = await waitFor(
+      async () => {
+        const x = await a.built.deps.presence.get(liveId);
+        return x.online === 0 ? x : undefined;
+      },
+      5000,
+      'online to reach 0',
+    );
+    expect(after).toMatchObject({ online: 0, peak: 200, unique: 200, leavesLastMinute: 200 });
+    sockets.slice(0, 100).forEach((s) => s.close());
+  });
+
+  it('releases a node’s connections from presence when that node shuts down', async () => {
+    const c = await startServer({ env: sharedEnv(a) });
+    const { liveId } = await hostWithLive(a);
+    const onA = await connect(a, (await guest(a)).token);
+    const onC = await Promise.all([1, 2, 3].map(async () => connect(c, (await guest(a)).token)));
+    await Promise.all([onA, ...onC].map((s) => call(s, 'live:join', { liveId })));
+    expect((await a.built.deps.presence.get(liveId)).online).toBe(4);
+    await c.close();
+    expect((await a.built.deps.presence.get(liveId)).online).toBe(1);
+    onA.close();
+  });
+});
