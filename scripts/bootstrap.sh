@@ -59,7 +59,9 @@ if ((${#missing[@]})); then
         printf '  install them with your package manager (Debian/Ubuntu: apt-get install -y %s; macOS: brew install %s)\n' \
           "${missing[*]}" "${brew_names[*]}"
       fi
-      printf '  (instead of a local redis-server, REDIS_URL may point at an existing Redis >= 6.2)\n'
+      if [[ " ${missing[*]} " == *" redis-server "* ]]; then
+        printf '  (or set REDIS_URL to an existing Redis >= 6.2 instead of running a local redis-server)\n'
+      fi
     } >&2
     exit 1
   fi

@@ -89,7 +89,13 @@ function killGroup(p: Proc, sig: NodeJS.Signals): void {
  * Spawns a child in its own process group (so only this launcher signals it, in the right order) with every
  * output line prefixed by `[name]`. `critical`: an exit while we are not stopping brings everything down.
  */
-function startProc(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, critical: boolean): Proc {
+function startProc(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  critical: boolean,
+): Proc {
   // NOTE: a signal may arrive during any await of main(); nothing new starts once the shutdown has begun.
   if (stopping) throw new Error(`not starting ${name}: shutting down`);
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -100,14 +106,18 @@ function startProc(name: string, cmd: string, args: string[], env: NodeJS.Proces
       rl.on('line', (line) => to.write(`[${name}] ${line}\n`));
       rl.on('close', res);
     });
-  const pipes = Promise.all([pipeLines(child.stdout, process.stdout), pipeLines(child.stderr, process.stderr)]);
+  const pipes = Promise.all([
+    pipeLines(child.stdout, process.stdout),
+    pipeLines(child.stderr, process.stderr),
+  ]);
   const p: Proc = { name, child, done: false, exited: Promise.resolve(), drained: Promise.resolve() };
   p.exited = new Promise<void>((res) => {
     const onEnd = (how: string) => {
       if (p.done) return;
       p.done = true;
       res();
-      if (critical && !stopping) void shutdown(1, `${name} exited unexpectedly (${how}): stopping everything`);
+      if (critical && !stopping)
+        void shutdown(1, `${name} exited unexpectedly (${how}): stopping everything`);
     };
     child.once('exit', (code, signal) => onEnd(signal ? `signal ${signal}` : `exit code ${code}`));
     child.once('error', (err) => onEnd(err.message));
@@ -138,7 +148,9 @@ async function buildClientIfStale(env: NodeJS.ProcessEnv): Promise<void> {
   const index = join(clientDir, 'dist', 'index.html');
   const builtAt = existsSync(index) ? statSync(index).mtimeMs : 0;
   if (builtAt && builtAt >= newestMtime(clientDir, new Set(['dist', 'node_modules']))) return;
-  say(builtAt ? 'client sources changed: rebuilding the web client' : 'building the web client (first start)');
+  say(
+    builtAt ? 'client sources changed: rebuilding the web client' : 'building the web client (first start)',
+  );
   // `npx vite build`, minus npm's start-up time when vite is installed locally.
   const localVite = join(ROOT, 'node_modules', '.bin', 'vite');
   const [cmd, ...pre] = existsSync(localVite) ? [localVite] : ['npx', '--no', 'vite'];
@@ -258,10 +270,11 @@ async function main(): Promise<void> {
 
   const node = process.execPath;
   startProc('api', node, ['--import', 'tsx', entries.api], env, true);
-  startProc('worker', node, ['--import', 'tsx', entries.worker], env, true);
+  // NOTE: PGlite is single-process, so with the embedded ledger the API node runs the job worker in-process.
+  if (cfg.DATABASE_URL) startProc('worker', node, ['--import', 'tsx', entries.worker], env, true);
 
   const base = localBase(cfg);
-  const timeout = Number(process.env.LC_READY_TIMEOUT_MS ?? 60_000);
+  const timeout = Number(process.env.LC_READY_TIMEOUT_MS) || 60_000;
   say(`waiting for ${base}/readyz (up to ${timeout / 1000} s)`);
   await waitReady(`${base}/readyz`, timeout);
 
@@ -275,6 +288,7 @@ async function main(): Promise<void> {
     `Metrics      ${pub}/metrics`,
     `Redis        ${hidePassword(redisUrl)} ${redisNote}`,
     `Ledger       ${cfg.DATABASE_URL ? `Postgres ${hidePassword(cfg.DATABASE_URL)}` : `PGlite (embedded) in ${join(cfg.DATA_DIR, 'ledger')}`}`,
+    `Job worker   ${cfg.DATABASE_URL ? 'separate process' : 'inside the API process (PGlite is single-process)'}`,
     '',
     'Ctrl-C stops everything.',
   ]);

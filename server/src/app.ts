@@ -159,6 +159,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     app,
     io,
     config,
+    infra,
     handlers,
     deps: { redis, db, keys, scripts, tokens, auth, lives, roomLog, presence, snapshots, membership, endQueue, metrics },
     /** Graceful shutdown in reverse build order; idempotent. */

@@ -1,14 +1,26 @@
 /** API + realtime node entry: config → buildApp → listen → graceful shutdown. */
 import { buildApp } from './app';
 import { loadConfig } from './config';
+import { buildWorker } from './worker-app';
 import { fatal, onShutdown } from './shutdown';
 
 async function main() {
   const config = loadConfig();
   const built = await buildApp(config);
-  onShutdown(() => built.close(), { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log: built.app.log });
+  // NOTE: PGlite has one owner, so without DATABASE_URL this process also runs the job worker.
+  const worker = config.DATABASE_URL ? undefined : await buildWorker(config, built.app.log, built.infra);
+  onShutdown(
+    async () => {
+      await worker?.close();
+      await built.close();
+    },
+    { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log: built.app.log },
+  );
   await built.app.listen({ host: config.HOST, port: config.PORT });
-  built.app.log.info({ publicUrl: config.PUBLIC_URL, nodeId: config.NODE_ID }, 'api node listening');
+  built.app.log.info(
+    { publicUrl: config.PUBLIC_URL, nodeId: config.NODE_ID, worker: worker ? 'in-process' : 'separate' },
+    'api node listening',
+  );
 }
 
 main().catch(fatal);

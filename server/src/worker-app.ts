@@ -1,7 +1,7 @@
 /** Composition root of the job worker: infrastructure + every registered end-of-live step. */
 import type { Config } from './config';
 import { liveStatsStep } from './features/lives/live-stats.step';
-import { openInfra } from './infra';
+import { type Infra, openInfra } from './infra';
 import { createStepRegistry } from './jobs/end-of-live';
 import { startEndOfLiveWorker } from './jobs/end-of-live.worker';
 
@@ -14,8 +14,12 @@ export function registerSteps() {
   return steps;
 }
 
-export async function buildWorker(config: Config, log: Log) {
-  const infra = await openInfra(config, log, 'worker');
+/**
+ * Starts the job worker. Pass `infra` to run inside an API process that already owns it (the PGlite case:
+ * an embedded ledger has one owner); the caller then keeps ownership and closes it.
+ */
+export async function buildWorker(config: Config, log: Log, shared?: Infra) {
+  const infra = shared ?? (await openInfra(config, log, 'worker'));
   const eol = startEndOfLiveWorker({
     ...infra.bull,
     steps: registerSteps(),
@@ -31,7 +35,7 @@ export async function buildWorker(config: Config, log: Log) {
     close(): Promise<void> {
       closed ??= (async () => {
         await eol.close();
-        await infra.close();
+        if (!shared) await infra.close();
       })();
       return closed;
     },

@@ -338,4 +338,17 @@ describe.each(ledgerBackends())('the ledger on $kind', (backend) => {
     },
     SLOW,
   );
+
+  it.runIf(backend.kind === 'pglite')(
+    'refuses a second opener of the same PGlite ledger, then opens once the first has closed',
+    async () => {
+      const opts = await backend.fresh();
+      const first = await openDb(opts);
+      await expect(openDb(opts)).rejects.toThrow(/already open in process \d+ \(this one\).*single-process/);
+      await first.close();
+      const again = await openDb(opts);
+      await again.close();
+    },
+    SLOW,
+  );
 });

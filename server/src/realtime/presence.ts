@@ -1,5 +1,5 @@
 /**
- * Room presence in Redis: online users (a user with several tabs counts once), unique viewers (HyperLogLog),
+ * Room presence in Redis: online users (a user with several tabs counts once), unique viewers (an exact set),
  * peak concurrency, joins/leaves per minute. Exact under concurrency: each change is one Lua script.
  */
 import type { Redis } from 'ioredis';
@@ -58,7 +58,7 @@ export function createPresence(deps: {
         .multi()
         .get(keys.online(liveId))
         .get(keys.peak(liveId))
-        .pfcount(keys.uniqueViewers(liveId))
+        .scard(keys.uniqueViewers(liveId))
         .get(keys.joins(liveId, m))
         .get(keys.leaves(liveId, m))
         .exec();

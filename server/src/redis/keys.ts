@@ -9,7 +9,7 @@
  * | <p>:{live:<id>}:conns                | hash        | userId → open connection count                 |
  * | <p>:{live:<id>}:online               | string      | users with ≥ 1 connection                      |
  * | <p>:{live:<id>}:peak                 | string      | highest `online` seen                          |
- * | <p>:{live:<id>}:uv                   | hyperloglog | unique viewers                                 |
+ * | <p>:{live:<id>}:viewers              | set         | every user id that joined (exact unique count) |
  * | <p>:{live:<id>}:joins:<minute>       | string      | joins in that epoch minute (expires)           |
  * | <p>:{live:<id>}:leaves:<minute>      | string      | leaves in that epoch minute (expires)          |
  * | <p>:{live:<id>}:node:<nodeId>        | hash        | userId → connections held by that node         |
@@ -24,7 +24,7 @@ export function createKeys(prefix: string) {
     conns: (liveId: string) => `${live(liveId)}:conns`,
     online: (liveId: string) => `${live(liveId)}:online`,
     peak: (liveId: string) => `${live(liveId)}:peak`,
-    uniqueViewers: (liveId: string) => `${live(liveId)}:uv`,
+    uniqueViewers: (liveId: string) => `${live(liveId)}:viewers`,
     joins: (liveId: string, minute: number) => `${live(liveId)}:joins:${minute}`,
     leaves: (liveId: string, minute: number) => `${live(liveId)}:leaves:${minute}`,
     nodeConns: (liveId: string, nodeId: string) => `${live(liveId)}:node:${nodeId}`,

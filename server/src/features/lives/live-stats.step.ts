@@ -10,7 +10,7 @@ export const liveStatsStep: EndOfLiveStep = {
     const res = await redis
       .multi()
       .get(keys.peak(liveId))
-      .pfcount(keys.uniqueViewers(liveId))
+      .scard(keys.uniqueViewers(liveId))
       .get(keys.seq(liveId))
       .exec();
     const n = (i: number) => Number(res?.[i]?.[1] ?? 0);

@@ -4,7 +4,7 @@
   KEYS[1] conns hash     (userId -> open connections in this room, all nodes)
   KEYS[2] online         (users with >= 1 connection)
   KEYS[3] peak           (max online)
-  KEYS[4] uv             (HyperLogLog of user ids)
+  KEYS[4] viewers        (set of user ids: exact unique viewers; a HyperLogLog would be off by ~1%)
   KEYS[5] joins bucket   (joins this minute)
   KEYS[6] node conns     (userId -> connections held by the calling node; for crash cleanup)
   ARGV[1] userId
@@ -20,7 +20,7 @@ local first = 0
 if n == 1 then
   online = redis.call('INCR', KEYS[2])
   first = 1
-  redis.call('PFADD', KEYS[4], ARGV[1])
+  redis.call('SADD', KEYS[4], ARGV[1])
   redis.call('INCR', KEYS[5])
   redis.call('EXPIRE', KEYS[5], tonumber(ARGV[2]))
 end

@@ -1,0 +1,116 @@
+/**
+ * The live-client façade: owns the socket, the session token and the room's ordered event stream.
+ * Views subscribe to its callbacks and never touch the socket directly.
+ */
+import { io, type Socket } from 'socket.io-client';
+import type { AuthResponse } from '../../server/src/contracts/auth.schema';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/src/contracts/events';
+import type { Live } from '../../server/src/contracts/live.schema';
+import type { JoinResult, Presence, RoomEvent, RoomSnapshot } from '../../server/src/contracts/room.schema';
+import { SeqTracker } from '../../server/src/contracts/seq-tracker';
+
+export type Conn = 'connecting' | 'online' | 'reconnecting' | 'offline';
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const data = res.status === 204 ? undefined : await res.json().catch(() => undefined);
+  if (!res.ok) throw new ApiError(data?.error?.code ?? 'INTERNAL', data?.error?.message ?? res.statusText);
+  return data as T;
+}
+
+const SESSION_KEY = 'lc.session';
+export const session = {
+  get(): AuthResponse | null {
+    const raw = localStorage.getItem(SESSION_KEY);
+    if (!raw) return null;
+    const s = JSON.parse(raw) as AuthResponse;
+    return new Date(s.expiresAt).getTime() > Date.now() + 60_000 ? s : null;
+  },
+  set(s: AuthResponse) {
+    localStorage.setItem(SESSION_KEY, JSON.stringify(s));
+  },
+  clear() {
+    localStorage.removeItem(SESSION_KEY);
+  },
+};
+
+export interface RoomHandlers {
+  onSnapshot(s: RoomSnapshot): void;
+  onEvents(events: RoomEvent[]): void;
+  onPresence(p: Presence): void;
+  onConn(c: Conn, detail?: string): void;
+}
+
+export class LiveClient {
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private tracker = new SeqTracker();
+  private joined = false;
+  live: Live | null = null;
+
+  constructor(
+    private readonly token: string,
+    private readonly liveId: string,
+    private readonly h: RoomHandlers,
+  ) {
+    this.socket = io({ auth: { token }, transports: ['websocket', 'polling'] });
+    h.onConn('connecting');
+    this.socket.on('connect', () => void this.join());
+    this.socket.on('disconnect', (reason) => h.onConn(reason === 'io client disconnect' ? 'offline' : 'reconnecting', reason));
+    this.socket.on('connect_error', (err) => h.onConn('reconnecting', (err as Error & { data?: { code?: string } }).data?.code ?? err.message));
+    this.socket.on('room:events', (f) => {
+      if (f.liveId !== this.liveId || !this.joined) return;
+      const { fresh, gap } = this.tracker.accept(f.events);
+      if (fresh.length) h.onEvents(fresh);
+      // NOTE: a gap that outlives one frame means we missed events: ask for them.
+      if (gap) setTimeout(() => this.tracker.waiting && void this.join(), 500);
+    });
+    this.socket.on('room:presence', (p) => p.liveId === this.liveId && h.onPresence(p));
+  }
+
+  private async join(): Promise<void> {
+    const payload = this.joined ? { liveId: this.liveId, lastSeq: this.tracker.seq } : { liveId: this.liveId };
+    const res = await this.command<JoinResult>('live:join', payload);
+    if (res.mode === 'snapshot') {
+      this.tracker.reset(res.snapshot.seq);
+      this.live = res.snapshot.live;
+      this.h.onSnapshot(res.snapshot);
+      const held = this.tracker.accept([]).fresh;
+      if (held.length) this.h.onEvents(held);
+    } else {
+      const { fresh } = this.tracker.accept(res.events);
+      if (fresh.length) this.h.onEvents(fresh);
+      this.h.onPresence(res.presence);
+    }
+    this.joined = true;
+    this.h.onConn('online');
+  }
+
+  /** Sends a command; resolves with its data or throws ApiError with the server's code. */
+  async command<T>(event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
+    const res = (await (this.socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> })
+      .emitWithAck(event, payload)
+      .catch(() => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'no answer from the server' } }))) as Ack<T>;
+    if (!res.ok) throw new ApiError(res.error.code, res.error.message);
+    return res.data;
+  }
+
+  close() {
+    this.socket.close();
+  }
+}

@@ -1,0 +1,45 @@
+/** Viewer page: guest sign-in, pick a live, watch its room. */
+import type { AuthResponse } from '../../server/src/contracts/auth.schema';
+import type { Live } from '../../server/src/contracts/live.schema';
+import { $, el, formError, show } from './dom';
+import { api, LiveClient, session } from './live-client';
+import { roomView } from './room-view';
+import './style.css';
+
+const liveId = new URLSearchParams(location.search).get('live');
+
+async function listLives() {
+  show('#picker', true);
+  const [live, scheduled] = await Promise.all([
+    api<{ lives: Live[] }>('GET', '/api/lives?status=live'),
+    api<{ lives: Live[] }>('GET', '/api/lives?status=scheduled'),
+  ]);
+  const items = [...live.lives, ...scheduled.lives].map((l) =>
+    el('li', {}, el('a', { href: `?live=${l.id}` }, l.title), ` — ${l.hostName} (${l.status})`),
+  );
+  $('#lives').replaceChildren(...(items.length ? items : [el('li', {}, 'Nothing live yet.')]));
+}
+
+function enter(auth: AuthResponse) {
+  show('#guest', false);
+  if (!liveId) return void listLives();
+  show('#room', true);
+  new LiveClient(auth.token, liveId, roomView());
+}
+
+const existing = session.get();
+if (existing) enter(existing);
+else {
+  show('#guest', true);
+  $<HTMLFormElement>('#guest-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const displayName = $<HTMLInputElement>('#guest-name').value;
+    try {
+      const auth = await api<AuthResponse>('POST', '/api/auth/guest', { displayName });
+      session.set(auth);
+      enter(auth);
+    } catch (err) {
+      formError('#guest-error', err);
+    }
+  });
+}
