@@ -48,7 +48,7 @@ export async function startServer(opts: { env?: Record<string, string>; ledger?:
     ...opts.env,
   };
   const built = await buildApp(loadConfig(env));
-  await built.app.listen({ host: '127.0.0.1', port: 0 });
+  await built.app.listen({ host: '127.0.0.1', port: Number(env.PORT) || 0 });
   const addr = built.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {

@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../server/src/redis/free-port';
+import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { startServer, type TestServer } from '../test/server';
+
+describe('host and viewer pages in Chromium', () => {
+  let s: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    await build({ configFile: join(process.cwd(), 'client/vite.config.ts'), logLevel: 'silent' });
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    s = await startServer({ env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' } });
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+  });
+
+  it('a host registers, creates a live and goes live; a viewer joins and sees the announcement as text', async () => {
+    const host = await (await browser.newContext()).newPage();
+    await host.goto(`${s.url}/host.html`);
+    await host.getByLabel('Username').fill('studio_host');
+    await host.getByLabel('Password').fill('correct horse battery');
+    await host.getByLabel('Display name (to register)').fill('小红 Host');
+    await host.getByRole('button', { name: 'Register' }).click();
+    await host.getByLabel('New live title').fill('Spring sale 春季特卖');
+    await host.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => host.locator('#status').textContent()).toBe('scheduled');
+    await host.getByRole('button', { name: 'Go live' }).click();
+    await expect.poll(() => host.locator('#status').textContent()).toBe('live');
+    const liveUrl = new URL(host.url());
+
+    const viewer = await (await browser.newContext()).newPage();
+    await viewer.goto(`${s.url}/`);
+    await viewer.getByLabel('Your name').fill('viewer 🐱');
+    await viewer.getByRole('button', { name: 'Watch' }).click();
+    await viewer.getByRole('link', { name: 'Spring sale 春季特卖' }).click();
+    await expect.poll(() => viewer.locator('#title').textContent()).toBe('Spring sale 春季特卖');
+    expect(new URL(viewer.url()).searchParams.get('live')).toBe(liveUrl.searchParams.get('live'));
+    await expect.poll(() => host.locator('#online').textContent(), { timeout: 5000 }).toBe('2');
+
+    const markup = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+    await host.getByLabel('Announcement').fill(markup);
+    await host.getByRole('button', { name: 'Post' }).click();
+    const item = viewer.locator('#events li', { hasText: 'bold' });
+    await expect.poll(() => item.count(), { timeout: 5000 }).toBe(1);
+    expect(await item.textContent()).toContain(markup);
+    expect(await viewer.locator('#events img, #events b').count()).toBe(0);
+    expect(await viewer.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+    await host.screenshot({ path: join(ARTIFACTS, 'host-studio.png') });
+    await viewer.screenshot({ path: join(ARTIFACTS, 'viewer-room.png') });
+
+    await host.getByRole('button', { name: 'End live' }).click();
+    await expect.poll(() => viewer.locator('#status').textContent(), { timeout: 5000 }).toBe('ended');
+  });
+});
