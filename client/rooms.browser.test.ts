@@ -14,7 +14,9 @@ describe('host and viewer pages in Chromium', () => {
     await build({ configFile: join(process.cwd(), 'client/vite.config.ts'), logLevel: 'silent' });
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    s = await startServer({ env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' } });
+    s = await startServer({
+      env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
+    });
     browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });

@@ -7,7 +7,11 @@ export default defineConfig({
   build: {
     outDir: resolve(__dirname, 'dist'),
     emptyOutDir: true,
-    rollupOptions: { input: { viewer: resolve(__dirname, 'index.html'), host: resolve(__dirname, 'host.html') } },
+    rollupOptions: {
+      input: { viewer: resolve(__dirname, 'index.html'), host: resolve(__dirname, 'host.html') },
+    },
   },
-  server: { proxy: { '/api': 'http://127.0.0.1:3000', '/socket.io': { target: 'http://127.0.0.1:3000', ws: true } } },
+  server: {
+    proxy: { '/api': 'http://127.0.0.1:3000', '/socket.io': { target: 'http://127.0.0.1:3000', ws: true } },
+  },
 });

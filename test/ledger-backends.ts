@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Db, OpenDbOptions } from '../server/src/ledger/db';
 import { inject } from 'vitest';
+import type { Db, OpenDbOptions } from '../server/src/ledger/db';
 import { createTestDatabase } from './postgres';
 
 export interface LedgerBackend {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
-import { buildApp, type BuiltApp } from '../server/src/app';
+import { type BuiltApp, buildApp } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
 import type { AuthResponse } from '../server/src/contracts/auth.schema';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../server/src/contracts/events';
@@ -27,7 +27,9 @@ export interface TestServer {
 export const randomPrefix = () => `t${randomBytes(5).toString('hex')}`;
 
 /** Starts a node. Pass `env` to share a prefix/secret/ledger between nodes (multi-node tests). */
-export async function startServer(opts: { env?: Record<string, string>; ledger?: 'pglite' | 'postgres' } = {}): Promise<TestServer> {
+export async function startServer(
+  opts: { env?: Record<string, string>; ledger?: 'pglite' | 'postgres' } = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lc-test-node-'));
   if (opts.ledger !== 'postgres' && !opts.env?.DATABASE_URL && !opts.env?.DATA_DIR) {
     cpSync(inject('pgliteTemplate'), join(dataDir, 'ledger'), { recursive: true });
@@ -89,7 +91,11 @@ export async function http<T = unknown>(
 }
 
 export async function registerHost(s: TestServer, name = `host${randomBytes(3).toString('hex')}`) {
-  const r = await http<AuthResponse>(s, 'POST', '/api/auth/register', { username: name, password: 'correct horse', displayName: name });
+  const r = await http<AuthResponse>(s, 'POST', '/api/auth/register', {
+    username: name,
+    password: 'correct horse',
+    displayName: name,
+  });
   if (r.status !== 201) throw new Error(`register failed: ${JSON.stringify(r.body)}`);
   return r.body;
 }
@@ -111,7 +117,11 @@ export async function hostWithLive(s: TestServer) {
 }
 
 /** A connected real Socket.IO client (websocket transport). Rejects with the handshake error. */
-export function connect(s: TestServer, token: string | undefined, opts: { origin?: string; reconnection?: boolean } = {}) {
+export function connect(
+  s: Pick<TestServer, 'url'>,
+  token: string | undefined,
+  opts: { origin?: string; reconnection?: boolean } = {},
+) {
   const socket: TestClient = ioClient(s.url, {
     transports: ['websocket'],
     auth: token ? { token } : {},
@@ -129,14 +139,22 @@ export function connect(s: TestServer, token: string | undefined, opts: { origin
 }
 
 /** Emits a command and resolves with its ack. */
-export function call<T = unknown>(socket: TestClient, event: string, payload?: unknown, timeoutMs = 10_000): Promise<Ack<T>> {
-  return (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> }).emitWithAck(
-    event,
-    payload,
-  );
+export function call<T = unknown>(
+  socket: TestClient,
+  event: string,
+  payload?: unknown,
+  timeoutMs = 10_000,
+): Promise<Ack<T>> {
+  return (
+    socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> }
+  ).emitWithAck(event, payload);
 }
 
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -144,4 +162,35 @@ export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | u
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A node in its own process (`server/src/main.ts`), sharing `env` with an in-test node. */
+export async function spawnNode(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const { freePort } = await import('../server/src/redis/free-port');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`node process exited with ${child.exitCode}`);
+        return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+      },
+      30_000,
+      'spawned node /readyz',
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, stop };
 }

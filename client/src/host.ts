@@ -19,12 +19,19 @@ async function showLives(auth: AuthResponse) {
   const { lives } = await api<{ lives: Live[] }>('GET', '/api/lives?limit=100');
   const mine = lives.filter((l) => l.hostId === auth.user.id);
   $('#lives').replaceChildren(
-    ...(mine.length ? mine.map((l) => el('li', {}, el('a', { href: `?live=${l.id}` }, l.title), ` (${l.status})`)) : [el('li', {}, 'No lives yet.')]),
+    ...(mine.length
+      ? mine.map((l) => el('li', {}, el('a', { href: `?live=${l.id}` }, l.title), ` (${l.status})`))
+      : [el('li', {}, 'No lives yet.')]),
   );
   $<HTMLFormElement>('#create-form').onsubmit = async (ev) => {
     ev.preventDefault();
     try {
-      const live = await api<Live>('POST', '/api/lives', { title: $<HTMLInputElement>('#live-title').value }, auth.token);
+      const live = await api<Live>(
+        'POST',
+        '/api/lives',
+        { title: $<HTMLInputElement>('#live-title').value },
+        auth.token,
+      );
       location.search = `?live=${live.id}`;
     } catch (err) {
       formError('#create-error', err);
@@ -36,7 +43,11 @@ function studio(auth: AuthResponse, id: string) {
   show('#room', true);
   const client = new LiveClient(auth.token, id, roomView());
   ($('#viewer-link') as HTMLAnchorElement).href = `/?live=${id}`;
-  const act = (fn: () => Promise<unknown>) => fn().then(() => ($('#room-error').textContent = ''), (err) => formError('#room-error', err));
+  const act = (fn: () => Promise<unknown>) =>
+    fn().then(
+      () => ($('#room-error').textContent = ''),
+      (err) => formError('#room-error', err),
+    );
   $('#start').onclick = () => act(() => client.command('live:start', { liveId: id }));
   $('#end').onclick = () => act(() => client.command('live:end', { liveId: id }));
   $<HTMLFormElement>('#announce-form').onsubmit = (ev) => {
@@ -65,7 +76,11 @@ else {
     const body = {
       username: $<HTMLInputElement>('#username').value,
       password: $<HTMLInputElement>('#password').value,
-      ...(action === 'register' ? { displayName: $<HTMLInputElement>('#display-name').value || $<HTMLInputElement>('#username').value } : {}),
+      ...(action === 'register'
+        ? {
+            displayName: $<HTMLInputElement>('#display-name').value || $<HTMLInputElement>('#username').value,
+          }
+        : {}),
     };
     try {
       const auth = await api<AuthResponse>('POST', `/api/auth/${action}`, body);

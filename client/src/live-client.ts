@@ -64,15 +64,19 @@ export class LiveClient {
   live: Live | null = null;
 
   constructor(
-    private readonly token: string,
+    token: string,
     private readonly liveId: string,
     private readonly h: RoomHandlers,
   ) {
     this.socket = io({ auth: { token }, transports: ['websocket', 'polling'] });
     h.onConn('connecting');
     this.socket.on('connect', () => void this.join());
-    this.socket.on('disconnect', (reason) => h.onConn(reason === 'io client disconnect' ? 'offline' : 'reconnecting', reason));
-    this.socket.on('connect_error', (err) => h.onConn('reconnecting', (err as Error & { data?: { code?: string } }).data?.code ?? err.message));
+    this.socket.on('disconnect', (reason) =>
+      h.onConn(reason === 'io client disconnect' ? 'offline' : 'reconnecting', reason),
+    );
+    this.socket.on('connect_error', (err) =>
+      h.onConn('reconnecting', (err as Error & { data?: { code?: string } }).data?.code ?? err.message),
+    );
     this.socket.on('room:events', (f) => {
       if (f.liveId !== this.liveId || !this.joined) return;
       const { fresh, gap } = this.tracker.accept(f.events);
@@ -84,7 +88,9 @@ export class LiveClient {
   }
 
   private async join(): Promise<void> {
-    const payload = this.joined ? { liveId: this.liveId, lastSeq: this.tracker.seq } : { liveId: this.liveId };
+    const payload = this.joined
+      ? { liveId: this.liveId, lastSeq: this.tracker.seq }
+      : { liveId: this.liveId };
     const res = await this.command<JoinResult>('live:join', payload);
     if (res.mode === 'snapshot') {
       this.tracker.reset(res.snapshot.seq);
@@ -103,9 +109,14 @@ export class LiveClient {
 
   /** Sends a command; resolves with its data or throws ApiError with the server's code. */
   async command<T>(event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
-    const res = (await (this.socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> })
+    const res = (await (
+      this.socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> }
+    )
       .emitWithAck(event, payload)
-      .catch(() => ({ ok: false, error: { code: 'UNAVAILABLE', message: 'no answer from the server' } }))) as Ack<T>;
+      .catch(() => ({
+        ok: false,
+        error: { code: 'UNAVAILABLE', message: 'no answer from the server' },
+      }))) as Ack<T>;
     if (!res.ok) throw new ApiError(res.error.code, res.error.message);
     return res.data;
   }

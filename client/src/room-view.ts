@@ -31,7 +31,15 @@ export function roomView(): RoomHandlers {
   };
   const add = (e: RoomEvent) => {
     if (e.type === 'live:status') $('#status').textContent = String((e.data as { status: string }).status);
-    list.append(el('li', { 'data-seq': String(e.seq) }, describe(e), ' ', el('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString())));
+    list.append(
+      el(
+        'li',
+        { 'data-seq': String(e.seq) },
+        describe(e),
+        ' ',
+        el('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString()),
+      ),
+    );
     list.scrollTop = list.scrollHeight;
   };
   return {

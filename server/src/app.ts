@@ -6,12 +6,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config';
-import { createAuthService } from './features/auth/auth.service';
 import { authHooks } from './features/auth/auth.hook';
 import { authRoutes } from './features/auth/auth.routes';
+import { createAuthService } from './features/auth/auth.service';
 import { createTokens } from './features/auth/tokens';
-import { createLivesService } from './features/lives/lives.service';
 import { livesRoutes } from './features/lives/lives.routes';
+import { createLivesService } from './features/lives/lives.service';
 import { livesSocketHandlers } from './features/lives/lives.socket';
 import { registerDocs } from './http/docs';
 import { registerErrorHandler } from './http/error-handler';
@@ -20,8 +20,8 @@ import { registerHealthRoutes } from './http/health';
 import { createMetrics, registerMetricsRoute } from './http/metrics';
 import { openInfra } from './infra';
 import { endOfLiveQueue } from './jobs/end-of-live.worker';
-import { createUsersRepo } from './ledger/users.repo';
 import { createLivesRepo } from './ledger/lives.repo';
+import { createUsersRepo } from './ledger/users.repo';
 import { createRealtime } from './realtime/io';
 import { createMembership } from './realtime/membership';
 import { createPresence } from './realtime/presence';
@@ -55,7 +55,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   const { redis, db, keys, scripts } = infra;
   const pub = createRedis(config.REDIS_URL!, `lc-api-pub-${config.NODE_ID}`);
   const sub = createRedis(config.REDIS_URL!, `lc-api-sub-${config.NODE_ID}`);
-  const tailConn = createRedis(config.REDIS_URL!, `lc-api-tail-${config.NODE_ID}`, { maxRetriesPerRequest: null });
+  const tailConn = createRedis(config.REDIS_URL!, `lc-api-tail-${config.NODE_ID}`, {
+    maxRetriesPerRequest: null,
+  });
   closers.push(['redis-pubsub', () => Promise.all([closeRedis(pub), closeRedis(sub)])]);
   const endQueue = endOfLiveQueue(infra.bull.connection, infra.bull.prefix);
   closers.push(['queues', () => endQueue.close()]);
@@ -77,7 +79,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
 
   // HTTP (fixed order: error handler → docs → metrics → health → features → static client)
   registerErrorHandler(app);
-  await registerDocs(app, { title: 'Live-commerce room server', version: '0.1.0', publicUrl: config.PUBLIC_URL });
+  await registerDocs(app, {
+    title: 'Live-commerce room server',
+    version: '0.1.0',
+    publicUrl: config.PUBLIC_URL,
+  });
   registerMetricsRoute(app, metrics);
   metrics.addCollector(async () => {
     const counts = await endQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
@@ -161,7 +167,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     config,
     infra,
     handlers,
-    deps: { redis, db, keys, scripts, tokens, auth, lives, roomLog, presence, snapshots, membership, endQueue, metrics },
+    deps: {
+      redis,
+      db,
+      keys,
+      scripts,
+      tokens,
+      auth,
+      lives,
+      roomLog,
+      presence,
+      snapshots,
+      membership,
+      endQueue,
+      metrics,
+    },
     /** Graceful shutdown in reverse build order; idempotent. */
     close(): Promise<void> {
       closed ??= (async () => {

@@ -41,7 +41,11 @@ describe('config', () => {
   });
 
   it('parses comma-separated origins and boolean flags', () => {
-    const c = loadConfig({ DATA_DIR: dataDir(), ALLOWED_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: 'yes' });
+    const c = loadConfig({
+      DATA_DIR: dataDir(),
+      ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+      TRUST_PROXY: 'yes',
+    });
     expect(c.ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
     expect(c.TRUST_PROXY).toBe(true);
     expect(() => loadConfig({ DATA_DIR: dataDir(), TRUST_PROXY: 'maybe' })).toThrow(/TRUST_PROXY="maybe"/);

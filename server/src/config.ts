@@ -101,12 +101,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = res.data;
   const dataDir = resolve(c.DATA_DIR);
-  const publicUrl = (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`).replace(
-    /\/$/,
-    '',
-  );
+  const publicUrl = (
+    c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`
+  ).replace(/\/$/, '');
   if (c.NODE_ENV === 'production' && !c.TOKEN_SECRET) {
-    throw new ConfigError('Invalid configuration:\n  TOKEN_SECRET="": required in production (32+ characters)');
+    throw new ConfigError(
+      'Invalid configuration:\n  TOKEN_SECRET="": required in production (32+ characters)',
+    );
   }
   return {
     ...c,

@@ -12,7 +12,11 @@ import { createKeys, type Keys } from './redis/keys';
 import { checkRedisSettings } from './redis/redis-checks';
 import { loadScripts, type Scripts } from './redis/scripts';
 
-type Log = { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+type Log = {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+};
 
 export interface Infra {
   redis: Redis;
@@ -25,11 +29,15 @@ export interface Infra {
 }
 
 export async function openInfra(config: Config, log: Log, role: 'api' | 'worker'): Promise<Infra> {
-  if (!config.REDIS_URL) throw new Error('REDIS_URL is not set (the start command launches a local Redis when it is unset)');
+  if (!config.REDIS_URL)
+    throw new Error('REDIS_URL is not set (the start command launches a local Redis when it is unset)');
   const redis = createRedis(config.REDIS_URL, `lc-${role}-${config.NODE_ID}`);
   try {
-    const settings = await checkRedisSettings(redis, { allowNoPersistence: config.REDIS_ALLOW_NO_PERSISTENCE });
-    if (!settings.appendonly) log.warn(settings, 'Redis persistence (AOF) is off: hot state is lost on a Redis restart');
+    const settings = await checkRedisSettings(redis, {
+      allowNoPersistence: config.REDIS_ALLOW_NO_PERSISTENCE,
+    });
+    if (!settings.appendonly)
+      log.warn(settings, 'Redis persistence (AOF) is off: hot state is lost on a Redis restart');
     else log.info(settings, 'Redis settings checked');
   } catch (err) {
     await closeRedis(redis);

@@ -1,8 +1,8 @@
 /** API + realtime node entry: config → buildApp → listen → graceful shutdown. */
 import { buildApp } from './app';
 import { loadConfig } from './config';
-import { buildWorker } from './worker-app';
 import { fatal, onShutdown } from './shutdown';
+import { buildWorker } from './worker-app';
 
 async function main() {
   const config = loadConfig();

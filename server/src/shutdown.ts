@@ -29,7 +29,12 @@ export function onShutdown(
 
 /** Prints a config/boot error without a stack (it names the bad value) and exits. */
 export function fatal(err: unknown): never {
-  const msg = err instanceof Error ? (err.name === 'ConfigError' ? err.message : (err.stack ?? err.message)) : String(err);
+  const msg =
+    err instanceof Error
+      ? err.name === 'ConfigError'
+        ? err.message
+        : (err.stack ?? err.message)
+      : String(err);
   console.error(`fatal: ${msg}`);
   process.exit(1);
 }

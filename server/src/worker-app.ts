@@ -5,7 +5,11 @@ import { type Infra, openInfra } from './infra';
 import { createStepRegistry } from './jobs/end-of-live';
 import { startEndOfLiveWorker } from './jobs/end-of-live.worker';
 
-type Log = { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+type Log = {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+};
 
 /** Every end-of-live step, in one place; features add theirs here. */
 export function registerSteps() {

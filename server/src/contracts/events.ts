@@ -1,6 +1,6 @@
 import type { ErrorBody } from './errors';
-import type { AnnouncePayload, JoinPayload, JoinResult, LiveRef, Presence, RoomEvent } from './room.schema';
 import type { Live } from './live.schema';
+import type { AnnouncePayload, JoinPayload, JoinResult, LiveRef, Presence, RoomEvent } from './room.schema';
 
 /** Every command is acknowledged with this envelope; a missing ack callback is tolerated. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };

@@ -3,8 +3,9 @@
  * live ends, the `end-live-<liveId>` job fans out one job per step with the id `<step>-<liveId>`, so a step runs
  * once per live however often the end is triggered, and a failing step retries alone.
  */
-import type { Db } from '../ledger/db';
+
 import type { Redis } from 'ioredis';
+import type { Db } from '../ledger/db';
 import type { Keys } from '../redis/keys';
 
 export interface StepContext {

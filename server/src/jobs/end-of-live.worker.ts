@@ -9,7 +9,11 @@ import type { Keys } from '../redis/keys';
 import type { StepRegistry } from './end-of-live';
 import { EndOfLivePayload, jobId, QUEUE } from './queues';
 
-type Log = { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+type Log = {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+};
 
 export const JOB_DEFAULTS = {
   attempts: 8,
@@ -38,9 +42,16 @@ export function startEndOfLiveWorker(deps: {
     if (job.name === 'end-live') {
       const steps = deps.steps.list();
       await queue.addBulk(
-        steps.map((s) => ({ name: s.name, data: payload, opts: { ...JOB_DEFAULTS, jobId: jobId.step(s.name, payload.liveId) } })),
+        steps.map((s) => ({
+          name: s.name,
+          data: payload,
+          opts: { ...JOB_DEFAULTS, jobId: jobId.step(s.name, payload.liveId) },
+        })),
       );
-      deps.log.info({ liveId: payload.liveId, steps: steps.map((s) => s.name) }, 'end-of-live steps scheduled');
+      deps.log.info(
+        { liveId: payload.liveId, steps: steps.map((s) => s.name) },
+        'end-of-live steps scheduled',
+      );
       return { scheduled: steps.map((s) => s.name) };
     }
     const step = deps.steps.get(job.name);
@@ -62,7 +73,10 @@ export function startEndOfLiveWorker(deps: {
     concurrency: deps.concurrency ?? 4,
   });
   worker.on('failed', (job, err) =>
-    deps.log.error({ jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'end-of-live job failed'),
+    deps.log.error(
+      { jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+      'end-of-live job failed',
+    ),
   );
   return {
     worker,

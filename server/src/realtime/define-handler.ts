@@ -8,8 +8,11 @@ import type { Ack, ClientEventName, ClientToServerEvents } from '../contracts/ev
 import type { Role } from '../contracts/ids';
 import type { AppSocket } from './types';
 
-type AckData<E extends ClientEventName> =
-  Parameters<ClientToServerEvents[E]>[1] extends ((res: Ack<infer T>) => void) | undefined ? T : never;
+type AckData<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[1] extends
+  | ((res: Ack<infer T>) => void)
+  | undefined
+  ? T
+  : never;
 
 export interface HandlerDeps {
   /** Role of the socket's user in a live (cached per joined room). @throws LIVE_NOT_FOUND */
@@ -32,7 +35,9 @@ export interface BoundHandler {
   attach(socket: AppSocket, deps: HandlerDeps): void;
 }
 
-export function defineHandler<E extends ClientEventName, S extends z.ZodType>(spec: HandlerSpec<E, S>): BoundHandler {
+export function defineHandler<E extends ClientEventName, S extends z.ZodType>(
+  spec: HandlerSpec<E, S>,
+): BoundHandler {
   return {
     event: spec.event,
     roles: spec.roles,

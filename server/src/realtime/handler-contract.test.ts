@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  connect,
+  guest,
+  hostWithLive,
+  startServer,
+  type TestClient,
+  type TestServer,
+} from '../../../test/server';
 import type { JoinResult } from '../contracts/room.schema';
-import { call, connect, guest, hostWithLive, startServer, type TestClient, type TestServer } from '../../../test/server';
 
 describe('socket handler contract', () => {
   let s: TestServer;
@@ -19,7 +27,16 @@ describe('socket handler contract', () => {
     await s.close();
   });
 
-  const malformed: unknown[] = [undefined, null, 42, 'x', [], {}, { liveId: 'not-a-uuid' }, { liveId: 123, lastSeq: -1 }];
+  const malformed: unknown[] = [
+    undefined,
+    null,
+    42,
+    'x',
+    [],
+    {},
+    { liveId: 'not-a-uuid' },
+    { liveId: 123, lastSeq: -1 },
+  ];
 
   it('acks VALIDATION for malformed payloads on every event, and the connection keeps working', async () => {
     const events = s.built.handlers.map((h) => h.event);
@@ -27,7 +44,10 @@ describe('socket handler contract', () => {
     for (const event of events) {
       for (const payload of malformed) {
         const res = await call(viewer, event, payload);
-        expect(res, `${event} ${JSON.stringify(payload)}`).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+        expect(res, `${event} ${JSON.stringify(payload)}`).toMatchObject({
+          ok: false,
+          error: { code: 'VALIDATION' },
+        });
       }
     }
     expect(viewer.connected).toBe(true);
@@ -44,7 +64,9 @@ describe('socket handler contract', () => {
 
   it('answers FORBIDDEN to a viewer for every host-only event', async () => {
     const hostOnly = s.built.handlers.filter((h) => h.roles && !h.roles.includes('viewer'));
-    expect(hostOnly.map((h) => h.event)).toEqual(expect.arrayContaining(['live:announce', 'live:start', 'live:end']));
+    expect(hostOnly.map((h) => h.event)).toEqual(
+      expect.arrayContaining(['live:announce', 'live:start', 'live:end']),
+    );
     for (const h of hostOnly) {
       const res = await call(viewer, h.event, { liveId, text: 'hello' });
       expect(res, h.event).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

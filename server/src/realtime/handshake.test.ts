@@ -36,7 +36,9 @@ describe('Socket.IO handshake', () => {
     const err = await connect(s, v.token, { origin: 'http://evil.test' }).catch((e) => e);
     expect(err).toBeInstanceOf(Error);
     // The polling handshake answers 403 with the reason in the body.
-    const res = await fetch(`${s.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'http://evil.test' } });
+    const res = await fetch(`${s.url}/socket.io/?EIO=4&transport=polling`, {
+      headers: { origin: 'http://evil.test' },
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('ORIGIN_NOT_ALLOWED');
   });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  connect,
+  guest,
+  hostWithLive,
+  sharedEnv,
+  startServer,
+  type TestServer,
+  waitFor,
+} from '../../../test/server';
 import type { JoinResult, Presence } from '../contracts/room.schema';
-import { call, connect, guest, hostWithLive, sharedEnv, startServer, type TestServer, waitFor } from '../../../test/server';
 
 describe('presence', () => {
   let a: TestServer;
@@ -19,7 +28,9 @@ describe('presence', () => {
     const sockets = await Promise.all(users.map((u, i) => connect(i % 2 ? b : a, u.token)));
     // 20 of them open a second tab: still one user each.
     const tabs = await Promise.all(users.slice(0, 20).map((u) => connect(b, u.token)));
-    const joins = await Promise.all([...sockets, ...tabs].map((s) => call<JoinResult>(s, 'live:join', { liveId })));
+    const joins = await Promise.all(
+      [...sockets, ...tabs].map((s) => call<JoinResult>(s, 'live:join', { liveId })),
+    );
     expect(joins.every((j) => j.ok)).toBe(true);
 
     const p = await a.built.deps.presence.get(liveId);
@@ -38,7 +49,7 @@ describe('presence', () => {
 
     // Half leave explicitly, half just disconnect.
     await Promise.all(sockets.slice(0, 100).map((s) => call(s, 'live:leave', { liveId })));
-    sockets.slice(100).forEach((s) => s.close());
+    for (const s of sockets.slice(100)) s.close();
     const after = await waitFor(
       async () => {
         const x = await a.built.deps.presence.get(liveId);
@@ -48,7 +59,7 @@ describe('presence', () => {
       'online to reach 0',
     );
     expect(after).toMatchObject({ online: 0, peak: 200, unique: 200, leavesLastMinute: 200 });
-    sockets.slice(0, 100).forEach((s) => s.close());
+    for (const s of sockets.slice(0, 100)) s.close();
   });
 
   it('releases a node’s connections from presence when that node shuts down', async () => {

@@ -30,7 +30,12 @@ export function createPresence(deps: {
   const leave = async (liveId: string, userId: string, connections = 1, node = nodeId) => {
     const [online, last] = await scripts.run<[number, number]>(
       'presence-leave',
-      [keys.conns(liveId), keys.online(liveId), keys.leaves(liveId, minuteOf(now())), keys.nodeConns(liveId, node)],
+      [
+        keys.conns(liveId),
+        keys.online(liveId),
+        keys.leaves(liveId, minuteOf(now())),
+        keys.nodeConns(liveId, node),
+      ],
       [userId, connections, BUCKET_TTL_S],
     );
     return { online, last: last === 1 };

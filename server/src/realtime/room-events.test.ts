@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JoinResult, RoomEvent } from '../contracts/room.schema';
-import { SeqTracker } from '../contracts/seq-tracker';
 import {
   call,
   connect,
   guest,
   hostWithLive,
   sharedEnv,
+  spawnNode,
   startServer,
   type TestClient,
   type TestServer,
   waitFor,
 } from '../../../test/server';
+import type { JoinResult, RoomEvent } from '../contracts/room.schema';
+import { SeqTracker } from '../contracts/seq-tracker';
 
 /** Collects the room events a client applies, in order, as the web client does. */
 function follow(socket: TestClient, liveId: string, tracker: SeqTracker) {
@@ -41,7 +42,10 @@ describe('room events across nodes and reconnects', () => {
   beforeAll(async () => {
     a = await startServer({ ledger: 'postgres' });
     b = await startServer({ env: sharedEnv(a) });
-    ({ liveId, host: { token: hostToken } } = await hostWithLive(a));
+    ({
+      liveId,
+      host: { token: hostToken },
+    } = await hostWithLive(a));
   });
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
@@ -59,6 +63,26 @@ describe('room events across nodes and reconnects', () => {
     expect(seen.applied.at(-1)).toMatchObject({ type: 'live:announcement', data: { text: 'via-b-0' } });
     viewer.close();
     host.close();
+  });
+
+  it('delivers across two server processes: a node in its own process publishes, node A delivers', async () => {
+    const other = await spawnNode({ ...sharedEnv(a), REDIS_URL: a.env.REDIS_URL!, NODE_ENV: 'test', FRAME_MS: '20' });
+    try {
+      const viewer = await connect(a, (await guest(a)).token);
+      const join = await call<JoinResult>(viewer, 'live:join', { liveId });
+      const tracker = new SeqTracker(join.ok && join.data.mode === 'snapshot' ? join.data.snapshot.seq : 0);
+      const seen = follow(viewer, liveId, tracker);
+      const host = await connect(other, hostToken);
+      const [seq] = await announce(host, liveId, 1, 'other-process');
+      await waitFor(() => seen.applied.find((e) => e.seq === seq), 5000, 'event from the other process');
+      // and the other way round: presence written by node A is visible through the other process
+      const snap = await fetch(`${other.url}/api/lives/${liveId}/snapshot`, { headers: { authorization: `Bearer ${hostToken}` } });
+      expect(((await snap.json()) as { presence: { online: number } }).presence.online).toBeGreaterThanOrEqual(1);
+      viewer.close();
+      host.close();
+    } finally {
+      await other.stop();
+    }
   });
 
   it('gives a client that drops for a few seconds exactly the missed events, in order, no duplicates', async () => {
@@ -82,7 +106,8 @@ describe('room events across nodes and reconnects', () => {
     // Events keep flowing while the client rejoins: the replay and the live frames must not overlap or gap.
     const during = announce(host, liveId, 10, 'during');
     const rejoin = await call<JoinResult>(viewer, 'live:join', { liveId, lastSeq: tracker.seq });
-    if (!rejoin.ok || rejoin.data.mode !== 'replay') throw new Error(`expected a replay, got ${JSON.stringify(rejoin)}`);
+    if (!rejoin.ok || rejoin.data.mode !== 'replay')
+      throw new Error(`expected a replay, got ${JSON.stringify(rejoin)}`);
     expect(rejoin.data.events.slice(0, 20).map((e) => e.seq)).toEqual(missed);
     const replayed = tracker.accept(rejoin.data.events);
     const after = await during;
@@ -113,7 +138,10 @@ describe('room events across nodes and reconnects', () => {
       if (!rejoin.ok || rejoin.data.mode !== 'snapshot') throw new Error('expected a snapshot');
       expect(rejoin.data.reason).toBe('gap-too-old');
       expect(rejoin.data.snapshot.seq).toBe(lastSeq + 25);
-      expect(rejoin.data.snapshot.recent.at(-1)).toMatchObject({ seq: lastSeq + 25, data: { text: 'flood-24' } });
+      expect(rejoin.data.snapshot.recent.at(-1)).toMatchObject({
+        seq: lastSeq + 25,
+        data: { text: 'flood-24' },
+      });
 
       const ahead = await call<JoinResult>(again, 'live:join', { liveId: id, lastSeq: 10_000 });
       expect(ahead.ok && ahead.data.mode === 'snapshot' && ahead.data.reason).toBe('ahead-of-log');

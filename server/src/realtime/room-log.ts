@@ -12,7 +12,12 @@ export type RawEntry = [id: string, fields: string[]];
 export function parseEntry([id, fields]: RawEntry): RoomEvent {
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-  return { seq: Number.parseInt(id, 10), type: f.t ?? '', at: Number(f.at ?? 0), data: JSON.parse(f.d ?? 'null') };
+  return {
+    seq: Number.parseInt(id, 10),
+    type: f.t ?? '',
+    at: Number(f.at ?? 0),
+    data: JSON.parse(f.d ?? 'null'),
+  };
 }
 
 export type SinceResult =

@@ -28,7 +28,9 @@ export function createSnapshots(deps: {
       const [{ seq, recent }, presence, features] = await Promise.all([
         deps.roomLog.head(live.id, deps.recentCount),
         deps.presence.get(live.id),
-        Promise.all([...contributors].map(async ([name, fn]) => [name, await fn({ live, user, role })] as const)),
+        Promise.all(
+          [...contributors].map(async ([name, fn]) => [name, await fn({ live, user, role })] as const),
+        ),
       ]);
       return { live, role, seq, serverTime: now(), presence, recent, features: Object.fromEntries(features) };
     },

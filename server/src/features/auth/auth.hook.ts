@@ -20,7 +20,8 @@ export function authHooks(tokens: Tokens) {
     (...roles: Role[]) =>
     async (req: FastifyRequest) => {
       await requireUser(req);
-      if (!roles.includes(req.user!.role)) throw new AppError('FORBIDDEN', `requires role ${roles.join(' or ')}`);
+      if (!roles.includes(req.user!.role))
+        throw new AppError('FORBIDDEN', `requires role ${roles.join(' or ')}`);
     };
   return { requireUser, requireRole };
 }

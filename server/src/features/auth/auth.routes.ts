@@ -9,7 +9,14 @@ export function authRoutes(app: App, deps: { auth: AuthService; hooks: AuthHooks
   const tags = ['auth'];
   app.post(
     '/api/auth/register',
-    { schema: { tags, summary: 'Register a host account', body: RegisterBody, response: { 201: AuthResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Register a host account',
+        body: RegisterBody,
+        response: { 201: AuthResponse },
+      },
+    },
     async (req, reply) => reply.code(201).send(await deps.auth.register(req.body)),
   );
   app.post(
@@ -19,13 +26,25 @@ export function authRoutes(app: App, deps: { auth: AuthService; hooks: AuthHooks
   );
   app.post(
     '/api/auth/guest',
-    { schema: { tags, summary: 'Start a named guest (viewer) session', body: GuestBody, response: { 200: AuthResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Start a named guest (viewer) session',
+        body: GuestBody,
+        response: { 200: AuthResponse },
+      },
+    },
     async (req) => deps.auth.guest(req.body),
   );
   app.get(
     '/api/me',
     {
-      schema: { tags, summary: 'Who the token belongs to', security: [{ bearer: [] }], response: { 200: z.object({ user: TokenClaims }) } },
+      schema: {
+        tags,
+        summary: 'Who the token belongs to',
+        security: [{ bearer: [] }],
+        response: { 200: z.object({ user: TokenClaims }) },
+      },
       preHandler: deps.hooks.requireUser,
     },
     async (req) => ({ user: req.user! }),

@@ -1,7 +1,13 @@
 /** Accounts and sessions: hosts register and log in; viewers join as named guests (not stored). */
 import { randomUUID } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import type { AuthResponse, GuestBody, LoginBody, RegisterBody, TokenClaims } from '../../contracts/auth.schema';
+import type {
+  AuthResponse,
+  GuestBody,
+  LoginBody,
+  RegisterBody,
+  TokenClaims,
+} from '../../contracts/auth.schema';
 import { AppError } from '../../contracts/errors';
 import type { UserId } from '../../contracts/ids';
 import type { createUsersRepo } from '../../ledger/users.repo';
@@ -40,7 +46,7 @@ export function createAuthService(deps: { users: UsersRepo; tokens: Tokens }) {
       const user = await deps.users.findByUsername(body.username.toLowerCase());
       dummyHash ??= hash('not-a-real-password');
       const ok = await verify(user?.passwordHash ?? (await dummyHash), body.password).catch(() => false);
-      if (!user || !user.passwordHash || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong username or password');
+      if (!user?.passwordHash || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong username or password');
       return issue({ sub: user.id as UserId, name: user.displayName, role: user.role });
     },
     /** A viewer session with a fresh guest id. */

@@ -1,7 +1,7 @@
 /** Signed bearer tokens (HS256 JWT via jose) carrying user id, display name and role. */
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { AppError } from '../../contracts/errors';
 import { TokenClaims } from '../../contracts/auth.schema';
+import { AppError } from '../../contracts/errors';
 
 export interface Tokens {
   sign(claims: TokenClaims): Promise<{ token: string; expiresAt: Date }>;
@@ -9,7 +9,12 @@ export interface Tokens {
   verify(token: string | undefined | null): Promise<TokenClaims>;
 }
 
-export function createTokens(opts: { secret: string; ttlSeconds: number; issuer?: string; now?: () => number }): Tokens {
+export function createTokens(opts: {
+  secret: string;
+  ttlSeconds: number;
+  issuer?: string;
+  now?: () => number;
+}): Tokens {
   const key = new TextEncoder().encode(opts.secret);
   const issuer = opts.issuer ?? 'live-commerce';
   const now = opts.now ?? Date.now;

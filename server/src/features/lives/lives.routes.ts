@@ -14,14 +14,27 @@ export function livesRoutes(app: App, deps: { lives: LivesService; hooks: AuthHo
   app.post(
     '/api/lives',
     {
-      schema: { tags, security, summary: 'Create a live (host accounts)', body: CreateLiveBody, response: { 201: Live } },
+      schema: {
+        tags,
+        security,
+        summary: 'Create a live (host accounts)',
+        body: CreateLiveBody,
+        response: { 201: Live },
+      },
       preHandler: hooks.requireUser,
     },
     async (req, reply) => reply.code(201).send(await lives.create(req.user!, req.body)),
   );
   app.get(
     '/api/lives',
-    { schema: { tags, summary: 'List lives, newest first', querystring: ListLivesQuery, response: { 200: z.object({ lives: z.array(Live) }) } } },
+    {
+      schema: {
+        tags,
+        summary: 'List lives, newest first',
+        querystring: ListLivesQuery,
+        response: { 200: z.object({ lives: z.array(Live) }) },
+      },
+    },
     async (req) => ({ lives: await lives.list(req.query) }),
   );
   app.get(
@@ -32,7 +45,13 @@ export function livesRoutes(app: App, deps: { lives: LivesService; hooks: AuthHo
   app.get(
     '/api/lives/:liveId/snapshot',
     {
-      schema: { tags, security, summary: "The room snapshot as the caller's role sees it", params: LiveParams, response: { 200: RoomSnapshot } },
+      schema: {
+        tags,
+        security,
+        summary: "The room snapshot as the caller's role sees it",
+        params: LiveParams,
+        response: { 200: RoomSnapshot },
+      },
       preHandler: hooks.requireUser,
     },
     async (req) => {
@@ -42,13 +61,28 @@ export function livesRoutes(app: App, deps: { lives: LivesService; hooks: AuthHo
   );
   app.post(
     '/api/lives/:liveId/start',
-    { schema: { tags, security, summary: 'Go live (host of this live)', params: LiveParams, response: { 200: Live } }, preHandler: hooks.requireUser },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Go live (host of this live)',
+        params: LiveParams,
+        response: { 200: Live },
+      },
+      preHandler: hooks.requireUser,
+    },
     async (req) => lives.start(req.user!, req.params.liveId),
   );
   app.post(
     '/api/lives/:liveId/end',
     {
-      schema: { tags, security, summary: 'End the live (host of this live); idempotent', params: LiveParams, response: { 200: Live } },
+      schema: {
+        tags,
+        security,
+        summary: 'End the live (host of this live); idempotent',
+        params: LiveParams,
+        response: { 200: Live },
+      },
       preHandler: hooks.requireUser,
     },
     async (req) => lives.end(req.user!, req.params.liveId),

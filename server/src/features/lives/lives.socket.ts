@@ -28,9 +28,19 @@ export function livesSocketHandlers(deps: {
         if (lastSeq !== undefined) {
           const since = await roomLog.since(liveId, lastSeq);
           if (since.ok) {
-            return { mode: 'replay', seq: since.seq, events: since.events, presence: await deps.presence.get(liveId), role };
+            return {
+              mode: 'replay',
+              seq: since.seq,
+              events: since.events,
+              presence: await deps.presence.get(liveId),
+              role,
+            };
           }
-          return { mode: 'snapshot', reason: since.reason, snapshot: await snapshots.build(live, user, role) };
+          return {
+            mode: 'snapshot',
+            reason: since.reason,
+            snapshot: await snapshots.build(live, user, role),
+          };
         }
         return { mode: 'snapshot', reason: 'first-join', snapshot: await snapshots.build(live, user, role) };
       },

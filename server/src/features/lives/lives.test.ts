@@ -1,10 +1,19 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  call,
+  connect,
+  guest,
+  http,
+  registerHost,
+  startServer,
+  type TestServer,
+  waitFor,
+} from '../../../../test/server';
 import { loadConfig } from '../../config';
 import type { Live } from '../../contracts/live.schema';
 import type { JoinResult } from '../../contracts/room.schema';
 import { buildWorker } from '../../worker-app';
-import { call, connect, guest, http, registerHost, startServer, type TestServer, waitFor } from '../../../../test/server';
 
 describe.each(['pglite', 'postgres'] as const)('lives on %s', (ledger) => {
   let s: TestServer;
@@ -17,9 +26,19 @@ describe.each(['pglite', 'postgres'] as const)('lives on %s', (ledger) => {
 
   it('runs a live through scheduled → live → ended, recorded in the ledger; ending twice is a no-op', async () => {
     const host = await registerHost(s);
-    const created = await http<Live>(s, 'POST', '/api/lives', { title: '直播 #1 🎉', scheduledAt: '2026-12-01T12:00:00Z' }, host.token);
+    const created = await http<Live>(
+      s,
+      'POST',
+      '/api/lives',
+      { title: '直播 #1 🎉', scheduledAt: '2026-12-01T12:00:00Z' },
+      host.token,
+    );
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'scheduled', title: '直播 #1 🎉', hostName: host.user.displayName });
+    expect(created.body).toMatchObject({
+      status: 'scheduled',
+      title: '直播 #1 🎉',
+      hostName: host.user.displayName,
+    });
     const id = created.body.id;
 
     const listed = await http<{ lives: Live[] }>(s, 'GET', '/api/lives?status=scheduled');
@@ -41,7 +60,13 @@ describe.each(['pglite', 'postgres'] as const)('lives on %s', (ledger) => {
     );
     expect(rows.rows.map((r) => r.to_status)).toEqual(['scheduled', 'live', 'ended']);
 
-    const restart = await http<{ error: { code: string } }>(s, 'POST', `/api/lives/${id}/start`, undefined, host.token);
+    const restart = await http<{ error: { code: string } }>(
+      s,
+      'POST',
+      `/api/lives/${id}/start`,
+      undefined,
+      host.token,
+    );
     expect(restart.status).toBe(409);
     expect(restart.body.error.code).toBe('INVALID_TRANSITION');
 
@@ -60,14 +85,30 @@ describe.each(['pglite', 'postgres'] as const)('lives on %s', (ledger) => {
     const anon = await http<{ error: { code: string } }>(s, 'POST', '/api/lives', { title: 'x' });
     expect(anon.status).toBe(401);
     expect(anon.body.error.code).toBe('UNAUTHENTICATED');
-    const byViewer = await http<{ error: { code: string } }>(s, 'POST', '/api/lives', { title: 'x' }, viewer.token);
+    const byViewer = await http<{ error: { code: string } }>(
+      s,
+      'POST',
+      '/api/lives',
+      { title: 'x' },
+      viewer.token,
+    );
     expect(byViewer.status).toBe(403);
     const live = await http<Live>(s, 'POST', '/api/lives', { title: 'mine' }, host.token);
     const other = await registerHost(s);
-    const steal = await http<{ error: { code: string } }>(s, 'POST', `/api/lives/${live.body.id}/end`, undefined, other.token);
+    const steal = await http<{ error: { code: string } }>(
+      s,
+      'POST',
+      `/api/lives/${live.body.id}/end`,
+      undefined,
+      other.token,
+    );
     expect(steal.status).toBe(403);
     expect(steal.body.error.code).toBe('FORBIDDEN');
-    const missing = await http<{ error: { code: string } }>(s, 'GET', '/api/lives/00000000-0000-4000-8000-000000000000');
+    const missing = await http<{ error: { code: string } }>(
+      s,
+      'GET',
+      '/api/lives/00000000-0000-4000-8000-000000000000',
+    );
     expect(missing.body.error.code).toBe('LIVE_NOT_FOUND');
     const badId = await http<{ error: { code: string } }>(s, 'GET', '/api/lives/abc');
     expect(badId.body.error.code).toBe('VALIDATION');
@@ -81,7 +122,8 @@ describe.each(['pglite', 'postgres'] as const)('lives on %s', (ledger) => {
     expect(join.ok && join.data.mode === 'snapshot' && join.data.snapshot.live.status).toBe('scheduled');
     const statuses: string[] = [];
     viewer.on('room:events', (f) => {
-      for (const e of f.events) if (e.type === 'live:status') statuses.push((e.data as { status: string }).status);
+      for (const e of f.events)
+        if (e.type === 'live:status') statuses.push((e.data as { status: string }).status);
     });
     const hostSock = await connect(s, host.token);
     expect((await call<Live>(hostSock, 'live:start', { liveId: live.body.id })).ok).toBe(true);
@@ -104,14 +146,20 @@ describe('end-of-live jobs', () => {
       const live = await http<Live>(s, 'POST', '/api/lives', { title: 'settle' }, host.token);
       const id = live.body.id;
       await http(s, 'POST', `/api/lives/${id}/start`, undefined, host.token);
-      const viewers = await Promise.all([1, 2, 3].map(async (i) => connect(s, (await guest(s, `v${i}`)).token)));
+      const viewers = await Promise.all(
+        [1, 2, 3].map(async (i) => connect(s, (await guest(s, `v${i}`)).token)),
+      );
       await Promise.all(viewers.map((v) => call(v, 'live:join', { liveId: id })));
       await Promise.all([1, 2, 3].map(() => http(s, 'POST', `/api/lives/${id}/end`, undefined, host.token)));
 
       const row = await waitFor(
         async () =>
-          (await s.built.deps.db.query<{ peak_online: number; unique_viewers: number }>('SELECT * FROM live_stats WHERE live_id = $1', [id]))
-            .rows[0],
+          (
+            await s.built.deps.db.query<{ peak_online: number; unique_viewers: number }>(
+              'SELECT * FROM live_stats WHERE live_id = $1',
+              [id],
+            )
+          ).rows[0],
         15_000,
         'live_stats row',
       );
@@ -121,9 +169,12 @@ describe('end-of-live jobs', () => {
       // Ending again after settlement changes nothing.
       await http(s, 'POST', `/api/lives/${id}/end`, undefined, host.token);
       await new Promise((r) => setTimeout(r, 500));
-      const count = await s.built.deps.db.query('SELECT count(*)::int AS n FROM live_stats WHERE live_id = $1', [id]);
+      const count = await s.built.deps.db.query(
+        'SELECT count(*)::int AS n FROM live_stats WHERE live_id = $1',
+        [id],
+      );
       expect(count.rows[0]).toEqual({ n: 1 });
-      viewers.forEach((v) => v.close());
+      for (const v of viewers) v.close();
     } finally {
       await worker.close();
       await s.close();
