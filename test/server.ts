@@ -165,7 +165,9 @@ export async function waitFor<T>(
 }
 
 /** A node in its own process (`server/src/main.ts`), sharing `env` with an in-test node. */
-export async function spawnNode(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+export async function spawnNode(
+  env: Record<string, string>,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const { spawn } = await import('node:child_process');
   const { freePort } = await import('../server/src/redis/free-port');
   const port = await freePort();

@@ -66,7 +66,12 @@ describe('room events across nodes and reconnects', () => {
   });
 
   it('delivers across two server processes: a node in its own process publishes, node A delivers', async () => {
-    const other = await spawnNode({ ...sharedEnv(a), REDIS_URL: a.env.REDIS_URL!, NODE_ENV: 'test', FRAME_MS: '20' });
+    const other = await spawnNode({
+      ...sharedEnv(a),
+      REDIS_URL: a.env.REDIS_URL!,
+      NODE_ENV: 'test',
+      FRAME_MS: '20',
+    });
     try {
       const viewer = await connect(a, (await guest(a)).token);
       const join = await call<JoinResult>(viewer, 'live:join', { liveId });
@@ -76,8 +81,12 @@ describe('room events across nodes and reconnects', () => {
       const [seq] = await announce(host, liveId, 1, 'other-process');
       await waitFor(() => seen.applied.find((e) => e.seq === seq), 5000, 'event from the other process');
       // and the other way round: presence written by node A is visible through the other process
-      const snap = await fetch(`${other.url}/api/lives/${liveId}/snapshot`, { headers: { authorization: `Bearer ${hostToken}` } });
-      expect(((await snap.json()) as { presence: { online: number } }).presence.online).toBeGreaterThanOrEqual(1);
+      const snap = await fetch(`${other.url}/api/lives/${liveId}/snapshot`, {
+        headers: { authorization: `Bearer ${hostToken}` },
+      });
+      expect(
+        ((await snap.json()) as { presence: { online: number } }).presence.online,
+      ).toBeGreaterThanOrEqual(1);
       viewer.close();
       host.close();
     } finally {
