@@ -7,8 +7,8 @@
 #   bash scripts/bootstrap.sh --test   also postgresql and chromium (ledger and browser tests)
 #
 # Missing system packages are installed with apt-get when running as root on Debian/Ubuntu; anywhere else the
-# script stops and names what to install. Order matters: system packages → mediasoup worker → npm ci, because
-# `npm ci` skips mediasoup's own (offline-impossible) worker build only when MEDIASOUP_WORKER_BIN is set.
+# script stops and names what to install. Order matters: system packages → mediasoup worker → npm install, because
+# npm skips mediasoup's own (offline-impossible) worker build only when MEDIASOUP_WORKER_BIN is set.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -69,7 +69,7 @@ fi
 
 # --- 2. mediasoup worker hook --------------------------------------------------------------------------------
 # scripts/mediasoup-worker.sh builds (once, cached outside node_modules) and prints the mediasoup-worker binary.
-# Exported before `npm ci` so mediasoup's postinstall skips its own build; also written to
+# Exported before `npm install` so mediasoup's postinstall skips its own build; also written to
 # .data/mediasoup-worker-bin because nothing sources this script: scripts/up.ts and the tests read it there.
 if [[ -f scripts/mediasoup-worker.sh ]]; then
   ms_bin="$(bash scripts/mediasoup-worker.sh)" || die "the mediasoup worker is not available (see the messages above)"
@@ -84,11 +84,12 @@ fi
 # node_modules/.package-lock.json is npm's record of what is installed; an older one means the lockfile changed.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   [[ -f package-lock.json ]] || die "package-lock.json is missing: run 'npm install' once to create it"
-  if [[ -n "${CI:-}" && "${CI}" != "false" && "${CI}" != "0" ]]; then
-    log "CI: installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund --no-progress
-  else
-    log "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund
+  # NOTE: `npm install`, not `npm ci`: the registry mirror these machines reach lacks other platforms' optional
+  # binaries (e.g. @biomejs/cli-win32-x64), so the lockfile can't list them and `npm ci` refuses it as out of
+  # sync. With a lockfile present, `npm install` installs exactly the locked versions and leaves it unchanged.
+  log "installing npm dependencies (npm install from package-lock.json)"
+  npm install --no-audit --no-fund --no-progress
+  if ! git diff --quiet -- package-lock.json 2>/dev/null; then
+    log "note: npm install changed package-lock.json (package.json and the lockfile disagreed); commit the update"
   fi
 fi
