@@ -46,6 +46,7 @@ export async function startServer(
     FRAME_MS: '20',
     PRESENCE_MS: '100',
     SERVE_CLIENT: 'false',
+    AUTH_RATE_LIMIT_PER_MIN: '100000',
     ...(opts.ledger === 'postgres' ? { DATABASE_URL: await createTestDatabase(inject('pgUrl')) } : {}),
     ...opts.env,
   };

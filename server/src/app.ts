@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config';
 import { authHooks } from './features/auth/auth.hook';
@@ -79,6 +80,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
 
   // HTTP (fixed order: error handler → docs → metrics → health → features → static client)
   registerErrorHandler(app);
+  // Per-route limits (auth routes opt in); counters live in Redis so every node shares them.
+  await app.register(fastifyRateLimit, { global: false, redis, nameSpace: `${keys.prefix}:rl:` });
   await registerDocs(app, {
     title: 'Live-commerce room server',
     version: '0.1.0',
@@ -104,7 +107,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     },
   });
   const hooks = authHooks(tokens);
-  authRoutes(app, { auth, hooks });
+  authRoutes(app, { auth, hooks, perMinute: config.AUTH_RATE_LIMIT_PER_MIN });
   livesRoutes(app, { lives, hooks, snapshots });
   const clientDist = join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {

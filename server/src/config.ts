@@ -59,6 +59,8 @@ export const ConfigSchema = z.object({
   PRESENCE_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Recent room events included in a join snapshot. */
   SNAPSHOT_RECENT: z.coerce.number().int().min(0).max(500).default(50),
+  /** Attempts per minute per client IP on register/login/guest (brute-force and sign-up spam guard). */
+  AUTH_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(30),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Allow a Redis without AOF persistence (data loss on restart). Not for production. */
   REDIS_ALLOW_NO_PERSISTENCE: bool.default(false),

@@ -5,11 +5,13 @@ import type { App } from '../../http/fastify';
 import type { AuthHooks } from './auth.hook';
 import type { AuthService } from './auth.service';
 
-export function authRoutes(app: App, deps: { auth: AuthService; hooks: AuthHooks }) {
+export function authRoutes(app: App, deps: { auth: AuthService; hooks: AuthHooks; perMinute: number }) {
   const tags = ['auth'];
+  const limited = { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } };
   app.post(
     '/api/auth/register',
     {
+      config: limited,
       schema: {
         tags,
         summary: 'Register a host account',
@@ -21,12 +23,16 @@ export function authRoutes(app: App, deps: { auth: AuthService; hooks: AuthHooks
   );
   app.post(
     '/api/auth/login',
-    { schema: { tags, summary: 'Log in', body: LoginBody, response: { 200: AuthResponse } } },
+    {
+      config: limited,
+      schema: { tags, summary: 'Log in', body: LoginBody, response: { 200: AuthResponse } },
+    },
     async (req) => deps.auth.login(req.body),
   );
   app.post(
     '/api/auth/guest',
     {
+      config: limited,
       schema: {
         tags,
         summary: 'Start a named guest (viewer) session',
