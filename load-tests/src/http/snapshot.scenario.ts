@@ -1,0 +1,212 @@
+/**
+ * HTTP baseline (benchmark #6): `GET /api/lives/:id/snapshot` (a viewer token, a started live) with autocannon,
+ * alternated with bare `node:http` hello on the same pinning: A B A B, medians, ratio. Verdicts: the route's
+ * answer matches the RoomSnapshot contract, and no request failed or answered non-2xx during the project rounds.
+ */
+import { z } from 'zod';
+import { guestTokens, hostWithLive, roomSnapshot } from '../lib/project-api';
+import { measure } from '../lib/resources';
+import { LatencyHistogram, median, ratio, round } from '../lib/stats';
+import { int, num, onOff } from '../options';
+import { defineScenario, type RoundRecord, type ScenarioResult, type Side, type Verdict } from '../scenario';
+import { type CannonResult, cannon } from './cannon';
+
+export const SnapshotOptions = z.object({
+  connections: int(1, 10_000).default(100),
+  pipelining: int(1, 100).default(10),
+  duration: num(1, 600).default(10),
+  rounds: int(1, 10).default(2),
+  baseline: onOff.default(true),
+});
+export type SnapshotOptions = z.infer<typeof SnapshotOptions>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const snapshotScenario = defineScenario({
+  name: 'http-snapshot',
+  summary: 'GET /api/lives/:id/snapshot with autocannon vs bare node:http hello (A B A B)',
+  benchmark: '#6',
+  options: SnapshotOptions,
+  help: {
+    connections: 'autocannon connections (default 100)',
+    pipelining: 'requests pipelined per connection (default 10)',
+    duration: 'seconds per round (default 10)',
+    rounds: 'A B rounds (project, baseline) — medians over them (default 2)',
+    baseline: 'on|off: alternate with bare node:http hello (default on)',
+  },
+  metrics: [
+    'rps',
+    'baseline_rps',
+    'ratio',
+    'p50',
+    'p99',
+    'errors',
+    'non2xx',
+    'server_cpu_s',
+    'requests_per_cpu_s',
+  ],
+  async run(ctx, opts): Promise<ScenarioResult> {
+    const base = ctx.project.url;
+    const { liveId } = await hostWithLive(base);
+    const [viewer] = await guestTokens(base, 1);
+    // Contract check first: the route answers a valid snapshot for this token.
+    const snap = await roomSnapshot(base, liveId, viewer!);
+    const contract: Verdict = {
+      name: 'snapshot matches the contract',
+      pass: snap.live.id === liveId && snap.role === 'viewer',
+      detail: `RoomSnapshot parsed; role ${snap.role}, seq ${snap.seq}`,
+    };
+    const rounds: { record: RoundRecord; result: CannonResult; tl0: number }[] = [];
+    const one = async (side: Side, i: number) => {
+      const endpoint = side === 'project' ? ctx.project : await ctx.startBaseline('hello');
+      const label = side === 'project' ? 'project' : endpoint.label;
+      try {
+        const url = side === 'project' ? `${base}/api/lives/${liveId}/snapshot` : `${endpoint.url}/`;
+        const endBand = ctx.timeline.band(`${label} #${i + 1}`, side);
+        const server = await measure(endpoint.resources);
+        const generator = await measure({ kind: 'self' });
+        const tl0 = ctx.timeline.now();
+        const result = await cannon({
+          url,
+          headers: side === 'project' ? { authorization: `Bearer ${viewer}` } : undefined,
+          connections: opts.connections,
+          pipelining: opts.pipelining,
+          durationS: opts.duration,
+          onTick: (done, secs) =>
+            ctx.progress.update(
+              `http-snapshot ${label} round ${i + 1} · ${secs}/${opts.duration} s · ${done} requests (${Math.round(done / secs)}/s)`,
+            ),
+        });
+        const serverUsage = await server.stop();
+        const generatorUsage = await generator.stop();
+        endBand();
+        const failed = result.errors + result.timeouts + result.non2xx;
+        rounds.push({
+          tl0,
+          result,
+          record: {
+            side,
+            label,
+            index: i,
+            metrics: {
+              rps: result.rps,
+              requests: result.requests,
+              p50: result.p50,
+              p99: result.p99,
+              max: result.max,
+              errors: result.errors + result.timeouts,
+              non2xx: result.non2xx,
+              server_cpu_s: serverUsage.cpuSeconds,
+              requests_per_cpu_s:
+                serverUsage.cpuSeconds && serverUsage.cpuSeconds > 0
+                  ? round(result.requests / serverUsage.cpuSeconds, 0)
+                  : null,
+              server_peak_rss_mb:
+                serverUsage.peakRssBytes === null ? null : round(serverUsage.peakRssBytes / 1e6, 1),
+              generator_cpu_pct: generatorUsage.cpuPercent,
+            },
+            server: serverUsage,
+            generator: generatorUsage,
+            verdicts: [
+              {
+                name: 'no failed or non-2xx requests',
+                pass: failed === 0 && result.requests > 0,
+                detail: `${result.requests} requests, status ${JSON.stringify(result.statusCodes)}, ${result.errors} errors, ${result.timeouts} timeouts`,
+              },
+            ],
+          },
+        });
+        ctx.progress.log(
+          `http-snapshot ${label} round ${i + 1}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${failed} failed`,
+        );
+      } finally {
+        if (side === 'baseline') await endpoint.stop();
+      }
+    };
+    for (let i = 0; i < opts.rounds && !ctx.signal.aborted; i++) {
+      await one('project', i);
+      await sleep(500);
+      if (opts.baseline) await one('baseline', i);
+      await sleep(500);
+    }
+    const of = (side: Side) => rounds.filter((r) => r.record.side === side);
+    const values = (side: Side, k: string) =>
+      of(side)
+        .map((r) => r.record.metrics[k])
+        .filter((v): v is number => typeof v === 'number');
+    const med = (side: Side, k: string) => median(values(side, k));
+    const rps = med('project', 'rps');
+    const baseRps = med('baseline', 'rps');
+    const pooled = (side: Side) =>
+      of(side).reduce((h, r) => h.merge(r.result.latency), new LatencyHistogram());
+    const per = of('project').map((r) => r.record.verdicts[0]!);
+    const bad = per.filter((v) => !v.pass);
+    const hello = 'bare node:http hello';
+    return {
+      verdicts: [
+        contract,
+        {
+          name: 'no failed or non-2xx requests',
+          pass: per.length > 0 && bad.length === 0,
+          detail: bad.length ? bad.map((v) => v.detail).join('; ') : (per[0]?.detail ?? 'no round ran'),
+        },
+      ],
+      metrics: {
+        rps,
+        baseline_rps: baseRps,
+        ratio: ratio(rps, baseRps),
+        p50: med('project', 'p50'),
+        p99: med('project', 'p99'),
+        errors: values('project', 'errors').reduce((a, b) => a + b, 0),
+        non2xx: values('project', 'non2xx').reduce((a, b) => a + b, 0),
+        server_cpu_s: med('project', 'server_cpu_s'),
+        requests_per_cpu_s: med('project', 'requests_per_cpu_s'),
+      },
+      comparisons: of('baseline').length
+        ? [
+            {
+              metric: 'rps',
+              baseline: hello,
+              higherIsBetter: true,
+              project: values('project', 'rps'),
+              baselineValues: values('baseline', 'rps'),
+              projectMedian: rps,
+              baselineMedian: baseRps,
+              ratio: ratio(rps, baseRps),
+            },
+            {
+              metric: 'requests_per_cpu_s',
+              baseline: hello,
+              higherIsBetter: true,
+              project: values('project', 'requests_per_cpu_s'),
+              baselineValues: values('baseline', 'requests_per_cpu_s'),
+              projectMedian: med('project', 'requests_per_cpu_s'),
+              baselineMedian: med('baseline', 'requests_per_cpu_s'),
+              ratio: ratio(med('project', 'requests_per_cpu_s'), med('baseline', 'requests_per_cpu_s')),
+            },
+          ]
+        : [],
+      rounds: rounds.map((r) => r.record),
+      charts: {
+        latency: {
+          title: 'request latency',
+          series: [
+            { name: 'project: snapshot route', points: pooled('project').buckets() },
+            ...(of('baseline').length ? [{ name: hello, points: pooled('baseline').buckets() }] : []),
+          ],
+        },
+        throughput: {
+          title: 'requests per second',
+          unit: 'req/s',
+          series: rounds.map((r) => ({
+            name: `${r.record.label} #${r.record.index + 1}`,
+            points: r.result.perSecond.map((n, s) => [round(r.tl0 + s + 0.5, 2), n] as [number, number]),
+          })),
+        },
+      },
+      notes: [
+        `autocannon -c ${opts.connections} -p ${opts.pipelining} -d ${opts.duration} in the generator process; the snapshot route with a viewer's Bearer token`,
+      ],
+    };
+  },
+});

@@ -1,0 +1,174 @@
+/**
+ * Runs one scenario end to end: pins the generator, gets the server (an existing URL or `--spawn`), tracks CPU and
+ * RSS on a timeline, runs the scenario, checks thresholds and assembles the report. Used by the CLI and by the
+ * smoke test (which passes an in-process server and in-process baselines).
+ */
+import { cpus, release } from 'node:os';
+import { startHelloHttp } from './baselines/hello-http';
+import { startPlainSocketIo } from './baselines/plain-socketio';
+import {
+  type BaselineKind,
+  type Endpoint,
+  pinPid,
+  spawnBaseline,
+  spawnProjectServer,
+  tasksetAvailable,
+} from './lib/processes';
+import { type Progress, silentProgress } from './lib/progress';
+import { assertReady } from './lib/project-api';
+import { describeSource, type ResourceSource, Timeline } from './lib/resources';
+import { checkThresholds, type Threshold, type ThresholdResult } from './lib/thresholds';
+import type { ScenarioContext, ScenarioDef, ScenarioResult } from './scenario';
+
+export type TargetSpec =
+  | { kind: 'url'; url: string; serverPid?: number }
+  | { kind: 'spawn'; env?: Record<string, string> }
+  | { kind: 'endpoint'; endpoint: Endpoint };
+
+export interface RunInput<O> {
+  def: ScenarioDef;
+  options: O;
+  target: TargetSpec;
+  /** CPU for the server side (spawned server, its Redis, baselines) and for this generator process. */
+  serverCpu?: number;
+  clientCpu?: number;
+  thresholds?: Threshold[];
+  /** `spawn`: baselines in their own pinned processes (CLI); `in-process`: inside this process (tests). */
+  baselines?: 'spawn' | 'in-process';
+  progress?: Progress;
+  signal?: AbortSignal;
+  /** The command line that reproduces this run. */
+  command?: string;
+}
+
+export interface RunReport extends ScenarioResult {
+  scenario: string;
+  summary: string;
+  benchmark: string | null;
+  pass: boolean;
+  startedAt: string;
+  finishedAt: string;
+  command: string;
+  machine: {
+    node: string;
+    platform: string;
+    kernel: string;
+    cpus: number;
+    cpuModel: string;
+  };
+  pinning: { server: number | null; generator: number | null; note: string };
+  target: { url: string; spawned: boolean; resources: string };
+  options: unknown;
+  thresholds: ThresholdResult[];
+  timeline: ReturnType<Timeline['toJSON']>;
+}
+
+async function inProcessBaseline(kind: BaselineKind, opts: { dropEvery?: number }): Promise<Endpoint> {
+  const s = kind === 'hello' ? await startHelloHttp() : await startPlainSocketIo(opts);
+  return { label: `baseline:${kind}`, url: s.url, resources: { kind: 'none' }, stop: () => s.close() };
+}
+
+export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
+  const progress = input.progress ?? silentProgress;
+  const signal = input.signal ?? new AbortController().signal;
+  const startedAt = new Date();
+  const pinOk = tasksetAvailable();
+  const serverCpu = pinOk ? input.serverCpu : undefined;
+  const clientCpu = pinOk ? input.clientCpu : undefined;
+  if (!pinOk && (input.serverCpu !== undefined || input.clientCpu !== undefined)) {
+    progress.log('note: taskset is not available, nothing is pinned');
+  }
+  if (clientCpu !== undefined) pinPid(process.pid, clientCpu);
+
+  let project: Endpoint;
+  let ownsProject = false;
+  if (input.target.kind === 'spawn') {
+    progress.update('starting a private redis-server and the project server (--spawn)');
+    project = await spawnProjectServer({ cpu: serverCpu, env: input.target.env });
+    ownsProject = true;
+    progress.log(
+      `spawned project server ${project.url} (pid ${project.pid}${serverCpu !== undefined ? `, CPU ${serverCpu}` : ''})`,
+    );
+  } else if (input.target.kind === 'url') {
+    await assertReady(input.target.url);
+    const resources: ResourceSource = input.target.serverPid
+      ? { kind: 'proc', pid: input.target.serverPid }
+      : { kind: 'metrics', url: input.target.url };
+    project = { label: 'project', url: input.target.url, resources, stop: async () => {} };
+  } else {
+    project = input.target.endpoint;
+  }
+
+  const timeline = new Timeline();
+  const untrack = [
+    timeline.track('project server', project.resources),
+    timeline.track('generator', { kind: 'self' }),
+  ];
+  const ctx: ScenarioContext = {
+    progress,
+    timeline,
+    project,
+    serverCpu,
+    clientCpu,
+    signal,
+    async startBaseline(kind, opts = {}) {
+      const ep =
+        input.baselines === 'in-process'
+          ? await inProcessBaseline(kind, opts)
+          : await spawnBaseline(kind, { cpu: serverCpu, dropEvery: opts.dropEvery });
+      const stopTrack = timeline.track(ep.label, ep.resources);
+      return {
+        ...ep,
+        stop: async () => {
+          stopTrack();
+          await ep.stop();
+        },
+      };
+    },
+  };
+
+  let result: ScenarioResult;
+  try {
+    result = await input.def.run(ctx, input.options as never);
+  } finally {
+    for (const u of untrack) u();
+    timeline.stop();
+    progress.done();
+    if (ownsProject) await project.stop();
+  }
+  const thresholds = checkThresholds(input.thresholds ?? [], result.metrics);
+  const pass = result.verdicts.every((v) => v.pass) && thresholds.every((t) => t.pass) && !signal.aborted;
+  return {
+    scenario: input.def.name,
+    summary: input.def.summary,
+    benchmark: input.def.benchmark ?? null,
+    pass,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: input.command ?? `(programmatic run of ${input.def.name})`,
+    machine: {
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      kernel: release(),
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+    },
+    pinning: {
+      server: serverCpu ?? null,
+      generator: clientCpu ?? null,
+      note:
+        serverCpu !== undefined || clientCpu !== undefined
+          ? `taskset: server side (project server${input.target.kind === 'spawn' ? ' + its redis-server' : ''}, baselines) on CPU ${serverCpu ?? 'unpinned'}, generator on CPU ${clientCpu ?? 'unpinned'}`
+          : 'not pinned',
+    },
+    target: {
+      url: project.url,
+      spawned: input.target.kind === 'spawn',
+      resources: describeSource(project.resources),
+    },
+    options: input.options,
+    thresholds,
+    timeline: timeline.toJSON(),
+    ...result,
+  };
+}

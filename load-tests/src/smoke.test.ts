@@ -1,0 +1,233 @@
+/**
+ * CI smoke of the load-test kit: every available scenario for a couple of seconds at tiny scale against a real
+ * server (test/server.ts), asserting the correctness verdicts only — speed is for benchmarks, never for tests.
+ * Then proof that the verdicts can fail: a gap checker fed a broken stream, and a fan-out against a server that
+ * drops messages.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../../test/server';
+import { startPlainSocketIo } from './baselines/plain-socketio';
+import { parseCommandLine } from './cli';
+import { redisBenchmarkAvailable, redisCeilingScenario } from './http/redis-ceiling.scenario';
+import { snapshotScenario } from './http/snapshot.scenario';
+import type { Endpoint } from './lib/processes';
+import { silentProgress } from './lib/progress';
+import { writeReports } from './lib/report';
+import { Timeline } from './lib/resources';
+import { Threshold } from './lib/thresholds';
+import { UsageError } from './options';
+import { FanoutOptions, fanoutRound, fanoutScenario } from './realtime/fanout.scenario';
+import { GapChecker, swarmVerdict } from './realtime/gap-checker';
+import { joinBurstScenario } from './realtime/join-burst.scenario';
+import { plainSocketIoTarget } from './realtime/room-targets';
+import { swarmMemoryScenario } from './realtime/swarm-memory.scenario';
+import { type RunReport, runScenario } from './run';
+import type { ScenarioDef } from './scenario';
+
+const hasRedisBenchmark = await redisBenchmarkAvailable();
+const ev = (seq: number) => ({ seq, type: 'live:announcement', at: 0, data: { text: `m${seq}` } });
+
+describe('load-test scenarios at tiny scale (verdicts only)', () => {
+  let s: TestServer;
+  let project: Endpoint;
+  const out = mkdtempSync(join(tmpdir(), 'lc-load-smoke-'));
+
+  beforeAll(async () => {
+    s = await startServer();
+    project = {
+      label: 'project',
+      url: s.url,
+      resources: { kind: 'metrics', url: s.url },
+      stop: async () => {},
+    };
+  });
+  afterAll(async () => {
+    await s?.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  const run = (
+    def: ScenarioDef,
+    options: Record<string, string>,
+    thresholds: string[] = [],
+  ): Promise<RunReport> =>
+    runScenario({
+      def,
+      options: def.options.parse(options),
+      target: { kind: 'endpoint', endpoint: project },
+      baselines: 'in-process',
+      thresholds: thresholds.map((t) => Threshold.parse(t)),
+    });
+  const failed = (r: RunReport) => r.verdicts.filter((v) => !v.pass);
+
+  it('fanout: every viewer applies every seq exactly once, alternating with the plain Socket.IO baseline', async () => {
+    const r = await run(fanoutScenario as unknown as ScenarioDef, {
+      viewers: '8',
+      rate: '40',
+      duration: '2',
+      payload: '64',
+      rounds: '1',
+      drain: '5',
+    });
+    expect(failed(r)).toEqual([]);
+    expect(r.pass).toBe(true);
+    expect(r.metrics).toMatchObject({ missing: 0, duplicates: 0, join_failures: 0, publish_errors: 0 });
+    expect(r.rounds.map((x) => x.label)).toEqual(['project', 'baseline:plain-socketio']);
+    expect(r.rounds.every((x) => x.metrics.delivered === 8 * 80)).toBe(true);
+    expect(r.comparisons.find((c) => c.metric === 'delivered_per_s')?.ratio).toBeGreaterThan(0);
+    const files = writeReports(r, out);
+    expect(JSON.parse(readFileSync(files.json, 'utf8')).scenario).toBe('fanout');
+    const html = readFileSync(files.html, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('no gaps');
+  });
+
+  it('fanout with socket.io-client viewers passes the same verdicts', async () => {
+    const r = await run(fanoutScenario as unknown as ScenarioDef, {
+      viewers: '5',
+      rate: '20',
+      duration: '1',
+      payload: '300',
+      client: 'sio',
+      rounds: '1',
+      baseline: 'off',
+    });
+    expect(failed(r)).toEqual([]);
+    expect(r.rounds).toHaveLength(1);
+  });
+
+  it('join-burst: all join, presence online == N, and back to 0 after they leave', async () => {
+    const r = await run(joinBurstScenario as unknown as ScenarioDef, { viewers: '30', window: '1' });
+    expect(failed(r)).toEqual([]);
+    expect(r.metrics).toMatchObject({ failures: 0, online: 30 });
+  });
+
+  it('http-snapshot: the route answers the contract and no request fails, alternating with bare hello', async () => {
+    const r = await run(snapshotScenario as unknown as ScenarioDef, {
+      connections: '4',
+      pipelining: '1',
+      duration: '1',
+      rounds: '1',
+    });
+    expect(failed(r)).toEqual([]);
+    expect(r.rounds.map((x) => x.side)).toEqual(['project', 'baseline']);
+    expect(r.metrics.errors).toBe(0);
+    expect(r.metrics.non2xx).toBe(0);
+  });
+
+  it('swarm-memory: both client kinds connect and join in their probe processes', async () => {
+    const r = await run(swarmMemoryScenario as unknown as ScenarioDef, { clients: '10', rounds: '1' });
+    expect(failed(r)).toEqual([]);
+    expect(r.rounds.map((x) => x.label)).toEqual(['wire (raw ws)', 'socket.io-client']);
+  }, 60_000);
+
+  it.runIf(hasRedisBenchmark)('redis-ceiling: redis-benchmark reports a rate for every test', async () => {
+    const r = await run(redisCeilingScenario as unknown as ScenarioDef, {
+      requests: '2000',
+      clients: '5',
+      rounds: '1',
+    });
+    expect(failed(r)).toEqual([]);
+  });
+
+  it('a threshold that is not met fails the run', async () => {
+    const r = await run(joinBurstScenario as unknown as ScenarioDef, { viewers: '3', window: '0' }, [
+      'failures==0',
+      'p99<0',
+    ]);
+    expect(failed(r)).toEqual([]);
+    expect(r.thresholds.map((t) => [t.expr, t.pass])).toEqual([
+      ['failures==0', true],
+      ['p99<0', false],
+    ]);
+    expect(r.pass).toBe(false);
+  });
+});
+
+describe('the verdicts can fail', () => {
+  it('the gap checker reports a stream with a missing seq', () => {
+    const c = new GapChecker(10);
+    c.accept([ev(9), ev(10), ev(11), ev(12)]); // 9 and 10 are the snapshot's, not duplicates
+    c.accept([ev(14), ev(15)]);
+    expect(c.verdict(15)).toEqual({ missing: 3, duplicates: 0, waiting: 2, ok: false });
+    const v = swarmVerdict([c, new GapChecker(15)], 15);
+    expect(v).toMatchObject({ ok: false, viewersWithGaps: 1, missing: 3 });
+    expect(v.detail).toMatch(/1 of 2 viewers saw a gap/);
+  });
+
+  it('the gap checker reports a duplicate and a stream that stops short', () => {
+    const dup = new GapChecker(0);
+    dup.accept([ev(1), ev(2)]);
+    dup.accept([ev(2), ev(3)]);
+    expect(dup.verdict(3)).toEqual({ missing: 0, duplicates: 1, waiting: 0, ok: false });
+    const short = new GapChecker(0);
+    short.accept([ev(1), ev(2)]);
+    expect(short.verdict(4)).toMatchObject({ missing: 2, ok: false });
+    const good = new GapChecker(0);
+    good.accept([ev(2), ev(1), ev(3)]);
+    expect(good.verdict(3).ok).toBe(true);
+  });
+
+  it('a fan-out against a server that drops every 5th message fails the no-gap verdict', async () => {
+    const broken = await startPlainSocketIo({ dropEvery: 5 });
+    try {
+      const endpoint: Endpoint = {
+        label: 'broken',
+        url: broken.url,
+        resources: { kind: 'none' },
+        stop: broken.close,
+      };
+      const round = await fanoutRound(
+        { progress: silentProgress, timeline: new Timeline(), signal: new AbortController().signal },
+        plainSocketIoTarget(endpoint, 'project'),
+        FanoutOptions.parse({ viewers: '4', rate: '50', duration: '1', payload: '64', drain: '1' }),
+        0,
+      );
+      expect(round.verdict.ok).toBe(false);
+      expect(round.verdict.viewersWithGaps).toBe(4);
+      expect(round.record.verdicts.find((v) => v.name === 'no gaps')).toMatchObject({ pass: false });
+      expect(round.record.verdicts.find((v) => v.name === 'no gaps')?.detail).toMatch(
+        /4 of 4 viewers saw a gap/,
+      );
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe('command line', () => {
+  it('rejects bad options with a message naming each option', () => {
+    const err = (() => {
+      try {
+        parseCommandLine(['fanout', '--viewers', 'many', '--payload', '900', '--threshold', 'p98<1']);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err?.message).toMatch(/--viewers: must be a whole number/);
+    expect(err?.message).toMatch(/--payload: the announce publisher accepts at most 500 characters/);
+    expect(err?.message).toMatch(/--threshold: unknown metric "p98"/);
+    expect(() => parseCommandLine(['fanout', '--nope', '1'])).toThrow(/unknown option --nope/);
+    expect(() => parseCommandLine(['flash-sale'])).toThrow(/not available yet \(needs issue 5\)/);
+    expect(() => parseCommandLine(['fanout', '--publisher', 'comment'])).toThrow(/needs issue 4/);
+  });
+
+  it('parses a valid command with defaults', () => {
+    const cmd = parseCommandLine(['fanout', '--viewers=20', '--threshold', 'p99<250', '--spawn']);
+    expect(cmd.kind).toBe('run');
+    if (cmd.kind !== 'run') return;
+    expect(cmd.options).toMatchObject({
+      viewers: 20,
+      rate: 100,
+      payload: 200,
+      client: 'wire',
+      baseline: true,
+    });
+    expect(cmd.common).toMatchObject({ spawn: true, threshold: [{ metric: 'p99', op: '<', value: 250 }] });
+    expect(existsSync(cmd.common.out) || cmd.common.out === 'load-tests/reports').toBe(true);
+  });
+});
