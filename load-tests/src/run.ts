@@ -3,7 +3,7 @@
  * RSS on a timeline, runs the scenario, checks thresholds and assembles the report. Used by the CLI and by the
  * smoke test (which passes an in-process server and in-process baselines).
  */
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { startHelloHttp } from './baselines/hello-http';
 import { startPlainSocketIo } from './baselines/plain-socketio';
 import {
@@ -55,6 +55,8 @@ export interface RunReport extends ScenarioResult {
     kernel: string;
     cpus: number;
     cpuModel: string;
+    /** 1/5/15-minute load averages when the run started and ended (other work on a shared machine shows here). */
+    loadAverage: { start: number[]; end: number[] };
   };
   pinning: { server: number | null; generator: number | null; note: string };
   target: { url: string; spawned: boolean; resources: string };
@@ -94,7 +96,13 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
     const resources: ResourceSource = input.target.serverPid
       ? { kind: 'proc', pid: input.target.serverPid }
       : { kind: 'metrics', url: input.target.url };
-    project = { label: 'project', url: input.target.url, resources, stop: async () => {} };
+    project = {
+      label: 'project',
+      url: input.target.url,
+      resources,
+      metricsUrl: input.target.url,
+      stop: async () => {},
+    };
   } else {
     project = input.target.endpoint;
   }
@@ -102,8 +110,12 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
   const timeline = new Timeline();
   const untrack = [
     timeline.track('project server', project.resources),
+    ...(project.companions ?? []).map((c) => timeline.track(c.label, { kind: 'proc', pid: c.pid })),
     timeline.track('generator', { kind: 'self' }),
+    timeline.track('machine (all processes)', { kind: 'system' }),
   ];
+  const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
+  const loadAtStart = load();
   const ctx: ScenarioContext = {
     progress,
     timeline,
@@ -152,6 +164,7 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
       kernel: release(),
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverage: { start: loadAtStart, end: load() },
     },
     pinning: {
       server: serverCpu ?? null,

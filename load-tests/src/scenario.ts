@@ -37,6 +37,8 @@ export interface RoundRecord {
   metrics: Record<string, number | null>;
   server: Usage;
   generator: Usage;
+  /** Machine-wide CPU during the round and the part other processes used (% of one core). */
+  machine?: { busyPct: number | null; otherPct: number | null };
   verdicts: Verdict[];
   notes?: string[];
 }

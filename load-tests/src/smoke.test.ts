@@ -41,6 +41,7 @@ describe('load-test scenarios at tiny scale (verdicts only)', () => {
       label: 'project',
       url: s.url,
       resources: { kind: 'metrics', url: s.url },
+      metricsUrl: s.url,
       stop: async () => {},
     };
   });

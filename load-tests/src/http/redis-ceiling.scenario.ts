@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { startLocalRedis } from '../../../server/src/redis/local-redis';
 import { pinPid } from '../lib/processes';
+import { NO_USAGE } from '../lib/resources';
 import { median } from '../lib/stats';
 import { int } from '../options';
 import { defineScenario, type RoundRecord, type ScenarioResult } from '../scenario';
@@ -106,8 +107,8 @@ export const redisCeilingScenario = defineScenario({
           label: 'redis-benchmark',
           index: i,
           metrics,
-          server: { cpuSeconds: null, cpuPercent: null, peakRssBytes: null },
-          generator: { cpuSeconds: null, cpuPercent: null, peakRssBytes: null },
+          server: NO_USAGE,
+          generator: NO_USAGE,
           verdicts: [],
         });
         ctx.progress.log(`redis-ceiling round ${i + 1}: ${JSON.stringify(metrics)}`);

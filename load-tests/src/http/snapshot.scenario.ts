@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { guestTokens, hostWithLive, roomSnapshot } from '../lib/project-api';
-import { measure } from '../lib/resources';
+import { measureRound } from '../lib/round-usage';
 import { LatencyHistogram, median, ratio, round } from '../lib/stats';
 import { int, num, onOff } from '../options';
 import { defineScenario, type RoundRecord, type ScenarioResult, type Side, type Verdict } from '../scenario';
@@ -63,8 +63,7 @@ export const snapshotScenario = defineScenario({
       try {
         const url = side === 'project' ? `${base}/api/lives/${liveId}/snapshot` : `${endpoint.url}/`;
         const endBand = ctx.timeline.band(`${label} #${i + 1}`, side);
-        const server = await measure(endpoint.resources);
-        const generator = await measure({ kind: 'self' });
+        const usage = await measureRound(endpoint);
         const tl0 = ctx.timeline.now();
         const result = await cannon({
           url,
@@ -77,8 +76,12 @@ export const snapshotScenario = defineScenario({
               `http-snapshot ${label} round ${i + 1} · ${secs}/${opts.duration} s · ${done} requests (${Math.round(done / secs)}/s)`,
             ),
         });
-        const serverUsage = await server.stop();
-        const generatorUsage = await generator.stop();
+        const {
+          server: serverUsage,
+          generator: generatorUsage,
+          serverSideCpuSeconds: sideCpu,
+          machine,
+        } = await usage.stop();
         endBand();
         const failed = result.errors + result.timeouts + result.non2xx;
         rounds.push({
@@ -96,17 +99,18 @@ export const snapshotScenario = defineScenario({
               max: result.max,
               errors: result.errors + result.timeouts,
               non2xx: result.non2xx,
-              server_cpu_s: serverUsage.cpuSeconds,
-              requests_per_cpu_s:
-                serverUsage.cpuSeconds && serverUsage.cpuSeconds > 0
-                  ? round(result.requests / serverUsage.cpuSeconds, 0)
-                  : null,
+              server_cpu_s: sideCpu,
+              server_process_cpu_s: serverUsage.cpuSeconds,
+              requests_per_cpu_s: sideCpu && sideCpu > 0 ? round(result.requests / sideCpu, 0) : null,
               server_peak_rss_mb:
                 serverUsage.peakRssBytes === null ? null : round(serverUsage.peakRssBytes / 1e6, 1),
               generator_cpu_pct: generatorUsage.cpuPercent,
+              server_loop_lag_p99_ms: serverUsage.loopLag?.p99Ms ?? null,
+              machine_other_cpu_pct: machine.otherPct,
             },
             server: serverUsage,
             generator: generatorUsage,
+            machine,
             verdicts: [
               {
                 name: 'no failed or non-2xx requests',

@@ -44,6 +44,10 @@ export interface Endpoint {
   url: string;
   /** Where its CPU and RSS are read from. */
   resources: ResourceSource;
+  /** Its Prometheus endpoint base URL, when it has one (the project server): event-loop delay. */
+  metricsUrl?: string;
+  /** Processes that serve with it (a spawned server's redis-server): their CPU counts as the server side's. */
+  companions?: { label: string; pid: number }[];
   pid?: number;
   /** The CPU it is pinned to, when pinned. */
   cpu?: number;
@@ -171,6 +175,8 @@ export async function spawnProjectServer(opts: {
       pid: server.pid,
       cpu: opts.cpu,
       resources: { kind: 'proc', pid: server.pid },
+      metricsUrl: url,
+      companions: [{ label: 'redis-server', pid: redis.pid }],
       redisPid: redis.pid,
       redisUrl: redis.url,
       async stop() {

@@ -80,12 +80,12 @@ export function renderHtml(r: RunReport): string {
     .join('');
   const roundKeys = [...new Set(r.rounds.flatMap((x) => Object.keys(x.metrics)))];
   const rounds = r.rounds.length
-    ? `<table><tr><th>round</th><th>what</th>${roundKeys.map((k) => `<th>${esc(k)}</th>`).join('')}<th>server CPU-s</th><th>server peak RSS MB</th><th>verdicts</th></tr>${r.rounds
+    ? `<table><tr><th>round</th><th>what</th>${roundKeys.map((k) => `<th>${esc(k)}</th>`).join('')}<th>server CPU-s</th><th>server peak RSS MB</th><th>machine CPU % (other)</th><th>verdicts</th></tr>${r.rounds
         .map(
           (x) =>
             `<tr><td>${x.index + 1}</td><td>${esc(x.label)}</td>${roundKeys.map((k) => cell(x.metrics[k])).join('')}${cell(x.server.cpuSeconds)}${cell(
               x.server.peakRssBytes === null ? null : Math.round(x.server.peakRssBytes / 1e5) / 10,
-            )}<td>${x.verdicts.map((v) => `${badge(v.pass)} ${esc(v.name)}`).join('<br>')}</td></tr>`,
+            )}<td>${x.machine ? `${x.machine.busyPct ?? '—'} (${x.machine.otherPct ?? '—'})` : '—'}</td><td>${x.verdicts.map((v) => `${badge(v.pass)} ${esc(v.name)}`).join('<br>')}</td></tr>`,
         )
         .join('')}</table>`
     : '';
@@ -132,6 +132,7 @@ ${comparisons}
 <tr><th>Node</th><td>${esc(r.machine.node)}</td></tr>
 <tr><th>OS</th><td>${esc(`${r.machine.platform}, kernel ${r.machine.kernel}`)}</td></tr>
 <tr><th>CPUs</th><td>${r.machine.cpus} × ${esc(r.machine.cpuModel)}</td></tr>
+<tr><th>Load average (1/5/15 min)</th><td>start ${r.machine.loadAverage.start.join(' / ')}, end ${r.machine.loadAverage.end.join(' / ')}</td></tr>
 <tr><th>Pinning</th><td>${esc(r.pinning.note)}</td></tr>
 <tr><th>Target</th><td>${esc(r.target.url)}${r.target.spawned ? ' (spawned by the kit)' : ''}; CPU and RSS from ${esc(r.target.resources)}</td></tr>
 <tr><th>Started / finished</th><td>${esc(r.startedAt)} / ${esc(r.finishedAt)}</td></tr>

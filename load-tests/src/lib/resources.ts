@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface Reading {
   /** User + system CPU seconds since the process started. */
@@ -17,6 +18,8 @@ export type ResourceSource =
   | { kind: 'proc'; pid: number }
   | { kind: 'metrics'; url: string }
   | { kind: 'self' }
+  /** Every process on the machine: busy CPU of all cores (no RSS). */
+  | { kind: 'system' }
   | { kind: 'none' };
 
 const sysconf = (name: string, fallback: number): number => {
@@ -56,18 +59,34 @@ export function readPeakRss(pid: number): number | undefined {
   }
 }
 
-export async function readMetrics(baseUrl: string): Promise<Reading | undefined> {
+export async function readMetrics(baseUrl: string): Promise<(Reading & Partial<LoopLag>) | undefined> {
   try {
     const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(2000) });
     if (!res.ok) return undefined;
     const text = await res.text();
-    const cpu = /^process_cpu_seconds_total(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
-    const rss = /^process_resident_memory_bytes(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text);
-    if (!cpu || !rss) return undefined;
-    return { cpuSeconds: Number(cpu[1]), rssBytes: Number(rss[1]) };
+    const value = (name: string) => {
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(text);
+      return m ? Number(m[1]) : undefined;
+    };
+    const cpu = value('process_cpu_seconds_total');
+    const rss = value('process_resident_memory_bytes');
+    if (cpu === undefined || rss === undefined) return undefined;
+    const p99 = value('nodejs_eventloop_lag_p99_seconds');
+    const max = value('nodejs_eventloop_lag_max_seconds');
+    return {
+      cpuSeconds: cpu,
+      rssBytes: rss,
+      ...(p99 !== undefined && max !== undefined ? { p99Ms: p99 * 1000, maxMs: max * 1000 } : {}),
+    };
   } catch {
     return undefined;
   }
+}
+
+/** Event-loop delay, ms. */
+export interface LoopLag {
+  p99Ms: number;
+  maxMs: number;
 }
 
 export async function read(source: ResourceSource): Promise<Reading | undefined> {
@@ -79,6 +98,10 @@ export async function read(source: ResourceSource): Promise<Reading | undefined>
     case 'self': {
       const u = process.cpuUsage();
       return { cpuSeconds: (u.user + u.system) / 1e6, rssBytes: process.memoryUsage.rss() };
+    }
+    case 'system': {
+      const s = readSystemCpu();
+      return s ? { cpuSeconds: s.busy / clock().ticks, rssBytes: Number.NaN } : undefined;
     }
     case 'none':
       return undefined;
@@ -92,37 +115,66 @@ export const describeSource = (s: ResourceSource): string =>
       ? `${s.url}/metrics (process_cpu_seconds_total, process_resident_memory_bytes)`
       : s.kind === 'self'
         ? 'process.cpuUsage() of the generator'
-        : 'not measured';
+        : s.kind === 'system'
+          ? '/proc/stat (all processes)'
+          : 'not measured';
 
-/** CPU-seconds and peak RSS of one process over a window, from exact boundary reads plus the samples between. */
+/** CPU-seconds, peak RSS and event-loop delay of one process over a window. */
 export interface Usage {
   cpuSeconds: number | null;
   /** Average share of one core over the window, percent. */
   cpuPercent: number | null;
   peakRssBytes: number | null;
+  /**
+   * Event-loop delay over the window: this process via monitorEventLoopDelay; a server via its /metrics
+   * (prom-client resets its histogram at each scrape, so this is the worst p99 of the ~0.5 s sampling intervals).
+   */
+  loopLag?: LoopLag | null;
 }
 
-/** Measures one process over a window: `start()` now, `stop()` at the end; samples in between feed the peak. */
-export async function measure(source: ResourceSource) {
+export const NO_USAGE: Usage = { cpuSeconds: null, cpuPercent: null, peakRssBytes: null };
+
+/**
+ * Measures one process over a window: exact CPU reads at start and stop, RSS sampled in between for the peak.
+ * `metricsUrl`: also follow the event-loop delay a server reports in /metrics.
+ */
+export async function measure(source: ResourceSource, opts: { metricsUrl?: string } = {}) {
   const t0 = performance.now();
   const first = await read(source);
   let peak = first?.rssBytes ?? 0;
+  let lag: LoopLag | null = null;
+  const elu = source.kind === 'self' ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
+  elu?.enable();
+  if (opts.metricsUrl) await readMetrics(opts.metricsUrl); // resets the server's delay histogram
   const timer = setInterval(async () => {
     const r = await read(source);
     if (r && r.rssBytes > peak) peak = r.rssBytes;
+    const m = opts.metricsUrl ? await readMetrics(opts.metricsUrl) : undefined;
+    if (m?.p99Ms !== undefined && m.maxMs !== undefined) {
+      lag = { p99Ms: Math.max(lag?.p99Ms ?? 0, m.p99Ms), maxMs: Math.max(lag?.maxMs ?? 0, m.maxMs) };
+    }
   }, 500);
   timer.unref();
   return {
     async stop(): Promise<Usage> {
       clearInterval(timer);
       const last = await read(source);
-      if (!first || !last) return { cpuSeconds: null, cpuPercent: null, peakRssBytes: null };
+      if (elu) {
+        elu.disable();
+        lag = { p99Ms: elu.percentile(99) / 1e6, maxMs: elu.max / 1e6 };
+      }
+      const loopLag =
+        lag === null
+          ? null
+          : { p99Ms: Math.round(lag.p99Ms * 10) / 10, maxMs: Math.round(lag.maxMs * 10) / 10 };
+      if (!first || !last) return { ...NO_USAGE, loopLag };
       const secs = (performance.now() - t0) / 1000;
       const cpu = last.cpuSeconds - first.cpuSeconds;
       return {
         cpuSeconds: Math.round(cpu * 100) / 100,
         cpuPercent: secs > 0 ? Math.round((cpu / secs) * 1000) / 10 : null,
         peakRssBytes: Math.max(peak, last.rssBytes),
+        loopLag,
       };
     },
   };
@@ -208,4 +260,29 @@ export class Timeline {
   toJSON() {
     return { series: Object.fromEntries(this.series), bands: this.bands };
   }
+}
+
+/** Busy and total jiffies of all CPUs (/proc/stat), for the machine-wide CPU share over a window. */
+function readSystemCpu(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = (f[3] ?? 0) + (f[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Machine-wide CPU over a window, in % of one core (0 … 100 × CPUs). */
+export function measureSystem(cpuCount: number) {
+  const first = readSystemCpu();
+  return {
+    stop(): number | null {
+      const last = readSystemCpu();
+      if (!first || !last || last.total === first.total) return null;
+      return Math.round(((last.busy - first.busy) / (last.total - first.total)) * cpuCount * 1000) / 10;
+    },
+  };
 }

@@ -4,7 +4,7 @@
  * Verdicts: 0 failures, presence online == N once all have joined, and back to 0 after they all leave.
  */
 import { z } from 'zod';
-import { measure } from '../lib/resources';
+import { measureRound } from '../lib/round-usage';
 import { LatencyHistogram, median, round } from '../lib/stats';
 import { int, num, oneOf } from '../options';
 import { defineScenario, type RoundRecord, type ScenarioResult, type Verdict } from '../scenario';
@@ -57,8 +57,7 @@ export const joinBurstScenario = defineScenario({
       const say = (s: string) => ctx.progress.update(`${name} · ${s}`);
       const room = await target.prepare(opts.viewers, (n) => say(`guest tokens ${n}/${opts.viewers}`));
       const endBand = ctx.timeline.band(`burst #${i + 1}`, 'project');
-      const server = await measure(ctx.project.resources);
-      const generator = await measure({ kind: 'self' });
+      const usage = await measureRound(ctx.project);
       const tl0 = ctx.timeline.now();
       const swarm = await joinSwarm({
         kind: opts.client as ClientKind,
@@ -72,8 +71,12 @@ export const joinBurstScenario = defineScenario({
         onProgress: (s) =>
           say(`started ${s.started}/${opts.viewers} · joined ${s.joined} · failed ${s.failed}`),
       });
-      const serverUsage = await server.stop();
-      const generatorUsage = await generator.stop();
+      const {
+        server: serverUsage,
+        generator: generatorUsage,
+        serverSideCpuSeconds: sideCpu,
+        machine,
+      } = await usage.stop();
       endBand();
       const online = await target.online!(room);
       say('leaving');
@@ -119,13 +122,17 @@ export const joinBurstScenario = defineScenario({
           p99: lat.p99,
           max: lat.max,
           online,
-          server_cpu_s: serverUsage.cpuSeconds,
+          server_cpu_s: sideCpu,
+          server_process_cpu_s: serverUsage.cpuSeconds,
           server_peak_rss_mb:
             serverUsage.peakRssBytes === null ? null : round(serverUsage.peakRssBytes / 1e6, 1),
           generator_cpu_pct: generatorUsage.cpuPercent,
+          server_loop_lag_p99_ms: serverUsage.loopLag?.p99Ms ?? null,
+          machine_other_cpu_pct: machine.otherPct,
         },
         server: serverUsage,
         generator: generatorUsage,
+        machine,
         verdicts,
       });
       ctx.progress.log(

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { startNodeScript } from '../lib/processes';
 import { guestTokens, hostWithLive, roomSnapshot } from '../lib/project-api';
-import { read } from '../lib/resources';
+import { NO_USAGE, read } from '../lib/resources';
 import { median, ratio, round } from '../lib/stats';
 import { int } from '../options';
 import { defineScenario, type RoundRecord, type ScenarioResult } from '../scenario';
@@ -101,8 +101,8 @@ export const swarmMemoryScenario = defineScenario({
             server_kb_per_socket: perSocket,
             online: onlineAt[0] ?? null,
           },
-          server: { cpuSeconds: null, cpuPercent: null, peakRssBytes: null },
-          generator: { cpuSeconds: null, cpuPercent: null, peakRssBytes: null },
+          server: NO_USAGE,
+          generator: NO_USAGE,
           verdicts: [
             {
               name: 'every client connected and joined',

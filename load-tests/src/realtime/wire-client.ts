@@ -19,6 +19,23 @@ const C_3 = 51;
 const C_4 = 52;
 const C_9 = 57;
 
+/**
+ * Decoded event packets, shared by every client of this process: a room frame reaches all viewers as the same
+ * bytes, so the swarm parses it once, not once per viewer (the generator's core is the scarce one). Clients
+ * only read what they get. Bounded; the oldest entry goes first.
+ */
+const decoded = new Map<string, [string, unknown]>();
+const DECODED_MAX = 512;
+function decodeEvent(body: string): [string, unknown] {
+  let v = decoded.get(body);
+  if (!v) {
+    v = JSON.parse(body) as [string, unknown];
+    if (decoded.size >= DECODED_MAX) decoded.delete(decoded.keys().next().value!);
+    decoded.set(body, v);
+  }
+  return v;
+}
+
 class WireClient implements RoomClient {
   connected = false;
   private nextId = 0;
@@ -49,7 +66,7 @@ class WireClient implements RoomClient {
       if (p === C_2) {
         let i = 2;
         while (s.charCodeAt(i) >= C_0 && s.charCodeAt(i) <= C_9) i++;
-        const arr = JSON.parse(s.slice(i)) as [string, unknown];
+        const arr = decodeEvent(i === 2 ? s.slice(2) : s.slice(i));
         this.listeners?.[arr[0]]?.(arr[1]);
       } else if (p === C_3) {
         let i = 2;
