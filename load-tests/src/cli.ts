@@ -51,8 +51,9 @@ const COMMON_HELP: Record<string, string> = {
   url: `the server to load (default ${DEFAULT_URL}: command A's server)`,
   spawn:
     'start a private redis-server + server/src/main.ts for this run, pinned (default CPU 0, generator CPU 1)',
-  serverCpu: 'CPU of the server side: the spawned server and Redis, baselines (default 0 with --spawn)',
-  clientCpu: 'CPU this generator pins itself to (default 1 with --spawn)',
+  serverCpu:
+    'CPU of the server side: the spawned server and Redis, baselines (default 0 with --spawn or redis-ceiling)',
+  clientCpu: 'CPU this generator pins itself to (default 1 with --spawn or redis-ceiling)',
   serverPid: 'pid of the server at --url: read its CPU/RSS from /proc instead of /metrics',
   serverEnv: 'KEY=VALUE for the spawned server (repeatable), e.g. --server-env FRAME_MS=100',
   threshold: 'metric<op>number, repeatable, e.g. --threshold p99<250 (ops < <= > >= ==); failing ones exit 1',
@@ -172,9 +173,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const { def, common, options } = cmd;
-  const twoCores = cpus().length >= 2;
-  const serverCpu = common.serverCpu ?? (common.spawn && twoCores ? 0 : undefined);
-  const clientCpu = common.clientCpu ?? (common.spawn && twoCores ? 1 : undefined);
+  const pinByDefault = cpus().length >= 2 && (common.spawn || def.needsServer === false);
+  const serverCpu = common.serverCpu ?? (pinByDefault ? 0 : undefined);
+  const clientCpu = common.clientCpu ?? (pinByDefault ? 1 : undefined);
   const target: TargetSpec = common.spawn
     ? {
         kind: 'spawn',

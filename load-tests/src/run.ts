@@ -84,7 +84,9 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
 
   let project: Endpoint;
   let ownsProject = false;
-  if (input.target.kind === 'spawn') {
+  if (input.def.needsServer === false) {
+    project = { label: 'none', url: '', resources: { kind: 'none' }, stop: async () => {} };
+  } else if (input.target.kind === 'spawn') {
     progress.update('starting a private redis-server and the project server (--spawn)');
     project = await spawnProjectServer({ cpu: serverCpu, env: input.target.env });
     ownsProject = true;
@@ -148,6 +150,12 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
     progress.done();
     if (ownsProject) await project.stop();
   }
+  const serverSide =
+    input.def.needsServer === false
+      ? 'the server the scenario starts'
+      : input.target.kind === 'spawn'
+        ? 'project server + its redis-server, baselines'
+        : 'baselines; the project server at --url is not pinned by the kit';
   const thresholds = checkThresholds(input.thresholds ?? [], result.metrics);
   const pass = result.verdicts.every((v) => v.pass) && thresholds.every((t) => t.pass) && !signal.aborted;
   return {
@@ -171,12 +179,12 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
       generator: clientCpu ?? null,
       note:
         serverCpu !== undefined || clientCpu !== undefined
-          ? `taskset: server side (project server${input.target.kind === 'spawn' ? ' + its redis-server' : ''}, baselines) on CPU ${serverCpu ?? 'unpinned'}, generator on CPU ${clientCpu ?? 'unpinned'}`
+          ? `taskset: server side (${serverSide}) on CPU ${serverCpu ?? 'unpinned'}, generator (this process and its tools) on CPU ${clientCpu ?? 'unpinned'}`
           : 'not pinned',
     },
     target: {
-      url: project.url,
-      spawned: input.target.kind === 'spawn',
+      url: project.url || 'none (the scenario starts what it measures)',
+      spawned: input.target.kind === 'spawn' && input.def.needsServer !== false,
       resources: describeSource(project.resources),
     },
     options: input.options,

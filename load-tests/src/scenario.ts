@@ -87,6 +87,8 @@ export interface ScenarioDef<S extends z.ZodObject = z.ZodObject> {
   help: { [K in keyof z.infer<S>]: string };
   /** Metric names thresholds may use. */
   metrics: readonly string[];
+  /** False when the scenario starts what it measures itself (no project server needed; pinned by default). */
+  needsServer?: boolean;
   run(ctx: ScenarioContext, opts: z.infer<S>): Promise<ScenarioResult>;
 }
 

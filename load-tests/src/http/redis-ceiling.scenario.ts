@@ -60,6 +60,7 @@ export const redisCeilingScenario = defineScenario({
     rounds: 'repetitions; medians over them (default 2)',
   },
   metrics: ['ping_rps', 'set_rps', 'get_rps', 'incr_rps', 'eval_rps'],
+  needsServer: false,
   async run(ctx, opts): Promise<ScenarioResult> {
     if (!(await redisBenchmarkAvailable())) {
       throw new Error(
