@@ -46,6 +46,8 @@ export async function startServer(
     FRAME_MS: '20',
     PRESENCE_MS: '100',
     SERVE_CLIENT: 'false',
+    // Media tests opt in with MEDIA_ENABLED: 'true' (mediasoup workers are processes; most tests need none).
+    MEDIA_ENABLED: 'false',
     AUTH_RATE_LIMIT_PER_MIN: '100000',
     ...(opts.ledger === 'postgres' ? { DATABASE_URL: await createTestDatabase(inject('pgUrl')) } : {}),
     ...opts.env,
@@ -173,7 +175,14 @@ export async function spawnNode(
   const { freePort } = await import('../server/src/redis/free-port');
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      MEDIA_ENABLED: 'false',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

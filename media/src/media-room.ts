@@ -30,7 +30,7 @@ export interface MediaRoomEvents {
   closed: [{ reason: string }];
   newproducer: [{ peerId: string; producerId: string; kind: ms.MediaKind }];
   /** The consumer's producer went away: tell the peer to drop it. */
-  consumerclosed: [{ peerId: string; consumerId: string }];
+  consumerclosed: [{ peerId: string; consumerId: string; producerId: string }];
   /** The transport's router closed under it (its worker died): the peer must create a new one. */
   transportclosed: [{ peerId: string; transportId: string }];
 }
@@ -79,6 +79,15 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** What clients load their mediasoup-client Device with (the same on every router of the room). */
   get rtpCapabilities(): ms.RtpCapabilities {
     return this.#fanout.origin.router.rtpCapabilities;
+  }
+
+  /** Producers viewers can consume now (the host's tracks), oldest first. */
+  get producers(): Array<{ id: string; kind: ms.MediaKind; peerId: string }> {
+    return this.#fanout.producers.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      peerId: String((p.appData as { peerId?: unknown }).peerId),
+    }));
   }
 
   /** 'send' transports go on the origin router; 'recv' ones on the first router with room for one viewer. */
@@ -190,7 +199,9 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
       entry.consumers.delete(consumer.id);
       peer?.consumers.delete(consumer.id);
     });
-    consumer.on('producerclose', () => this.emit('consumerclosed', { peerId, consumerId: consumer.id }));
+    consumer.on('producerclose', () =>
+      this.emit('consumerclosed', { peerId, consumerId: consumer.id, producerId }),
+    );
     const { id, kind, rtpParameters, type, producerPaused } = consumer;
     return { id, producerId, kind, rtpParameters, type, producerPaused };
   }

@@ -53,6 +53,11 @@ export class RouterFanout {
     return this.#producers.size;
   }
 
+  /** Registered producers, in the order they were added. */
+  get producers(): ms.Producer[] {
+    return [...this.#producers.values()];
+  }
+
   hasProducer(producerId: string): boolean {
     return this.#producers.has(producerId);
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config';
+import { ROOM_EVENT } from './contracts/room.schema';
 import { authHooks } from './features/auth/auth.hook';
 import { authRoutes } from './features/auth/auth.routes';
 import { createAuthService } from './features/auth/auth.service';
@@ -14,6 +15,9 @@ import { createTokens } from './features/auth/tokens';
 import { livesRoutes } from './features/lives/lives.routes';
 import { createLivesService } from './features/lives/lives.service';
 import { livesSocketHandlers } from './features/lives/lives.socket';
+import { mediaReadiness, openMediaPool, registerMediaMetrics } from './features/sfu/media-pool';
+import { createSfuService, type SfuService } from './features/sfu/sfu.service';
+import { sfuSocketHandlers } from './features/sfu/sfu.socket';
 import { registerDocs } from './http/docs';
 import { registerErrorHandler } from './http/error-handler';
 import { createFastify } from './http/fastify';
@@ -63,6 +67,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   const endQueue = endOfLiveQueue(infra.bull.connection, infra.bull.prefix);
   closers.push(['queues', () => endQueue.close()]);
   const metrics = createMetrics();
+  // Media: mediasoup workers (MEDIA_ENABLED=false skips them; sfu:* then answers UNAVAILABLE).
+  const media = config.MEDIA_ENABLED ? await openMediaPool(config, log) : undefined;
+  if (media) closers.push(['media-workers', () => media.pool.close()]);
 
   // Services
   const tokens = createTokens({ secret: config.TOKEN_SECRET, ttlSeconds: config.TOKEN_TTL_SECONDS });
@@ -76,7 +83,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   });
   const presence = createPresence({ redis, scripts, keys, nodeId: config.NODE_ID });
   const snapshots = createSnapshots({ roomLog, presence, recentCount: config.SNAPSHOT_RECENT });
-  const lives = createLivesService({ lives: createLivesRepo(db), roomLog, endOfLiveQueue: endQueue });
+  let sfu: SfuService | undefined;
+  const lives = createLivesService({
+    lives: createLivesRepo(db),
+    roomLog,
+    endOfLiveQueue: endQueue,
+    onEnded: (liveId) => sfu?.closeLive(liveId),
+  });
+  if (media) {
+    sfu = createSfuService({ pool: media.pool, lives, log });
+    closers.push(['media-rooms', () => sfu?.close()]);
+    registerMediaMetrics(metrics, media.pool, sfu);
+  }
 
   // HTTP (fixed order: error handler → docs → metrics → health → features → static client)
   registerErrorHandler(app);
@@ -103,6 +121,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
         await redis.ping();
       },
       ledger: () => db.ping(),
+      ...(media ? { media: mediaReadiness(media.pool, media.network) } : {}),
       ...opts.readyChecks,
     },
   });
@@ -122,14 +141,30 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     keys,
     frameMs: config.FRAME_MS,
     onFrame: (liveId, events) => {
+      // NOTE: how a node that did not end the live itself closes that live's media room.
+      if (
+        events.some(
+          (e) => e.type === ROOM_EVENT.liveStatus && (e.data as { status?: string }).status === 'ended',
+        )
+      )
+        sfu?.closeLive(liveId);
       metrics.framesEmitted.inc();
       io?.local.to(roomName(liveId)).emit('room:events', { liveId, events });
     },
     onError: (err) => log.error({ err }, 'room tail read failed'),
   });
   closers.push(['room-tail', () => tail.close()]);
-  const membership = createMembership({ io: () => io!, presence, tail, nodeId: config.NODE_ID });
-  const handlers = livesSocketHandlers({ lives, membership, roomLog, presence, snapshots });
+  const membership = createMembership({
+    io: () => io!,
+    presence,
+    tail,
+    nodeId: config.NODE_ID,
+    onLeave: (socket, liveId) => sfu?.leave(liveId, socket.id),
+  });
+  const handlers = [
+    ...livesSocketHandlers({ lives, membership, roomLog, presence, snapshots }),
+    ...sfuSocketHandlers({ sfu, io: () => io! }),
+  ];
   io = createRealtime({
     httpServer: app.server,
     tokens,
@@ -184,6 +219,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
       membership,
       endQueue,
       metrics,
+      mediaPool: media?.pool,
+      sfu,
     },
     /** Graceful shutdown in reverse build order; idempotent. */
     close(): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -71,6 +72,27 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9_-]{1,64}$/)
     .optional(),
+  /** Start the mediasoup worker pool (media signaling answers UNAVAILABLE when off). Keep on in the product. */
+  MEDIA_ENABLED: bool.default(true),
+  /** mediasoup worker processes; default one per CPU core. */
+  MEDIA_WORKERS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .default(() => Math.max(1, os.availableParallelism())),
+  /** Local IP WebRTC transports bind to (0.0.0.0: all interfaces; then set MEDIA_ANNOUNCED_IP). */
+  MEDIA_LISTEN_IP: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
+  /** IP or host name put in ICE candidates: the address browsers reach this node at (NAT, containers). */
+  MEDIA_ANNOUNCED_IP: z
+    .string()
+    .regex(/^[a-zA-Z0-9.:-]{1,253}$/, 'must be an IP address or a host name')
+    .optional(),
+  /** UDP+TCP port range of WebRTC transports (open it in firewalls and containers). */
+  MEDIA_RTC_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(40000),
+  MEDIA_RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
+  /** Consumers one router takes before new viewers go to a router piped onto another worker. */
+  MEDIA_CONSUMERS_PER_ROUTER: z.coerce.number().int().min(1).max(100_000).default(400),
 });
 
 type Parsed = z.infer<typeof ConfigSchema>;
@@ -102,6 +124,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = res.data;
+  if (c.MEDIA_RTC_MIN_PORT > c.MEDIA_RTC_MAX_PORT) {
+    throw new ConfigError(
+      `Invalid configuration:\n  MEDIA_RTC_MAX_PORT="${c.MEDIA_RTC_MAX_PORT}": must be >= MEDIA_RTC_MIN_PORT (${c.MEDIA_RTC_MIN_PORT})`,
+    );
+  }
   const dataDir = resolve(c.DATA_DIR);
   const publicUrl = (
     c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`

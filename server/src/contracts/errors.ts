@@ -15,6 +15,10 @@ export const ERROR_CODES = {
   LIVE_ENDED: 409,
   INVALID_TRANSITION: 409,
   NOT_JOINED: 409,
+  /** Media (sfu:*) needs the live to be `live` and its media room open on this node. */
+  MEDIA_NOT_AVAILABLE: 409,
+  /** The client's rtpCapabilities cannot receive that producer. */
+  MEDIA_CANNOT_CONSUME: 409,
   RATE_LIMITED: 429,
   ORIGIN_NOT_ALLOWED: 403,
   UNAVAILABLE: 503,

@@ -1,6 +1,21 @@
 import type { ErrorBody } from './errors';
 import type { Live } from './live.schema';
 import type { AnnouncePayload, JoinPayload, JoinResult, LiveRef, Presence, RoomEvent } from './room.schema';
+import type {
+  ConsumePayload,
+  ConsumerInfo,
+  ConsumerLayersPayload,
+  ConsumerRefPayload,
+  IceRestartPayload,
+  MediaKind,
+  ProducePayload,
+  SfuCapabilities,
+  SfuLiveRef,
+  SfuReconnectReason,
+  TransportConnectPayload,
+  TransportCreatePayload,
+  TransportInfo,
+} from './sfu.schema';
 
 /** Every command is acknowledged with this envelope; a missing ack callback is tolerated. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -18,6 +33,27 @@ export interface ClientToServerEvents {
   'live:start': (payload: LiveRef, ack?: AckFn<Live>) => void;
   /** Host: end the live (idempotent); enqueues end-of-live jobs. */
   'live:end': (payload: LiveRef, ack?: AckFn<Live>) => void;
+  /** Media: the router's RTP capabilities and the producers to consume (joined peers, live lives only). */
+  'sfu:capabilities': (payload: SfuLiveRef, ack?: AckFn<SfuCapabilities>) => void;
+  /** Media: create a WebRTC transport (`send` for the host, `recv` for anyone joined). */
+  'sfu:transport:create': (payload: TransportCreatePayload, ack?: AckFn<TransportInfo>) => void;
+  /** Media: connect one of the caller's transports with its DTLS parameters. */
+  'sfu:transport:connect': (payload: TransportConnectPayload, ack?: AckFn<{ connected: true }>) => void;
+  /** Media, host: publish a track on the host's send transport. */
+  'sfu:produce': (payload: ProducePayload, ack?: AckFn<{ id: string }>) => void;
+  /** Media: consume a producer on the caller's recv transport; the consumer starts paused. */
+  'sfu:consume': (payload: ConsumePayload, ack?: AckFn<ConsumerInfo>) => void;
+  /** Media: resume one of the caller's consumers once its client side is ready. */
+  'sfu:consumer:resume': (payload: ConsumerRefPayload, ack?: AckFn<{ resumed: true }>) => void;
+  /** Media: preferred simulcast layers of one of the caller's consumers. */
+  'sfu:consumer:layers': (payload: ConsumerLayersPayload, ack?: AckFn<{ set: true }>) => void;
+  /** Media: restart ICE of one of the caller's transports (after a network change or failure). */
+  'sfu:ice:restart': (
+    payload: IceRestartPayload,
+    ack?: AckFn<{ iceParameters: Record<string, unknown> }>,
+  ) => void;
+  /** Media: close every transport (so every producer and consumer) the caller has in the live. */
+  'sfu:close': (payload: SfuLiveRef, ack?: AckFn<{ closed: boolean }>) => void;
 }
 
 /** Facts: server → client. Room events arrive in coalesced frames ordered by `seq`. */
@@ -28,6 +64,12 @@ export interface ServerToClientEvents {
   'room:presence': (p: { liveId: string } & Presence) => void;
   /** The server removed this socket from the room (ended, kicked); `code` says why. */
   'room:closed': (p: { liveId: string; code: string }) => void;
+  /** Media: the host published a track; consume it. */
+  'sfu:producer:new': (p: { liveId: string; producerId: string; kind: MediaKind }) => void;
+  /** Media: a producer went away; the caller's consumer of it (if any) is closed. */
+  'sfu:producer:closed': (p: { liveId: string; producerId: string; consumerId?: string }) => void;
+  /** Media must be re-established (worker died, room rebuilt): drop transports, host republishes, viewers reconsume. */
+  'sfu:reconnect': (p: { liveId: string; reason: SfuReconnectReason }) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

@@ -1,8 +1,10 @@
 /**
  * The one wrapper every socket command goes through: validate (zod) → authorize (role in the live) → run →
  * ack `{ok:true,data}` or `{ok:false,error}`. A throw never escapes; a missing ack callback is tolerated.
+ * NOTE: for role-restricted commands only `liveId` is validated before the role check, the rest after it: a caller
+ * without the role gets FORBIDDEN whatever it sends, and learns nothing of the command's payload rules.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, type ErrorBody, isAppError } from '../contracts/errors';
 import type { Ack, ClientEventName, ClientToServerEvents } from '../contracts/events';
 import type { Role } from '../contracts/ids';
@@ -54,24 +56,15 @@ export function defineHandler<E extends ClientEventName, S extends z.ZodType>(
           }
         };
         try {
-          const parsed = spec.schema.safeParse(raw);
-          if (!parsed.success) {
-            throw new AppError(
-              'VALIDATION',
-              'invalid payload',
-              parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-            );
-          }
           let role: Role | null = null;
           if (spec.roles) {
-            const liveId = (parsed.data as { liveId?: unknown }).liveId;
-            if (typeof liveId !== 'string') throw new AppError('VALIDATION', 'liveId required');
+            const { liveId } = validate(LiveScoped, raw);
             role = await deps.roleIn(socket, liveId);
             if (!spec.roles.includes(role)) {
               throw new AppError('FORBIDDEN', `${spec.event} requires role ${spec.roles.join(' or ')}`);
             }
           }
-          const data = await spec.run({ socket, role }, parsed.data);
+          const data = await spec.run({ socket, role }, validate(spec.schema, raw));
           deps.onOutcome?.(spec.event, 'ok');
           reply({ ok: true, data });
         } catch (err) {
@@ -84,6 +77,21 @@ export function defineHandler<E extends ClientEventName, S extends z.ZodType>(
       socket.on(spec.event, listener as never);
     },
   };
+}
+
+/** Every live-scoped payload names its live by UUID. */
+const LiveScoped = z.object({ liveId: z.string().uuid() });
+
+function validate<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError(
+      'VALIDATION',
+      'invalid payload',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return parsed.data;
 }
 
 export function toErrorBody(err: unknown): ErrorBody {

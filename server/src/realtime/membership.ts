@@ -12,6 +12,8 @@ export function createMembership(deps: {
   presence: PresenceStore;
   tail: RoomTail;
   nodeId: string;
+  /** Called once per (socket, live) when the socket leaves the room or disconnects (e.g. media cleanup). */
+  onLeave?: (socket: AppSocket, liveId: string) => void;
 }) {
   /** Rooms this node ever held a connection in, for releaseNode. */
   const served = new Set<string>();
@@ -20,6 +22,7 @@ export function createMembership(deps: {
 
   const leave = async (socket: AppSocket, liveId: string): Promise<boolean> => {
     if (!socket.data.joined?.delete(liveId)) return false;
+    deps.onLeave?.(socket, liveId);
     socket.leave(roomName(liveId));
     if (localCount(liveId) === 0) deps.tail.untrack(liveId);
     await deps.presence.leave(liveId, socket.data.user.sub);

@@ -28,6 +28,12 @@ describe('presence', () => {
     const sockets = await Promise.all(users.map((u, i) => connect(i % 2 ? b : a, u.token)));
     // 20 of them open a second tab: still one user each.
     const tabs = await Promise.all(users.slice(0, 20).map((u) => connect(b, u.token)));
+    // NOTE: listen before joining: pushes happen only on change, so a push that lands before a late listener is
+    // never repeated (a race that CPU load exposes).
+    let pushed: Presence | undefined;
+    sockets[0]!.on('room:presence', (x) => {
+      pushed = x;
+    });
     const joins = await Promise.all(
       [...sockets, ...tabs].map((s) => call<JoinResult>(s, 'live:join', { liveId })),
     );
@@ -37,10 +43,6 @@ describe('presence', () => {
     expect(p).toMatchObject({ online: 200, peak: 200, unique: 200, joinsLastMinute: 200 });
 
     // Viewers see it too, pushed at a bounded rate.
-    let pushed: Presence | undefined;
-    sockets[0]!.on('room:presence', (x) => {
-      pushed = x;
-    });
     await waitFor(() => pushed?.online === 200, 3000, 'presence push');
 
     await Promise.all(tabs.map((s) => s.close()));

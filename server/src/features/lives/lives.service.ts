@@ -20,6 +20,8 @@ export function createLivesService(deps: {
   roomLog: RoomLog;
   endOfLiveQueue: Queue;
   now?: () => Date;
+  /** Called on this node when a live ends (e.g. close its media room). Other nodes learn it from the room log. */
+  onEnded?: (liveId: string) => void;
 }) {
   const now = deps.now ?? (() => new Date());
 
@@ -73,6 +75,7 @@ export function createLivesService(deps: {
      */
     async end(user: TokenClaims, liveId: string): Promise<Live> {
       const { live } = await transition(user, liveId, ['scheduled', 'live'], 'ended');
+      deps.onEnded?.(liveId);
       const payload = EndOfLivePayload.parse({ liveId, endedAt: live.endedAt ?? now().toISOString() });
       await deps.endOfLiveQueue.add('end-live', payload, { jobId: jobId.endLive(liveId) });
       return live;

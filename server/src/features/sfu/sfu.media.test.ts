@@ -1,0 +1,127 @@
+/**
+ * Media through a real node, end to end: Node WebRTC peers (msc-node: ICE + DTLS + SRTP over loopback) signal
+ * over real Socket.IO clients; two mediasoup workers, with one consumer per router so the second viewer is
+ * placed on a router piped onto the other worker. Then workers are SIGKILLed under the live.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { liveRoom, startMediaServer } from '../../../../test/media';
+import { NodePublisher, NodeViewer } from '../../../../test/msc-node';
+import { type TestServer, waitFor } from '../../../../test/server';
+
+describe('media flow with Node WebRTC peers', () => {
+  let s: TestServer;
+  const cleanups: Array<() => void> = [];
+  beforeAll(async () => {
+    s = await startMediaServer([44500, 44999], { MEDIA_CONSUMERS_PER_ROUTER: '1' });
+  });
+  afterEach(() => {
+    for (const c of cleanups.splice(0).reverse()) c();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  /** A live with a publishing host and two watching viewers. */
+  async function broadcast() {
+    const room = await liveRoom(s, 2);
+    cleanups.push(() => room.close());
+    const publisher = new NodePublisher(room.hostSocket, room.liveId);
+    cleanups.push(() => publisher.close());
+    await publisher.start();
+    const viewers = room.viewers.map((sock) => new NodeViewer(sock, room.liveId));
+    for (const v of viewers) cleanups.push(() => v.close());
+    // NOTE: one after the other, so the first viewer is on the origin router and the second on the piped one.
+    for (const v of viewers) await v.start();
+    const mediaRoom = (await s.built.deps.sfu!.room(room.liveId))!;
+    return { room, publisher, viewers, mediaRoom };
+  }
+
+  const workerPid = (
+    mediaRoom: { stats(): { routers: Array<{ origin: boolean; workerPid: number }> } },
+    origin: boolean,
+  ) => mediaRoom.stats().routers.find((r) => r.origin === origin)?.workerPid;
+
+  it('carries the host’s audio to two viewers, one of them on a router piped onto the other worker', async () => {
+    const { viewers, mediaRoom } = await broadcast();
+    const routers = mediaRoom.stats().routers;
+    expect(routers).toHaveLength(2);
+    expect(routers.map((r) => r.consumers)).toEqual([1, 1]);
+    expect(workerPid(mediaRoom, true)).not.toBe(workerPid(mediaRoom, false));
+
+    await waitFor(() => viewers.every((v) => v.packets > 20), 10_000, 'RTP at both viewers');
+    // The server's own consumer stats agree: packets went out to each viewer.
+    for (const v of viewers) {
+      const stats = await s.built.deps.sfu!.consumerStats(mediaRoom.liveId, v.socket.id!, v.consumerIds[0]!);
+      const outbound = stats.find((x) => x.type === 'outbound-rtp');
+      expect(outbound?.packetCount).toBeGreaterThan(0);
+    }
+  });
+
+  it('rebuilds the room when the worker under it is SIGKILLed: the host republishes, viewers receive again', async () => {
+    const { publisher, viewers, mediaRoom } = await broadcast();
+    await waitFor(() => viewers.every((v) => v.packets > 10), 10_000, 'RTP before the kill');
+    const firstProducer = publisher.producerId;
+
+    process.kill(workerPid(mediaRoom, true)!, 'SIGKILL');
+    await waitFor(() => mediaRoom.closed, 5000, 'room closed with its worker');
+    await waitFor(
+      () => publisher.reconnects === 1 && viewers.every((v) => v.reconnects >= 1),
+      5000,
+      'sfu:reconnect at every peer',
+    );
+    // Fresh packets after the rebuild, through the host's new producer.
+    await waitFor(() => publisher.producerId !== firstProducer, 10_000, 'host republished');
+    const before = viewers.map((v) => v.packets);
+    await waitFor(
+      () => viewers.every((v, i) => v.packets > before[i]! + 20),
+      10_000,
+      'RTP after the rebuild',
+    );
+    const rebuilt = (await s.built.deps.sfu!.room(mediaRoom.liveId))!;
+    expect(rebuilt).not.toBe(mediaRoom);
+    expect(rebuilt.closed).toBe(false);
+    await waitFor(() => s.built.deps.mediaPool!.stats().alive === 2, 10_000, 'replacement worker');
+  });
+
+  it('moves a viewer whose piped router’s worker dies: only that viewer reconnects, and receives again', async () => {
+    const { publisher, viewers, mediaRoom } = await broadcast();
+    const [onOrigin, onPiped] = viewers as [NodeViewer, NodeViewer];
+    await waitFor(() => onPiped.packets > 10, 10_000, 'RTP on the piped router');
+
+    process.kill(workerPid(mediaRoom, false)!, 'SIGKILL');
+    await waitFor(() => onPiped.reconnects === 1, 5000, 'sfu:reconnect at the piped viewer');
+    const before = onPiped.packets;
+    await waitFor(() => onPiped.packets > before + 20, 10_000, 'RTP after moving');
+    expect(onOrigin.reconnects).toBe(0);
+    expect(publisher.reconnects).toBe(0);
+    expect(mediaRoom.closed).toBe(false);
+    await waitFor(() => s.built.deps.mediaPool!.stats().alive === 2, 10_000, 'replacement worker');
+  });
+});
+
+describe('media flow on a node with a single worker', () => {
+  it('waits for the replacement of a SIGKILLed worker, then carries the audio again', async () => {
+    const s = await startMediaServer([45000, 45199], { MEDIA_WORKERS: '1' });
+    const room = await liveRoom(s, 1);
+    const publisher = new NodePublisher(room.hostSocket, room.liveId);
+    const viewer = new NodeViewer(room.viewers[0]!, room.liveId);
+    try {
+      await publisher.start();
+      await viewer.start();
+      await waitFor(() => viewer.packets > 10, 10_000, 'RTP before the kill');
+      const [pid] = s.built.deps.mediaPool!.stats().workers.map((w) => w.pid);
+      process.kill(pid!, 'SIGKILL');
+      await waitFor(() => viewer.reconnects >= 1 && publisher.reconnects >= 1, 5000, 'sfu:reconnect');
+      const before = viewer.packets;
+      await waitFor(() => viewer.packets > before + 20, 15_000, 'RTP through the replacement worker');
+      const stats = s.built.deps.mediaPool!.stats();
+      expect(stats.alive).toBe(1);
+      expect(stats.workers[0]?.pid).not.toBe(pid);
+    } finally {
+      publisher.close();
+      viewer.close();
+      room.close();
+      await s.close();
+    }
+  });
+});
