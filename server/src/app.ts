@@ -12,9 +12,11 @@ import { authHooks } from './features/auth/auth.hook';
 import { authRoutes } from './features/auth/auth.routes';
 import { createAuthService } from './features/auth/auth.service';
 import { createTokens } from './features/auth/tokens';
+import { buildInteraction } from './features/interaction';
 import { livesRoutes } from './features/lives/lives.routes';
 import { createLivesService } from './features/lives/lives.service';
 import { livesSocketHandlers } from './features/lives/lives.socket';
+import { createModeratorsStore } from './features/moderation/moderators.store';
 import { mediaReadiness, openMediaPool, registerMediaMetrics } from './features/sfu/media-pool';
 import { createSfuService, type SfuService } from './features/sfu/sfu.service';
 import { sfuSocketHandlers } from './features/sfu/sfu.socket';
@@ -36,7 +38,7 @@ import { createRoomTail } from './realtime/room-tail';
 import { createSnapshots } from './realtime/snapshot';
 import type { AppServer } from './realtime/types';
 import { roomName } from './realtime/types';
-import { closeRedis, createRedis } from './redis/client';
+import { closeRedis, createRedis, whenReady } from './redis/client';
 
 export interface BuildOptions {
   /** Extra readiness checks (e.g. media workers) merged into /readyz. */
@@ -64,6 +66,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     maxRetriesPerRequest: null,
   });
   closers.push(['redis-pubsub', () => Promise.all([closeRedis(pub), closeRedis(sub)])]);
+  // NOTE: the adapter subscribes at once; see whenReady for why it must wait.
+  await Promise.all([whenReady(pub), whenReady(sub)]);
   const endQueue = endOfLiveQueue(infra.bull.connection, infra.bull.prefix);
   closers.push(['queues', () => endQueue.close()]);
   const metrics = createMetrics();
@@ -83,8 +87,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   });
   const presence = createPresence({ redis, scripts, keys, nodeId: config.NODE_ID });
   const snapshots = createSnapshots({ roomLog, presence, recentCount: config.SNAPSHOT_RECENT });
+  const moderators = createModeratorsStore({ redis, keys });
   let sfu: SfuService | undefined;
   const lives = createLivesService({
+    moderators,
     lives: createLivesRepo(db),
     roomLog,
     endOfLiveQueue: endQueue,
@@ -127,7 +133,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   });
   const hooks = authHooks(tokens);
   authRoutes(app, { auth, hooks, perMinute: config.AUTH_RATE_LIMIT_PER_MIN });
-  livesRoutes(app, { lives, hooks, snapshots });
+  // Interaction features (comments, moderation, likes, Q&A, polls, follows, shares): routes + services.
+  const interaction = buildInteraction({
+    ...{ config, log, app, hooks, redis, db, keys, scripts, roomLog, snapshots, lives, moderators },
+    io: () => io!,
+  });
+  const joinHooks = interaction.joinHooks;
+  livesRoutes(app, { lives, hooks, snapshots, joinHooks });
   const clientDist = join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {
     await app.register(fastifyStatic, { root: clientDist, prefix: '/', wildcard: false });
@@ -162,9 +174,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     onLeave: (socket, liveId) => sfu?.leave(liveId, socket.id),
   });
   const handlers = [
-    ...livesSocketHandlers({ lives, membership, roomLog, presence, snapshots }),
+    ...livesSocketHandlers({ lives, membership, roomLog, presence, snapshots, joinHooks }),
     ...sfuSocketHandlers({ sfu, io: () => io! }),
   ];
+  handlers.push(...interaction.handlers);
   io = createRealtime({
     httpServer: app.server,
     tokens,
@@ -175,7 +188,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     handlers,
     handlerDeps: {
       async roleIn(socket, liveId) {
-        return socket.data.joined.get(liveId)?.role ?? (await lives.roleIn(socket.data.user, liveId)).role;
+        // NOTE: read fresh (host id cached, moderators from Redis): appointments apply to joined sockets too.
+        const role = await lives.roleOf(socket.data.user, liveId);
+        const joined = socket.data.joined.get(liveId);
+        if (joined) joined.role = role;
+        return role;
       },
       onOutcome: (event, outcome) => metrics.socketEvents.inc({ event, outcome }),
       logError: (err, event) => log.error({ err, event }, 'socket handler failed'),
@@ -196,6 +213,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     onError: (err) => log.warn({ err }, 'presence tick failed'),
   });
   closers.push(['presence', () => ticker.stop()]);
+  closers.push(['interaction', interaction.start(io, tail)]);
   closers.push(['presence-release', () => membership.releaseNode()]);
 
   let closed: Promise<void> | undefined;
@@ -217,6 +235,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
       presence,
       snapshots,
       membership,
+      interaction,
       endQueue,
       metrics,
       mediaPool: media?.pool,

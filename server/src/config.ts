@@ -62,6 +62,31 @@ export const ConfigSchema = z.object({
   SNAPSHOT_RECENT: z.coerce.number().int().min(0).max(500).default(50),
   /** Attempts per minute per client IP on register/login/guest (brute-force and sign-up spam guard). */
   AUTH_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(30),
+  // Interaction (comments, likes, Q&A, polls); see README "Interaction limits".
+  /** Comment length limit in Unicode code points. */
+  COMMENT_MAX_CHARS: z.coerce.number().int().min(1).max(2000).default(200),
+  /** Per-user comment rate: COMMENT_RATE_COUNT comments per COMMENT_RATE_WINDOW_MS (burst, then evenly). */
+  COMMENT_RATE_COUNT: z.coerce.number().int().min(1).max(1000).default(5),
+  COMMENT_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** Comments kept for the join snapshot (visible ones, newest). */
+  COMMENT_RECENT: z.coerce.number().int().min(0).max(500).default(50),
+  /** Viewer comments published per room per second before sampling (0: no cap); staff never sampled. */
+  COMMENT_ROOM_MAX_PER_SEC: z.coerce.number().int().min(0).max(100_000).default(200),
+  /** Keyword terms per live, over all its lists. */
+  KEYWORD_MAX_TERMS: z.coerce.number().int().min(1).max(200_000).default(20_000),
+  /** Like taps accepted per message and per user per second (per node). */
+  LIKE_MAX_PER_MESSAGE: z.coerce.number().int().min(1).max(10_000).default(100),
+  LIKE_MAX_PER_USER_PER_SEC: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** Like messages per user per second before RATE_LIMITED (clients batch: about one per second). */
+  LIKE_MESSAGES_PER_SEC: z.coerce.number().int().min(1).max(100).default(3),
+  /** How often a node flushes its summed likes per room to Redis (one INCRBY per room per flush). */
+  LIKE_FLUSH_MS: z.coerce.number().int().min(20).max(60_000).default(100),
+  /** How often nodes broadcast like totals, follower counts and poll tallies (when changed). */
+  COUNTERS_BROADCAST_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  /** Question length limit (code points) and per-user rate (QUESTION_RATE_COUNT per window). */
+  QUESTION_MAX_CHARS: z.coerce.number().int().min(1).max(2000).default(300),
+  QUESTION_RATE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
+  QUESTION_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Allow a Redis without AOF persistence (data loss on restart). Not for production. */
   REDIS_ALLOW_NO_PERSISTENCE: bool.default(false),

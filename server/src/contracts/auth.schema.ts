@@ -13,6 +13,12 @@ export const DisplayName = z
   .trim()
   .refine((s) => [...s].length >= 1 && [...s].length <= 32, 'between 1 and 32 characters');
 
+/**
+ * A device id the client keeps (localStorage) and sends when it starts a guest session; the server mints one
+ * when it is missing. Bans bind to it as well as to the user id (a new guest token keeps the device id).
+ */
+export const DeviceId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, '16-64 characters: letters, digits, _ -');
+
 export const RegisterBody = z.object({
   username: Username,
   password: z.string().min(8).max(200),
@@ -23,16 +29,18 @@ export type RegisterBody = z.infer<typeof RegisterBody>;
 export const LoginBody = z.object({ username: Username, password: z.string().min(1).max(200) });
 export type LoginBody = z.infer<typeof LoginBody>;
 
-export const GuestBody = z.object({ displayName: DisplayName });
+export const GuestBody = z.object({ displayName: DisplayName, deviceId: DeviceId.optional() });
 export type GuestBody = z.infer<typeof GuestBody>;
 
-/** Claims carried by a signed token. */
-export const TokenClaims = z.object({ sub: UserId, name: z.string(), role: Role });
+/** Claims carried by a signed token (`dev`: the device id, guests only). */
+export const TokenClaims = z.object({ sub: UserId, name: z.string(), role: Role, dev: DeviceId.optional() });
 export type TokenClaims = z.infer<typeof TokenClaims>;
 
 export const AuthResponse = z.object({
   token: z.string(),
   user: z.object({ id: z.string(), displayName: z.string(), role: Role }),
   expiresAt: z.string(),
+  /** Guests: the device id to keep and send with the next guest session. */
+  deviceId: DeviceId.optional(),
 });
 export type AuthResponse = z.infer<typeof AuthResponse>;

@@ -20,6 +20,18 @@ export const ERROR_CODES = {
   /** The client's rtpCapabilities cannot receive that producer. */
   MEDIA_CANNOT_CONSUME: 409,
   RATE_LIMITED: 429,
+  // Interaction (comments, moderation, likes, Q&A, polls). RATE_LIMITED details carry { retryAfterMs }.
+  MUTED: 403,
+  BANNED: 403,
+  CHAT_RESTRICTED: 403,
+  COMMENT_BLOCKED: 422,
+  COMMENT_NOT_FOUND: 404,
+  QUESTION_NOT_FOUND: 404,
+  POLL_NOT_FOUND: 404,
+  POLL_CLOSED: 409,
+  POLL_ALREADY_OPEN: 409,
+  ALREADY_VOTED: 409,
+  GOAL_ALREADY_REACHED: 409,
   ORIGIN_NOT_ALLOWED: 403,
   UNAVAILABLE: 503,
   INTERNAL: 500,

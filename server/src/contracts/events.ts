@@ -1,5 +1,22 @@
+import type {
+  ChatSettings,
+  ChatSettingsPayload,
+  Comment,
+  CommentSendPayload,
+  CommentSendResult,
+} from './comment.schema';
 import type { ErrorBody } from './errors';
+import type { Role } from './ids';
 import type { Live } from './live.schema';
+import type {
+  BanPayload,
+  CommentRefPayload,
+  MutePayload,
+  PinPayload,
+  ReviewPayload,
+  ShadowPayload,
+  UserTargetPayload,
+} from './moderation.schema';
 import type { AnnouncePayload, JoinPayload, JoinResult, LiveRef, Presence, RoomEvent } from './room.schema';
 import type {
   ConsumePayload,
@@ -33,6 +50,28 @@ export interface ClientToServerEvents {
   'live:start': (payload: LiveRef, ack?: AckFn<Live>) => void;
   /** Host: end the live (idempotent); enqueues end-of-live jobs. */
   'live:end': (payload: LiveRef, ack?: AckFn<Live>) => void;
+  /** Send a comment (joined sockets); RATE_LIMITED (details.retryAfterMs), MUTED, BANNED, CHAT_RESTRICTED, COMMENT_BLOCKED. */
+  'comment:send': (payload: CommentSendPayload, ack?: AckFn<CommentSendResult>) => void;
+  /** Host/moderator: delete a published comment everywhere (a `comment:deleted` room event). */
+  'comment:delete': (payload: CommentRefPayload, ack?: AckFn<{ deleted: boolean }>) => void;
+  /** Host/moderator: publish (`approve`) or drop a comment held by a hold-for-review keyword. */
+  'comment:review': (payload: ReviewPayload, ack?: AckFn<{ published: boolean }>) => void;
+  /** Host/moderator: slow mode, followers-only, buyers-only (a `chat:settings` room event). */
+  'chat:settings': (payload: ChatSettingsPayload, ack?: AckFn<ChatSettings>) => void;
+  /** Host: make a user a moderator of this live / take it back. */
+  'mod:appoint': (payload: UserTargetPayload, ack?: AckFn<{ moderators: string[] }>) => void;
+  'mod:revoke': (payload: UserTargetPayload, ack?: AckFn<{ moderators: string[] }>) => void;
+  /** Host/moderator: mute a viewer for `durationSec` / lift it. */
+  'mod:mute': (payload: MutePayload, ack?: AckFn<{ until: number }>) => void;
+  'mod:unmute': (payload: UserTargetPayload, ack?: AckFn<{ unmuted: boolean }>) => void;
+  /** Host/moderator: ban a viewer (and their device) from the live: disconnected everywhere, joins refused. */
+  'mod:ban': (payload: BanPayload, ack?: AckFn<{ banned: true }>) => void;
+  'mod:unban': (payload: UserTargetPayload, ack?: AckFn<{ unbanned: boolean }>) => void;
+  /** Host/moderator: shadow-ban on/off (the user's comments reach only the user). */
+  'mod:shadow': (payload: ShadowPayload, ack?: AckFn<{ shadowed: boolean }>) => void;
+  /** Host/moderator: pin an announcement to the room / unpin it. */
+  'mod:pin': (payload: PinPayload, ack?: AckFn<{ seq: number }>) => void;
+  'mod:unpin': (payload: LiveRef, ack?: AckFn<{ unpinned: boolean }>) => void;
   /** Media: the router's RTP capabilities and the producers to consume (joined peers, live lives only). */
   'sfu:capabilities': (payload: SfuLiveRef, ack?: AckFn<SfuCapabilities>) => void;
   /** Media: create a WebRTC transport (`send` for the host, `recv` for anyone joined). */
@@ -64,6 +103,10 @@ export interface ServerToClientEvents {
   'room:presence': (p: { liveId: string } & Presence) => void;
   /** The server removed this socket from the room (ended, kicked); `code` says why. */
   'room:closed': (p: { liveId: string; code: string }) => void;
+  /** Staff only: a comment was held for review. */
+  'comment:held': (p: { liveId: string; comment: Comment }) => void;
+  /** Your role in the live changed (appointed or revoked moderator). */
+  'room:role': (p: { liveId: string; role: Role }) => void;
   /** Media: the host published a track; consume it. */
   'sfu:producer:new': (p: { liveId: string; producerId: string; kind: MediaKind }) => void;
   /** Media: a producer went away; the caller's consumer of it (if any) is closed. */

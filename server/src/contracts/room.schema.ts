@@ -36,6 +36,8 @@ export const JoinPayload = z.object({
   liveId: z.string().uuid(),
   /** Last seq the client applied; present on reconnect. */
   lastSeq: z.number().int().nonnegative().optional(),
+  /** Share code from the link the viewer came through (`?ref=`); joins are attributed to the sharer. */
+  ref: z.string().max(200).optional(),
 });
 export type JoinPayload = z.infer<typeof JoinPayload>;
 

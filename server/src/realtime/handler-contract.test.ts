@@ -62,13 +62,29 @@ describe('socket handler contract', () => {
     expect(res.ok).toBe(true);
   });
 
+  /** A valid payload per staff-only event (validation runs before the role check); default `{liveId, text}`. */
+  const validPayload: Record<string, (liveId: string) => unknown> = {
+    'comment:delete': (id) => ({ liveId: id, commentId: 'c_0123456789ab' }),
+    'comment:review': (id) => ({ liveId: id, commentId: 'c_0123456789ab', approve: true }),
+    'chat:settings': (id) => ({ liveId: id, slowModeSec: 10 }),
+    'mod:appoint': (id) => ({ liveId: id, userId: 'g_someone' }),
+    'mod:revoke': (id) => ({ liveId: id, userId: 'g_someone' }),
+    'mod:mute': (id) => ({ liveId: id, userId: 'g_someone', durationSec: 60 }),
+    'mod:unmute': (id) => ({ liveId: id, userId: 'g_someone' }),
+    'mod:ban': (id) => ({ liveId: id, userId: 'g_someone' }),
+    'mod:unban': (id) => ({ liveId: id, userId: 'g_someone' }),
+    'mod:shadow': (id) => ({ liveId: id, userId: 'g_someone', on: true }),
+    'mod:pin': (id) => ({ liveId: id, text: 'hello' }),
+    'mod:unpin': (id) => ({ liveId: id }),
+  };
+
   it('answers FORBIDDEN to a viewer for every host-only event', async () => {
     const hostOnly = s.built.handlers.filter((h) => h.roles && !h.roles.includes('viewer'));
     expect(hostOnly.map((h) => h.event)).toEqual(
       expect.arrayContaining(['live:announce', 'live:start', 'live:end']),
     );
     for (const h of hostOnly) {
-      const res = await call(viewer, h.event, { liveId, text: 'hello' });
+      const res = await call(viewer, h.event, validPayload[h.event]?.(liveId) ?? { liveId, text: 'hello' });
       expect(res, h.event).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     }
     // and the live is untouched

@@ -11,7 +11,7 @@ import { AppError } from '../contracts/errors';
 import type { Tokens } from '../features/auth/tokens';
 import type { BoundHandler, HandlerDeps } from './define-handler';
 import { toErrorBody } from './define-handler';
-import type { AppServer, AppSocket } from './types';
+import { type AppServer, type AppSocket, deviceRoom, userRoom } from './types';
 
 export interface RealtimeOptions {
   httpServer: HttpServer;
@@ -64,6 +64,9 @@ export function createRealtime(opts: RealtimeOptions): AppServer {
   });
 
   io.on('connection', (socket) => {
+    // Person-addressed rooms (see room-actions.ts): all tabs of a user, all identities of a device.
+    socket.join(userRoom(socket.data.user.sub));
+    if (socket.data.user.dev) socket.join(deviceRoom(socket.data.user.dev));
     opts.onConnection?.(socket);
     for (const h of opts.handlers) h.attach(socket, opts.handlerDeps);
   });

@@ -1,6 +1,8 @@
 /**
  * The per-room event log: a monotonically increasing `seq` and a capped Redis Stream whose entry ids are
  * `<seq>-0`. Every fact a room broadcasts is appended here first; nodes tail the stream to broadcast.
+ * Reads for snapshots and replays apply redactions (a deleted comment's data is replaced by a tombstone);
+ * live frames don't need to: the deletion event follows the comment.
  */
 import type { Redis } from 'ioredis';
 import type { RoomEvent } from '../contracts/room.schema';
@@ -58,22 +60,20 @@ export function createRoomLog(deps: {
     async since(liveId, lastSeq) {
       const [code, seq, entries] = await scripts.run<[number, number, RawEntry[]]>(
         'room-since',
-        [keys.seq(liveId), keys.log(liveId)],
+        [keys.seq(liveId), keys.log(liveId), keys.redacted(liveId)],
         [lastSeq, maxLen],
       );
       if (code === 1) return { ok: true, seq, events: entries.map(parseEntry) };
       return { ok: false, seq, reason: code === -2 ? 'ahead-of-log' : 'gap-too-old' };
     },
     async head(liveId, count) {
-      // NOTE: MULTI makes the seq and the recent entries one consistent read.
-      const res = await redis
-        .multi()
-        .get(keys.seq(liveId))
-        .xrevrange(keys.log(liveId), '+', '-', 'COUNT', Math.max(count, 1))
-        .exec();
-      const seq = Number(res?.[0]?.[1] ?? 0);
-      const entries = (count > 0 ? (res?.[1]?.[1] as RawEntry[]) : []) ?? [];
-      return { seq, recent: entries.map(parseEntry).reverse() };
+      // NOTE: one script makes the seq and the recent entries one consistent read, redactions applied.
+      const [seq, entries] = await scripts.run<[number, RawEntry[]]>(
+        'room-head',
+        [keys.seq(liveId), keys.log(liveId), keys.redacted(liveId)],
+        [Math.max(count, 1)],
+      );
+      return { seq: Number(seq), recent: count > 0 ? entries.map(parseEntry).reverse() : [] };
     },
     async currentSeq(liveId) {
       return Number((await redis.get(keys.seq(liveId))) ?? 0);

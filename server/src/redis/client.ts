@@ -12,6 +12,27 @@ export function createRedis(url: string, name: string, extra: RedisOptions = {})
   });
 }
 
+/**
+ * Resolves once the connection passed its ready check. Subscriber connections must wait for it: a SUBSCRIBE
+ * written before the ready check's INFO turns that INFO into an error, the connection drops, and the
+ * reconnect does not restore subscriptions whose replies never arrived (cross-node emits silently lost).
+ */
+export function whenReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      redis.off('end', onEnd);
+      resolve();
+    };
+    const onEnd = () => {
+      redis.off('ready', onReady);
+      reject(new Error('Redis connection ended before it was ready'));
+    };
+    redis.once('ready', onReady);
+    redis.once('end', onEnd);
+  });
+}
+
 /** Closes a connection, falling back to disconnect when QUIT can't complete. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;

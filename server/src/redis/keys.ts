@@ -14,6 +14,40 @@
  * | <p>:{live:<id>}:leaves:<minute>      | string      | leaves in that epoch minute (expires)          |
  * | <p>:{live:<id>}:node:<nodeId>        | hash        | userId → connections held by that node         |
  * | <p>:{live:<id>}:status               | string      | cached live status (scheduled/live/ended)      |
+ *
+ * Interaction (comments, moderation, likes, Q&A, polls, shares):
+ *
+ * | key                                  | type        | holds                                          |
+ * |--------------------------------------|-------------|------------------------------------------------|
+ * | <p>:{live:<id>}:mods                 | set         | user ids the host appointed moderators         |
+ * | <p>:{live:<id>}:chat                 | hash        | chat settings: slowMs, followersOnly, buyersOnly, kwver |
+ * | <p>:{live:<id>}:kw                   | hash        | keyword list name → JSON {action, terms}       |
+ * | <p>:{live:<id>}:bans                 | set         | `u:<userId>` and `d:<deviceId>` banned         |
+ * | <p>:{live:<id>}:devices              | hash        | userId → device id last seen at join           |
+ * | <p>:{live:<id>}:mute:<userId>        | string      | muted until (epoch ms); expires with the mute  |
+ * | <p>:{live:<id>}:shadow               | set         | shadow-banned user ids                         |
+ * | <p>:{live:<id>}:crl:<userId>         | string      | comment rate limit (GCRA arrival time), expires |
+ * | <p>:{live:<id>}:slow:<userId>        | string      | slow-mode marker, expires after the interval   |
+ * | <p>:{live:<id>}:cps:<second>         | string      | comments published that epoch second, expires  |
+ * | <p>:{live:<id>}:comments             | zset        | recent visible comment ids, score = seq, capped |
+ * | <p>:{live:<id>}:comment              | hash        | comment id → JSON for ids in `comments`        |
+ * | <p>:{live:<id>}:cidx                 | hash        | comment id → `<seq>|<authorId>` (every published one) |
+ * | <p>:{live:<id>}:redacted             | hash        | seq → data replacing a deleted event in reads  |
+ * | <p>:{live:<id>}:held                 | hash        | comment id → JSON waiting for review           |
+ * | <p>:{live:<id>}:own:<userId>         | list        | comments only their sender sees, capped        |
+ * | <p>:{live:<id>}:pinned               | string      | pinned announcement JSON                       |
+ * | <p>:{live:<id>}:likes                | string      | like total (INCRBY from node flushes)          |
+ * | <p>:{live:<id>}:goals                | zset        | like goal id, score = threshold                |
+ * | <p>:{live:<id>}:goal                 | hash        | like goal id → JSON                            |
+ * | <p>:{live:<id>}:goals:reached        | hash        | like goal id → reached at (epoch ms)           |
+ * | <p>:{live:<id>}:rl:<scope>:<userId>  | string      | GCRA rate-limit state of a scope (`qa`), expires |
+ * | <p>:{live:<id>}:poll                 | hash        | current poll: id, json, closesAt, status       |
+ * | <p>:{live:<id>}:poll:<pid>:voters    | hash        | userId → option index                          |
+ * | <p>:{live:<id>}:poll:<pid>:tally     | hash        | option index → votes                           |
+ * | <p>:{live:<id>}:shares               | hash        | sharer id → share links made                   |
+ * | <p>:{live:<id>}:sharejoins           | hash        | sharer id → users who joined through them      |
+ * | <p>:{live:<id>}:refjoined            | set         | users already attributed to a sharer           |
+ * | <p>:{host:<id>}:followers            | set         | user ids following the host                    |
  */
 export function createKeys(prefix: string) {
   const live = (liveId: string) => `${prefix}:{live:${liveId}}`;
@@ -29,6 +63,36 @@ export function createKeys(prefix: string) {
     leaves: (liveId: string, minute: number) => `${live(liveId)}:leaves:${minute}`,
     nodeConns: (liveId: string, nodeId: string) => `${live(liveId)}:node:${nodeId}`,
     status: (liveId: string) => `${live(liveId)}:status`,
+    // Interaction (see the second table above).
+    moderators: (liveId: string) => `${live(liveId)}:mods`,
+    chat: (liveId: string) => `${live(liveId)}:chat`,
+    keywords: (liveId: string) => `${live(liveId)}:kw`,
+    bans: (liveId: string) => `${live(liveId)}:bans`,
+    devices: (liveId: string) => `${live(liveId)}:devices`,
+    mute: (liveId: string, userId: string) => `${live(liveId)}:mute:${userId}`,
+    shadow: (liveId: string) => `${live(liveId)}:shadow`,
+    commentRate: (liveId: string, userId: string) => `${live(liveId)}:crl:${userId}`,
+    slow: (liveId: string, userId: string) => `${live(liveId)}:slow:${userId}`,
+    commentsPerSecond: (liveId: string, second: number) => `${live(liveId)}:cps:${second}`,
+    recentComments: (liveId: string) => `${live(liveId)}:comments`,
+    commentData: (liveId: string) => `${live(liveId)}:comment`,
+    commentIndex: (liveId: string) => `${live(liveId)}:cidx`,
+    redacted: (liveId: string) => `${live(liveId)}:redacted`,
+    held: (liveId: string) => `${live(liveId)}:held`,
+    ownComments: (liveId: string, userId: string) => `${live(liveId)}:own:${userId}`,
+    pinned: (liveId: string) => `${live(liveId)}:pinned`,
+    likes: (liveId: string) => `${live(liveId)}:likes`,
+    likeGoals: (liveId: string) => `${live(liveId)}:goals`,
+    likeGoal: (liveId: string) => `${live(liveId)}:goal`,
+    likeGoalsReached: (liveId: string) => `${live(liveId)}:goals:reached`,
+    rate: (liveId: string, scope: string, userId: string) => `${live(liveId)}:rl:${scope}:${userId}`,
+    poll: (liveId: string) => `${live(liveId)}:poll`,
+    pollVoters: (liveId: string, pollId: string) => `${live(liveId)}:poll:${pollId}:voters`,
+    pollTally: (liveId: string, pollId: string) => `${live(liveId)}:poll:${pollId}:tally`,
+    shares: (liveId: string) => `${live(liveId)}:shares`,
+    shareJoins: (liveId: string) => `${live(liveId)}:sharejoins`,
+    refJoined: (liveId: string) => `${live(liveId)}:refjoined`,
+    followers: (hostId: string) => `${prefix}:{host:${hostId}}:followers`,
     /** Prefix for BullMQ queues (BullMQ builds its own keys below it). */
     bullPrefix: `${prefix}:bull`,
     /** Socket.IO Redis adapter channel prefix. */

@@ -9,7 +9,24 @@ import type { Redis } from 'ioredis';
 
 const LUA_DIR = join(dirname(fileURLToPath(import.meta.url)), 'lua');
 
-export type ScriptName = 'room-append' | 'room-since' | 'presence-join' | 'presence-leave';
+export type ScriptName =
+  | 'room-append'
+  | 'room-since'
+  | 'room-head'
+  | 'presence-join'
+  | 'presence-leave'
+  // interaction
+  | 'comment-send'
+  | 'comment-delete'
+  | 'comment-release'
+  | 'hash-take'
+  | 'rate-limit'
+  | 'likes-flush'
+  | 'like-goal-add'
+  | 'poll-open'
+  | 'poll-vote'
+  | 'poll-close'
+  | 'share-join';
 
 export interface Scripts {
   run<T = unknown>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T>;

@@ -49,9 +49,19 @@ export function createAuthService(deps: { users: UsersRepo; tokens: Tokens }) {
       if (!user?.passwordHash || !ok) throw new AppError('INVALID_CREDENTIALS', 'wrong username or password');
       return issue({ sub: user.id as UserId, name: user.displayName, role: user.role });
     },
-    /** A viewer session with a fresh guest id. */
+    /**
+     * A viewer session with a fresh guest id. The device id the client sent is kept (or one is minted) and
+     * carried in the token, so a ban can follow the device to its next guest session.
+     */
     async guest(body: GuestBody): Promise<AuthResponse> {
-      return issue({ sub: `g_${randomUUID()}` as UserId, name: body.displayName, role: 'viewer' });
+      const dev = body.deviceId ?? randomUUID().replaceAll('-', '');
+      const res = await issue({
+        sub: `g_${randomUUID()}` as UserId,
+        name: body.displayName,
+        role: 'viewer',
+        dev,
+      });
+      return { ...res, deviceId: dev };
     },
   };
 }

@@ -22,7 +22,11 @@ export function createTokens(opts: {
     async sign(claims) {
       const iat = Math.floor(now() / 1000);
       const exp = iat + opts.ttlSeconds;
-      const token = await new SignJWT({ name: claims.name, role: claims.role })
+      const token = await new SignJWT({
+        name: claims.name,
+        role: claims.role,
+        ...(claims.dev ? { dev: claims.dev } : {}),
+      })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(claims.sub)
         .setIssuer(issuer)

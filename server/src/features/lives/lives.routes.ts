@@ -3,11 +3,15 @@ import { z } from 'zod';
 import { CreateLiveBody, ListLivesQuery, Live, LiveParams } from '../../contracts/live.schema';
 import { RoomSnapshot } from '../../contracts/room.schema';
 import type { App } from '../../http/fastify';
+import type { JoinHooks } from '../../realtime/join-hooks';
 import type { Snapshots } from '../../realtime/snapshot';
 import type { AuthHooks } from '../auth/auth.hook';
 import type { LivesService } from './lives.service';
 
-export function livesRoutes(app: App, deps: { lives: LivesService; hooks: AuthHooks; snapshots: Snapshots }) {
+export function livesRoutes(
+  app: App,
+  deps: { lives: LivesService; hooks: AuthHooks; snapshots: Snapshots; joinHooks?: JoinHooks },
+) {
   const tags = ['lives'];
   const security = [{ bearer: [] }];
   const { lives, hooks } = deps;
@@ -56,6 +60,7 @@ export function livesRoutes(app: App, deps: { lives: LivesService; hooks: AuthHo
     },
     async (req) => {
       const { live, role } = await lives.roleIn(req.user!, req.params.liveId);
+      await deps.joinHooks?.check({ user: req.user!, live, role });
       return deps.snapshots.build(live, req.user!, role);
     },
   );

@@ -19,16 +19,32 @@ export function createLivesService(deps: {
   lives: LivesRepo;
   roomLog: RoomLog;
   endOfLiveQueue: Queue;
+  /** Per-live moderators (appointed by the host); without it only moderator accounts moderate. */
+  moderators?: { has(liveId: string, userId: string): Promise<boolean> };
   now?: () => Date;
   /** Called on this node when a live ends (e.g. close its media room). Other nodes learn it from the room log. */
   onEnded?: (liveId: string) => void;
 }) {
   const now = deps.now ?? (() => new Date());
 
+  /** liveId → hostId: a live never changes host, so this cache is never stale (bounded, oldest dropped). */
+  const hosts = new Map<string, string>();
+
   const get = async (liveId: string): Promise<Live> => {
     const live = await deps.lives.findById(liveId);
     if (!live) throw new AppError('LIVE_NOT_FOUND', `live ${liveId} not found`);
+    if (!hosts.has(live.id)) {
+      if (hosts.size >= 10_000) hosts.delete(hosts.keys().next().value!);
+      hosts.set(live.id, live.hostId);
+    }
     return live;
+  };
+
+  const hostOf = async (liveId: string): Promise<string> => hosts.get(liveId) ?? (await get(liveId)).hostId;
+
+  const roleFor = async (user: TokenClaims, liveId: string, hostId: string): Promise<Role> => {
+    if (hostId === user.sub || user.role === 'moderator') return resolveRole(user, { hostId });
+    return resolveRole(user, { hostId }, (await deps.moderators?.has(liveId, user.sub)) ?? false);
   };
 
   const requireHost = async (user: TokenClaims, liveId: string): Promise<Live> => {
@@ -49,8 +65,18 @@ export function createLivesService(deps: {
     /** The role a user has in a live's room. @throws LIVE_NOT_FOUND */
     async roleIn(user: TokenClaims, liveId: string): Promise<{ live: Live; role: Role }> {
       const live = await get(liveId);
-      return { live, role: resolveRole(user, live) };
+      return { live, role: await roleFor(user, liveId, live.hostId) };
     },
+    /**
+     * The role only, read fresh (moderators from Redis) with the host id cached: what every privileged
+     * command checks, so an appointment or a revocation applies to sockets that joined before it.
+     * @throws LIVE_NOT_FOUND
+     */
+    async roleOf(user: TokenClaims, liveId: string): Promise<Role> {
+      return roleFor(user, liveId, await hostOf(liveId));
+    },
+    /** @throws LIVE_NOT_FOUND */
+    hostOf,
     /** @throws FORBIDDEN when the account is not a host */
     async create(user: TokenClaims, body: CreateLiveBody): Promise<Live> {
       if (user.role !== 'host') throw new AppError('FORBIDDEN', 'only host accounts create lives');
@@ -84,9 +110,9 @@ export function createLivesService(deps: {
 }
 export type LivesService = ReturnType<typeof createLivesService>;
 
-/** Host of this live → host; moderator account → moderator; everyone else → viewer. */
-export function resolveRole(user: TokenClaims, live: Live): Role {
+/** Host of this live → host; moderator account or appointed moderator of this live → moderator; else viewer. */
+export function resolveRole(user: TokenClaims, live: Pick<Live, 'hostId'>, appointed = false): Role {
   if (live.hostId === user.sub) return 'host';
-  if (user.role === 'moderator') return 'moderator';
+  if (user.role === 'moderator' || appointed) return 'moderator';
   return 'viewer';
 }

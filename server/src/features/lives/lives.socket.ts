@@ -3,6 +3,7 @@ import { AppError } from '../../contracts/errors';
 import type { JoinResult } from '../../contracts/room.schema';
 import { AnnouncePayload, JoinPayload, LiveRef, ROOM_EVENT } from '../../contracts/room.schema';
 import { defineHandler } from '../../realtime/define-handler';
+import type { JoinHooks } from '../../realtime/join-hooks';
 import type { Membership } from '../../realtime/membership';
 import type { PresenceStore } from '../../realtime/presence';
 import type { RoomLog } from '../../realtime/room-log';
@@ -15,16 +16,20 @@ export function livesSocketHandlers(deps: {
   roomLog: RoomLog;
   presence: PresenceStore;
   snapshots: Snapshots;
+  /** Feature guards (bans) and after-join hooks (staff rooms, share attribution). */
+  joinHooks?: JoinHooks;
 }) {
   const { lives, membership, roomLog, snapshots } = deps;
   return [
     defineHandler({
       event: 'live:join',
       schema: JoinPayload,
-      async run({ socket }, { liveId, lastSeq }): Promise<JoinResult> {
+      async run({ socket }, { liveId, lastSeq, ref }): Promise<JoinResult> {
         const user = socket.data.user;
         const { live, role } = await lives.roleIn(user, liveId);
+        await deps.joinHooks?.check({ user, live, role, socket, ref });
         await membership.join(socket, liveId, role);
+        await deps.joinHooks?.joined({ user, live, role, socket, ref });
         if (lastSeq !== undefined) {
           const since = await roomLog.since(liveId, lastSeq);
           if (since.ok) {

@@ -1,0 +1,28 @@
+/**
+ * Who may comment in followers-only and buyers-only chat. Followers come from the follows feature; buyers
+ * are an extension point the commerce feature fills (`buyers.register(fn)`). Until then nobody is a buyer,
+ * and buyers-only chat says so in its error.
+ */
+export interface FollowerCheck {
+  isFollower(hostId: string, userId: string): Promise<boolean>;
+}
+
+export type BuyerCheckFn = (liveId: string, userId: string) => Promise<boolean>;
+
+export function createBuyerRegistry() {
+  let check: BuyerCheckFn | null = null;
+  return {
+    /** Commerce: who counts as a buyer in a live (e.g. has a paid order in it). One registration. */
+    register(fn: BuyerCheckFn) {
+      if (check) throw new Error('a buyer check is already registered');
+      check = fn;
+    },
+    get wired(): boolean {
+      return check !== null;
+    },
+    isBuyer(liveId: string, userId: string): Promise<boolean> {
+      return check ? check(liveId, userId) : Promise.resolve(false);
+    },
+  };
+}
+export type BuyerRegistry = ReturnType<typeof createBuyerRegistry>;
