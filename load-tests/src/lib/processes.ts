@@ -46,6 +46,8 @@ export interface Endpoint {
   resources: ResourceSource;
   /** Its Prometheus endpoint base URL, when it has one (the project server): event-loop delay. */
   metricsUrl?: string;
+  /** DevTools endpoint of a server the kit spawned (loopback): lets a scenario force a GC there. */
+  inspectorUrl?: string;
   /** Processes that serve with it (a spawned server's redis-server): their CPU counts as the server side's. */
   companions?: { label: string; pid: number }[];
   pid?: number;
@@ -126,7 +128,7 @@ const nodeArgs = (script: string, extra: string[] = []) => ['--import', 'tsx', .
 
 /**
  * `--spawn`: a private redis-server and the project server (`server/src/main.ts`) in a fresh data dir, both
- * pinned to `cpu` (the server side is one core, Redis included). LOG_LEVEL=warn and AUTH_RATE_LIMIT_PER_MIN=100000
+ * pinned to `cpu` (the server side is one core, Redis included), with the inspector on a loopback port (for GCs). LOG_LEVEL=warn and AUTH_RATE_LIMIT_PER_MIN=100000
  * (every viewer is a guest sign-up from one IP) unless `env` says otherwise.
  */
 export async function spawnProjectServer(opts: {
@@ -144,8 +146,12 @@ export async function spawnProjectServer(opts: {
     const msBin =
       process.env.MEDIASOUP_WORKER_BIN ??
       (existsSync(msBinFile) ? readFileSync(msBinFile, 'utf8').trim() : undefined);
-    const server = spawnPinned(process.execPath, nodeArgs('server/src/main.ts'), {
+    let inspectorUrl: string | undefined;
+    const server = spawnPinned(process.execPath, nodeArgs('server/src/main.ts', ['--inspect=127.0.0.1:0']), {
       cpu: opts.cpu,
+      onLine: (line) => {
+        inspectorUrl ??= /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(line)?.[1];
+      },
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -176,6 +182,7 @@ export async function spawnProjectServer(opts: {
       cpu: opts.cpu,
       resources: { kind: 'proc', pid: server.pid },
       metricsUrl: url,
+      inspectorUrl,
       companions: [{ label: 'redis-server', pid: redis.pid }],
       redisPid: redis.pid,
       redisUrl: redis.url,

@@ -214,8 +214,9 @@ export async function fanoutRound(
   host.close();
   await closeSwarm(viewers);
 
-  const offered = acked * viewers.length;
   const published = sent - skipped;
+  // Every message sent is offered to every viewer, acked or not (a slow server may deliver before it acks).
+  const offered = published * viewers.length;
   const lat = latency.summary();
   const windowSecs = (publishEnd - t0) / 1000;
   const metrics = {

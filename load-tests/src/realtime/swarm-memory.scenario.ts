@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { collectGarbage } from '../lib/inspector';
 import { startNodeScript } from '../lib/processes';
 import { guestTokens, hostWithLive, roomSnapshot } from '../lib/project-api';
 import { NO_USAGE, read } from '../lib/resources';
@@ -41,11 +42,28 @@ export const swarmMemoryScenario = defineScenario({
     clients: 'clients per probe process (default 1000; the fd limit here is 20000 per process)',
     rounds: 'wire/sio pairs (default 2)',
   },
-  metrics: ['wire_kb_per_client', 'sio_kb_per_client', 'sio_to_wire', 'server_kb_per_socket', 'failures'],
+  metrics: [
+    'wire_kb_per_client',
+    'sio_kb_per_client',
+    'sio_to_wire',
+    'server_kb_per_socket',
+    'server_heap_kb_per_socket',
+    'failures',
+  ],
   async run(ctx, opts): Promise<ScenarioResult> {
     const records: RoundRecord[] = [];
     const probes: ProbeResult[] = [];
     const serverKB: number[] = [];
+    const serverHeapKB: number[] = [];
+    const gcOnServer = ctx.project.inspectorUrl !== undefined;
+    /** The server's RSS (and V8 heap), after a forced full GC when the kit spawned it. */
+    const serverMemory = async () => {
+      const heap = ctx.project.inspectorUrl
+        ? await collectGarbage(ctx.project.inspectorUrl).catch(() => undefined)
+        : undefined;
+      const r = await read(ctx.project.resources);
+      return r ? { rss: r.rssBytes, heap: heap?.usedBytes } : undefined;
+    };
     for (let i = 0; i < opts.rounds && !ctx.signal.aborted; i++) {
       for (const kind of ['wire', 'sio'] as const) {
         const say = (s: string) => ctx.progress.update(`swarm-memory ${kind} round ${i + 1} · ${s}`);
@@ -55,15 +73,15 @@ export const swarmMemoryScenario = defineScenario({
         });
         const file = join(tmpdir(), `lc-probe-${process.pid}-${kind}-${i}.json`);
         writeFileSync(file, JSON.stringify(tokens));
-        const serverBefore = await read(ctx.project.resources);
+        const serverBefore = await serverMemory();
         let measured: ProbeResult | undefined;
-        let serverDelta: number | undefined;
+        let serverDelta: { rss: number; heap?: number } | undefined;
         const onlineAt: number[] = [];
         say(`connecting ${opts.clients} clients in a fresh process`);
         const endBand = ctx.timeline.band(`${kind} #${i + 1}`, kind === 'wire' ? 'project' : 'baseline');
         const probe = startNodeScript(
           'load-tests/src/realtime/memory-probe.ts',
-          [ctx.project.url, kind, liveId, file, '3000'],
+          [ctx.project.url, kind, liveId, file, '5000'],
           {
             cpu: ctx.clientCpu,
             nodeFlags: ['--expose-gc'],
@@ -71,8 +89,16 @@ export const swarmMemoryScenario = defineScenario({
               if (!line.startsWith('MEASURED ')) return;
               measured = JSON.parse(line.slice(9)) as ProbeResult;
               void (async () => {
-                const now = await read(ctx.project.resources);
-                if (serverBefore && now) serverDelta = now.rssBytes - serverBefore.rssBytes;
+                const now = await serverMemory();
+                if (serverBefore && now) {
+                  serverDelta = {
+                    rss: now.rss - serverBefore.rss,
+                    heap:
+                      now.heap !== undefined && serverBefore.heap !== undefined
+                        ? now.heap - serverBefore.heap
+                        : undefined,
+                  };
+                }
                 onlineAt.push((await roomSnapshot(ctx.project.url, liveId, hostToken)).presence.online);
               })();
             },
@@ -86,9 +112,12 @@ export const swarmMemoryScenario = defineScenario({
         }
         const m = measured as ProbeResult;
         probes.push(m);
-        const perSocket =
-          serverDelta === undefined ? null : round(serverDelta / 1024 / Math.max(1, m.clients), 1);
+        const kbPer = (bytes: number | undefined) =>
+          bytes === undefined ? null : round(bytes / 1024 / Math.max(1, m.clients), 1);
+        const perSocket = kbPer(serverDelta?.rss);
+        const heapPerSocket = kbPer(serverDelta?.heap);
         if (perSocket !== null) serverKB.push(perSocket);
+        if (heapPerSocket !== null) serverHeapKB.push(heapPerSocket);
         records.push({
           side: kind === 'wire' ? 'project' : 'baseline',
           label: kind === 'wire' ? 'wire (raw ws)' : 'socket.io-client',
@@ -99,6 +128,7 @@ export const swarmMemoryScenario = defineScenario({
             rss_kb_per_client: m.rssKBPerClient,
             heap_kb_per_client: m.heapKBPerClient,
             server_kb_per_socket: perSocket,
+            server_heap_kb_per_socket: heapPerSocket,
             online: onlineAt[0] ?? null,
           },
           server: NO_USAGE,
@@ -140,6 +170,7 @@ export const swarmMemoryScenario = defineScenario({
         wire_heap_kb_per_client: median(per('wire', 'heapKBPerClient')),
         sio_heap_kb_per_client: median(per('sio', 'heapKBPerClient')),
         server_kb_per_socket: median(serverKB),
+        server_heap_kb_per_socket: median(serverHeapKB),
         failures: probes.reduce((a, p) => a + p.failed, 0),
       },
       comparisons: [
@@ -159,7 +190,9 @@ export const swarmMemoryScenario = defineScenario({
       notes: [
         `${opts.clients} clients per fresh probe process (node --expose-gc), connected and joined; RSS and heap+external deltas after forced GCs, per client`,
         `lighter per simulated viewer: ${lighter}`,
-        'server_kb_per_socket: server RSS growth while a probe held its clients ÷ clients (no forced GC on the server: approximate)',
+        gcOnServer
+          ? 'server_kb_per_socket / server_heap_kb_per_socket: growth of the server RSS / V8 heap while a probe held its clients ÷ clients, each read after a forced full GC in the server (DevTools protocol on the spawned server)'
+          : 'server_kb_per_socket: growth of the server RSS while a probe held its clients ÷ clients (server not spawned by the kit: no forced GC, approximate)',
       ],
     };
   },
