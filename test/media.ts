@@ -2,6 +2,7 @@
  * Media test kit: a server with mediasoup workers on its own RTC port range, a live with a joined host and
  * viewers (real Socket.IO clients), and typed `sfu:*` calls that throw on an error ack.
  */
+import type { BuildOptions } from '../server/src/app';
 import type { Ack } from '../server/src/contracts/events';
 import {
   call,
@@ -19,8 +20,10 @@ import {
 export function startMediaServer(
   ports: [number, number],
   env: Record<string, string> = {},
+  build?: BuildOptions,
 ): Promise<TestServer> {
   return startServer({
+    build,
     env: {
       MEDIA_ENABLED: 'true',
       MEDIA_WORKERS: '2',

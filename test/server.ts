@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
-import { type BuiltApp, buildApp } from '../server/src/app';
+import { type BuildOptions, type BuiltApp, buildApp } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
 import type { AuthResponse } from '../server/src/contracts/auth.schema';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../server/src/contracts/events';
@@ -28,7 +28,7 @@ export const randomPrefix = () => `t${randomBytes(5).toString('hex')}`;
 
 /** Starts a node. Pass `env` to share a prefix/secret/ledger between nodes (multi-node tests). */
 export async function startServer(
-  opts: { env?: Record<string, string>; ledger?: 'pglite' | 'postgres' } = {},
+  opts: { env?: Record<string, string>; ledger?: 'pglite' | 'postgres'; build?: BuildOptions } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lc-test-node-'));
   if (opts.ledger !== 'postgres' && !opts.env?.DATABASE_URL && !opts.env?.DATA_DIR) {
@@ -52,7 +52,7 @@ export async function startServer(
     ...(opts.ledger === 'postgres' ? { DATABASE_URL: await createTestDatabase(inject('pgUrl')) } : {}),
     ...opts.env,
   };
-  const built = await buildApp(loadConfig(env));
+  const built = await buildApp(loadConfig(env), opts.build);
   await built.app.listen({ host: '127.0.0.1', port: Number(env.PORT) || 0 });
   const addr = built.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

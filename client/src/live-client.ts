@@ -5,9 +5,11 @@
 import { io, type Socket } from 'socket.io-client';
 import type { AuthResponse } from '../../server/src/contracts/auth.schema';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/src/contracts/events';
-import type { Live } from '../../server/src/contracts/live.schema';
+import type { Live, LiveStatus } from '../../server/src/contracts/live.schema';
 import type { JoinResult, Presence, RoomEvent, RoomSnapshot } from '../../server/src/contracts/room.schema';
 import { SeqTracker } from '../../server/src/contracts/seq-tracker';
+import type { MediaKind } from '../../server/src/contracts/sfu.schema';
+import { type MediaHandlers, MediaSession } from './media';
 
 export type Conn = 'connecting' | 'online' | 'reconnecting' | 'offline';
 
@@ -61,6 +63,10 @@ export class LiveClient {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private tracker = new SeqTracker();
   private joined = false;
+  private status: LiveStatus | null = null;
+  /** Set by a disconnect: the next join is on a new server-side socket. */
+  private socketReplaced = false;
+  private media: { session: MediaSession; mode: 'publish' | 'watch'; stream?: MediaStream } | null = null;
   live: Live | null = null;
 
   constructor(
@@ -71,20 +77,75 @@ export class LiveClient {
     this.socket = io({ auth: { token }, transports: ['websocket', 'polling'] });
     h.onConn('connecting');
     this.socket.on('connect', () => void this.join());
-    this.socket.on('disconnect', (reason) =>
-      h.onConn(reason === 'io client disconnect' ? 'offline' : 'reconnecting', reason),
-    );
+    this.socket.on('disconnect', (reason) => {
+      this.socketReplaced = true;
+      h.onConn(reason === 'io client disconnect' ? 'offline' : 'reconnecting', reason);
+    });
     this.socket.on('connect_error', (err) =>
       h.onConn('reconnecting', (err as Error & { data?: { code?: string } }).data?.code ?? err.message),
     );
     this.socket.on('room:events', (f) => {
       if (f.liveId !== this.liveId || !this.joined) return;
       const { fresh, gap } = this.tracker.accept(f.events);
-      if (fresh.length) h.onEvents(fresh);
+      if (fresh.length) this.onEvents(fresh);
       // NOTE: a gap that outlives one frame means we missed events: ask for them.
       if (gap) setTimeout(() => this.tracker.waiting && void this.join(), 500);
     });
     this.socket.on('room:presence', (p) => p.liveId === this.liveId && h.onPresence(p));
+    this.socket.on(
+      'sfu:producer:new',
+      (p) => p.liveId === this.liveId && this.media?.session.onProducerNew(p.producerId),
+    );
+    this.socket.on(
+      'sfu:producer:closed',
+      (p) => p.liveId === this.liveId && this.media?.session.onProducerClosed(p.producerId),
+    );
+    this.socket.on('sfu:reconnect', (p) => p.liveId === this.liveId && this.media?.session.restart(p.reason));
+  }
+
+  /**
+   * Media for this page: `watch` plays the host's stream (handlers.onStream), `publish` sends `stream` (the host).
+   * It runs while the live is `live`: started and stopped by the live's status, re-established after reconnects.
+   */
+  enableMedia(mode: 'publish' | 'watch', handlers: MediaHandlers, stream?: MediaStream): void {
+    const request = <T>(event: keyof ClientToServerEvents, payload: unknown) =>
+      this.command<T>(event, payload);
+    this.media = { session: new MediaSession(request, this.liveId, handlers), mode, stream };
+    this.syncMedia();
+  }
+
+  /** Host: a new camera/microphone selection; the published tracks are replaced in place. */
+  async setOutgoingStream(stream: MediaStream): Promise<void> {
+    if (!this.media) return;
+    this.media.stream = stream;
+    for (const track of stream.getTracks()) {
+      await this.media.session.replaceTrack(track.kind as MediaKind, track);
+    }
+    if (!this.media.session.active) this.syncMedia();
+  }
+
+  private setStatus(status: LiveStatus): void {
+    this.status = status;
+    this.syncMedia();
+  }
+
+  private syncMedia(): void {
+    const m = this.media;
+    if (!m) return;
+    if (this.status !== 'live') {
+      if (m.session.active) m.session.stop();
+      return;
+    }
+    if (m.session.active) return;
+    if (m.mode === 'watch') m.session.watch();
+    else if (m.stream) m.session.publish(m.stream);
+  }
+
+  private onEvents(events: RoomEvent[]): void {
+    this.h.onEvents(events);
+    for (const e of events) {
+      if (e.type === 'live:status') this.setStatus((e.data as { status: LiveStatus }).status);
+    }
   }
 
   private async join(): Promise<void> {
@@ -96,15 +157,20 @@ export class LiveClient {
       this.tracker.reset(res.snapshot.seq);
       this.live = res.snapshot.live;
       this.h.onSnapshot(res.snapshot);
+      this.status = res.snapshot.live.status;
       const held = this.tracker.accept([]).fresh;
-      if (held.length) this.h.onEvents(held);
+      if (held.length) this.onEvents(held);
     } else {
       const { fresh } = this.tracker.accept(res.events);
-      if (fresh.length) this.h.onEvents(fresh);
+      if (fresh.length) this.onEvents(fresh);
       this.h.onPresence(res.presence);
     }
     this.joined = true;
     this.h.onConn('online');
+    // NOTE: the server dropped this socket's media when it disconnected: start it over on the new socket.
+    if (this.socketReplaced && this.media?.session.active) this.media.session.restart('socket-reconnected');
+    this.socketReplaced = false;
+    this.syncMedia();
   }
 
   /** Sends a command; resolves with its data or throws ApiError with the server's code. */
@@ -122,6 +188,7 @@ export class LiveClient {
   }
 
   close() {
+    this.media?.session.stop();
     this.socket.close();
   }
 }

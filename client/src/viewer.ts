@@ -1,4 +1,4 @@
-/** Viewer page: guest sign-in, pick a live, watch its room. */
+/** Viewer page: guest sign-in, pick a live, watch its room and its video (muted autoplay, then Unmute). */
 import type { AuthResponse } from '../../server/src/contracts/auth.schema';
 import type { Live } from '../../server/src/contracts/live.schema';
 import { $, el, formError, show } from './dom';
@@ -24,7 +24,26 @@ function enter(auth: AuthResponse) {
   show('#guest', false);
   if (!liveId) return void listLives();
   show('#room', true);
-  new LiveClient(auth.token, liveId, roomView());
+  const client = new LiveClient(auth.token, liveId, roomView());
+  const player = $<HTMLVideoElement>('#player');
+  const unmute = $<HTMLButtonElement>('#unmute');
+  client.enableMedia('watch', {
+    onState(state, detail) {
+      const s = $('#media-state');
+      s.dataset.state = state;
+      s.textContent = detail ? `${state} (${detail})` : state;
+    },
+    onStream(stream) {
+      player.srcObject = stream;
+      // NOTE: browsers autoplay muted video only; sound needs the click on Unmute.
+      void player.play().catch(() => {});
+    },
+  });
+  unmute.onclick = () => {
+    player.muted = false;
+    void player.play().catch(() => {});
+    unmute.hidden = true;
+  };
 }
 
 const existing = session.get();

@@ -82,10 +82,11 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   }
 
   /** Producers viewers can consume now (the host's tracks), oldest first. */
-  get producers(): Array<{ id: string; kind: ms.MediaKind; peerId: string }> {
+  get producers(): Array<{ id: string; kind: ms.MediaKind; type: ms.ProducerType; peerId: string }> {
     return this.#fanout.producers.map((p) => ({
       id: p.id,
       kind: p.kind,
+      type: p.type,
       peerId: String((p.appData as { peerId?: unknown }).peerId),
     }));
   }

@@ -44,6 +44,8 @@ export interface BuildOptions {
   /** Extra readiness checks (e.g. media workers) merged into /readyz. */
   readyChecks?: Record<string, () => Promise<unknown>>;
   logStream?: NodeJS.WritableStream;
+  /** Built web client to serve when SERVE_CLIENT is on (default client/dist; browser tests build elsewhere). */
+  clientDir?: string;
 }
 
 export async function buildApp(config: Config, opts: BuildOptions = {}) {
@@ -140,7 +142,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   });
   const joinHooks = interaction.joinHooks;
   livesRoutes(app, { lives, hooks, snapshots, joinHooks });
-  const clientDist = join(process.cwd(), 'client', 'dist');
+  const clientDist = opts.clientDir ?? join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {
     await app.register(fastifyStatic, { root: clientDist, prefix: '/', wildcard: false });
   }

@@ -1,0 +1,147 @@
+/**
+ * The host studio publishes Chromium's fake camera and microphone through a real node (mediasoup 3.8.4 workers,
+ * mediasoup-client in the page) and two viewer pages play it. Built into its own directory so it never races
+ * the other browser test's build of client/dist.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../server/src/redis/free-port';
+import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { startMediaServer } from '../test/media';
+import type { TestServer } from '../test/server';
+
+/** The page's <video> state: decoded size, playback position, track kinds. */
+const videoState = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((v: HTMLVideoElement) => ({
+    width: v.videoWidth,
+    height: v.videoHeight,
+    time: v.currentTime,
+    muted: v.muted,
+    tracks: ((v.srcObject as MediaStream | null)?.getTracks() ?? []).map((t) => t.kind).sort(),
+  }));
+
+describe('live video in Chromium', () => {
+  let s: TestServer;
+  let browser: Browser;
+  let clientDir: string;
+  beforeAll(async () => {
+    clientDir = mkdtempSync(join(tmpdir(), 'lc-client-'));
+    await build({
+      configFile: join(process.cwd(), 'client/vite.config.ts'),
+      logLevel: 'silent',
+      build: { outDir: clientDir, emptyOutDir: true },
+    });
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    s = await startMediaServer(
+      [45200, 45399],
+      { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
+      { clientDir },
+    );
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.close();
+    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+  });
+
+  it('the host goes live with the fake camera; two viewers play it, and play again after its worker is SIGKILLed', async () => {
+    const host = await (await browser.newContext()).newPage();
+    await host.goto(`${s.url}/host.html`);
+    await host.getByLabel('Username').fill('camera_host');
+    await host.getByLabel('Password').fill('correct horse battery');
+    await host.getByRole('button', { name: 'Register' }).click();
+    await host.getByLabel('New live title').fill('Camera test 摄像头');
+    await host.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => host.locator('#status').textContent()).toBe('scheduled');
+    // The preview runs before going live; the pickers list the fake devices.
+    await expect
+      .poll(async () => (await videoState(host, '#preview')).width, { timeout: 10_000 })
+      .toBeGreaterThan(0);
+    expect(await host.locator('#camera option').count()).toBeGreaterThan(0);
+    expect(await host.locator('#mic option').count()).toBeGreaterThan(0);
+
+    await host.getByRole('button', { name: 'Go live' }).click();
+    await expect.poll(() => host.locator('#status').textContent()).toBe('live');
+    await expect
+      .poll(() => host.locator('#media-state').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('live');
+    const liveId = new URL(host.url()).searchParams.get('live')!;
+    // Audio plus simulcast video (VP8, three layers) reached the server.
+    const room = (await s.built.deps.sfu!.room(liveId))!;
+    expect(room.producers.map((p) => `${p.kind}:${p.type}`).sort()).toEqual([
+      'audio:simple',
+      'video:simulcast',
+    ]);
+
+    const viewers: Page[] = [];
+    for (const name of ['viewer one', 'viewer 二']) {
+      const viewer = await (await browser.newContext()).newPage();
+      await viewer.goto(`${s.url}/?live=${liveId}`);
+      await viewer.getByLabel('Your name').fill(name);
+      await viewer.getByRole('button', { name: 'Watch' }).click();
+      viewers.push(viewer);
+    }
+    for (const viewer of viewers) {
+      await expect
+        .poll(async () => (await videoState(viewer, '#player')).width, { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      const first = await videoState(viewer, '#player');
+      expect(first.tracks).toEqual(['audio', 'video']);
+      expect(first.muted).toBe(true);
+      await expect
+        .poll(async () => (await videoState(viewer, '#player')).time, { timeout: 10_000 })
+        .toBeGreaterThan(first.time);
+    }
+    await host.screenshot({ path: join(ARTIFACTS, 'media-host-studio.png') });
+    await viewers[0]!.screenshot({ path: join(ARTIFACTS, 'media-viewer-1.png') });
+    await viewers[1]!.screenshot({ path: join(ARTIFACTS, 'media-viewer-2.png') });
+
+    // Unmute is a click away (autoplay starts muted).
+    await viewers[0]!.getByRole('button', { name: 'Unmute' }).click();
+    expect((await videoState(viewers[0]!, '#player')).muted).toBe(false);
+
+    // SIGKILL the worker under the live: the pages re-establish media by themselves (no reload), the host
+    // republishes, and both viewers play fresh tracks again.
+    const trackIds = (page: Page) =>
+      page
+        .locator('#player')
+        .evaluate((v: HTMLVideoElement) =>
+          ((v.srcObject as MediaStream | null)?.getTracks() ?? []).map((t) => t.id).join(),
+        );
+    const before = await Promise.all(viewers.map(trackIds));
+    const killedAt = Date.now();
+    process.kill(room.stats().routers.find((r) => r.origin)!.workerPid, 'SIGKILL');
+    await expect.poll(() => room.closed, { timeout: 5000 }).toBe(true);
+    for (const [i, viewer] of viewers.entries()) {
+      await expect.poll(() => trackIds(viewer), { timeout: 20_000 }).not.toBe(before[i]);
+      await expect
+        .poll(async () => (await videoState(viewer, '#player')).width, { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      const t = (await videoState(viewer, '#player')).time;
+      await expect
+        .poll(async () => (await videoState(viewer, '#player')).time, { timeout: 10_000 })
+        .toBeGreaterThan(t);
+    }
+    writeFileSync(
+      join(ARTIFACTS, 'media-worker-kill.json'),
+      JSON.stringify({ recoveredBothViewersMs: Date.now() - killedAt }, null, 2),
+    );
+    await viewers[1]!.screenshot({ path: join(ARTIFACTS, 'media-viewer-2-after-worker-kill.png') });
+    const rebuilt = (await s.built.deps.sfu!.room(liveId))!;
+    expect(rebuilt.producers.map((p) => p.kind).sort()).toEqual(['audio', 'video']);
+
+    // Ending the live stops the media on both sides and closes the room.
+    await host.getByRole('button', { name: 'End live' }).click();
+    await expect
+      .poll(() => viewers[0]!.locator('#media-state').getAttribute('data-state'), { timeout: 10_000 })
+      .toBe('idle');
+    await expect.poll(() => rebuilt.closed, { timeout: 10_000 }).toBe(true);
+  });
+});
