@@ -1,5 +1,6 @@
 /** Composition root of the job worker: infrastructure + every registered end-of-live step. */
 import type { Config } from './config';
+import { interactionStatsStep } from './features/interaction-stats.step';
 import { liveStatsStep } from './features/lives/live-stats.step';
 import { type Infra, openInfra } from './infra';
 import { createStepRegistry } from './jobs/end-of-live';
@@ -15,6 +16,7 @@ type Log = {
 export function registerSteps() {
   const steps = createStepRegistry();
   steps.register(liveStatsStep);
+  steps.register(interactionStatsStep);
   return steps;
 }
 

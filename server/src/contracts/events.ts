@@ -7,6 +7,7 @@ import type {
 } from './comment.schema';
 import type { ErrorBody } from './errors';
 import type { Role } from './ids';
+import type { LikeGoal, LikeGoalAddPayload, LikeGoalRemovePayload, LikeTapPayload } from './likes.schema';
 import type { Live } from './live.schema';
 import type {
   BanPayload,
@@ -17,6 +18,8 @@ import type {
   ShadowPayload,
   UserTargetPayload,
 } from './moderation.schema';
+import type { Poll, PollClosePayload, PollCreatePayload, PollVotePayload } from './poll.schema';
+import type { QaAskPayload, QaModeratePayload, QaVotePayload, Question } from './qa.schema';
 import type { AnnouncePayload, JoinPayload, JoinResult, LiveRef, Presence, RoomEvent } from './room.schema';
 import type {
   ConsumePayload,
@@ -33,6 +36,7 @@ import type {
   TransportCreatePayload,
   TransportInfo,
 } from './sfu.schema';
+import type { FollowPayload, FollowState, ShareLink } from './social.schema';
 
 /** Every command is acknowledged with this envelope; a missing ack callback is tolerated. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
@@ -72,6 +76,27 @@ export interface ClientToServerEvents {
   /** Host/moderator: pin an announcement to the room / unpin it. */
   'mod:pin': (payload: PinPayload, ack?: AckFn<{ seq: number }>) => void;
   'mod:unpin': (payload: LiveRef, ack?: AckFn<{ unpinned: boolean }>) => void;
+  /** A batch of like taps (about one message per second); acks how many counted (caps per message, per second). */
+  'like:tap': (payload: LikeTapPayload, ack?: AckFn<{ accepted: number }>) => void;
+  /** Host: a like goal (`goal:reached` fires once when the total reaches it) / remove one. */
+  'like:goal:add': (payload: LikeGoalAddPayload, ack?: AckFn<{ goal: LikeGoal }>) => void;
+  'like:goal:remove': (payload: LikeGoalRemovePayload, ack?: AckFn<{ removed: boolean }>) => void;
+  /** Ask a question (joined sockets; QUESTION_MAX_CHARS, per-user rate: RATE_LIMITED). */
+  'qa:ask': (payload: QaAskPayload, ack?: AckFn<{ question: Question }>) => void;
+  /** Toggle your upvote of a question (one per user). */
+  'qa:vote': (payload: QaVotePayload, ack?: AckFn<{ voted: boolean; votes: number }>) => void;
+  /** Host/moderator: answer, pin (one at a time), unpin, dismiss or reopen a question. */
+  'qa:moderate': (payload: QaModeratePayload, ack?: AckFn<{ question: Question }>) => void;
+  /** Host: open a poll (2-6 options, closes on the server clock); POLL_ALREADY_OPEN while one is open. */
+  'poll:create': (payload: PollCreatePayload, ack?: AckFn<{ poll: Poll }>) => void;
+  /** Vote once in the open poll: ALREADY_VOTED, POLL_CLOSED, POLL_NOT_FOUND. */
+  'poll:vote': (payload: PollVotePayload, ack?: AckFn<{ voted: number }>) => void;
+  /** Host: close the poll before its deadline. */
+  'poll:close': (payload: PollClosePayload, ack?: AckFn<{ poll: Poll }>) => void;
+  /** Follow / unfollow the live's host. */
+  'follow:set': (payload: FollowPayload, ack?: AckFn<FollowState>) => void;
+  /** A share link carrying your id (joined sockets); joins through it are attributed to you. */
+  'share:create': (payload: LiveRef, ack?: AckFn<ShareLink>) => void;
   /** Media: the router's RTP capabilities and the producers to consume (joined peers, live lives only). */
   'sfu:capabilities': (payload: SfuLiveRef, ack?: AckFn<SfuCapabilities>) => void;
   /** Media: create a WebRTC transport (`send` for the host, `recv` for anyone joined). */
@@ -107,6 +132,12 @@ export interface ServerToClientEvents {
   'comment:held': (p: { liveId: string; comment: Comment }) => void;
   /** Your role in the live changed (appointed or revoked moderator). */
   'room:role': (p: { liveId: string; role: Role }) => void;
+  /** The room's like total, at most every COUNTERS_BROADCAST_MS and only when it changed. */
+  'like:total': (p: { liveId: string; total: number }) => void;
+  /** Tallies of the open poll, at most every COUNTERS_BROADCAST_MS and only when they changed. */
+  'poll:tally': (p: { liveId: string; pollId: string; tallies: number[]; total: number }) => void;
+  /** The host's follower count, at most every COUNTERS_BROADCAST_MS and only when it changed. */
+  'follow:count': (p: { liveId: string; followers: number }) => void;
   /** Media: the host published a track; consume it. */
   'sfu:producer:new': (p: { liveId: string; producerId: string; kind: MediaKind }) => void;
   /** Media: a producer went away; the caller's consumer of it (if any) is closed. */

@@ -9,12 +9,15 @@ import type { Config } from '../config';
 import type { App } from '../http/fastify';
 import type { Db } from '../ledger/db';
 import { createModerationLogRepo } from '../ledger/moderation-log.repo';
+import { createPollsRepo } from '../ledger/polls.repo';
+import { createQuestionsRepo } from '../ledger/questions.repo';
 import { createJoinHooks } from '../realtime/join-hooks';
 import { createRoomActions } from '../realtime/room-actions';
 import type { RoomLog } from '../realtime/room-log';
 import type { RoomTail } from '../realtime/room-tail';
+import { startRoomTicker } from '../realtime/room-ticker';
 import type { Snapshots } from '../realtime/snapshot';
-import type { AppServer } from '../realtime/types';
+import { type AppServer, roomName } from '../realtime/types';
 import type { Keys } from '../redis/keys';
 import type { Scripts } from '../redis/scripts';
 import type { AuthHooks } from './auth/auth.hook';
@@ -23,11 +26,21 @@ import { commentsRoutes } from './comments/comments.routes';
 import { createCommentsService } from './comments/comments.service';
 import { commentsSocketHandlers } from './comments/comments.socket';
 import { createKeywords } from './comments/keywords';
+import { createLikesService } from './likes/likes.service';
+import { likesSocketHandlers } from './likes/likes.socket';
 import type { LivesService } from './lives/lives.service';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { createModerationService } from './moderation/moderation.service';
 import { moderationSocketHandlers } from './moderation/moderation.socket';
 import type { ModeratorsStore } from './moderation/moderators.store';
+import { createPollsService } from './polls/polls.service';
+import { pollsSocketHandlers } from './polls/polls.socket';
+import { qaRoutes } from './qa/qa.routes';
+import { createQaService } from './qa/qa.service';
+import { qaSocketHandlers } from './qa/qa.socket';
+import { socialRoutes } from './social/social.routes';
+import { createSocialService } from './social/social.service';
+import { socialSocketHandlers } from './social/social.socket';
 
 type Log = { warn(o: object, m?: string): void; error(o: object, m?: string): void };
 
@@ -61,15 +74,22 @@ export function buildInteraction(deps: {
     audit,
     actions,
   });
+  const social = createSocialService({
+    redis,
+    scripts,
+    keys,
+    db,
+    lives,
+    secret: config.TOKEN_SECRET,
+    publicUrl: config.PUBLIC_URL,
+  });
   const comments = createCommentsService({
     redis,
     scripts,
     keys,
     keywords: createKeywords({ redis, keys, maxTerms: config.KEYWORD_MAX_TERMS }),
     lives,
-    followers: {
-      isFollower: async (hostId, userId) => (await redis.sismember(keys.followers(hostId), userId)) === 1,
-    },
+    followers: social,
     buyers,
     audit,
     actions,
@@ -83,17 +103,67 @@ export function buildInteraction(deps: {
     },
   });
 
+  const likes = createLikesService({
+    redis,
+    scripts,
+    keys,
+    log,
+    limits: {
+      maxPerMessage: config.LIKE_MAX_PER_MESSAGE,
+      maxPerUserPerSec: config.LIKE_MAX_PER_USER_PER_SEC,
+      messagesPerSec: config.LIKE_MESSAGES_PER_SEC,
+      flushMs: config.LIKE_FLUSH_MS,
+      logMaxLen: config.ROOM_LOG_MAX_LEN,
+    },
+  });
+
+  const qa = createQaService({
+    questions: createQuestionsRepo(db),
+    roomLog,
+    scripts,
+    keys,
+    lives,
+    log,
+    limits: {
+      rateCount: config.QUESTION_RATE_COUNT,
+      rateWindowMs: config.QUESTION_RATE_WINDOW_MS,
+      votesEveryMs: config.COUNTERS_BROADCAST_MS,
+    },
+  });
+  const polls = createPollsService({
+    redis,
+    scripts,
+    keys,
+    roomLog,
+    polls: createPollsRepo(db),
+    logMaxLen: config.ROOM_LOG_MAX_LEN,
+    log,
+  });
+
   joinHooks.guard('moderation', (ctx) => moderation.guard(ctx));
   joinHooks.after('moderation', (ctx) => moderation.afterJoin(ctx));
+  joinHooks.after('shares', async (ctx) => {
+    await social.attributeJoin(ctx.live.id, ctx.user, ctx.ref);
+  });
   snapshots.contribute('comments', ({ live, user, role }) => comments.snapshot(live.id, user, role));
   snapshots.contribute('moderation', ({ live }) => moderation.snapshot(live.id));
+  snapshots.contribute('likes', ({ live }) => likes.snapshot(live.id));
+  snapshots.contribute('qa', ({ live, user }) => qa.snapshot(live.id, user));
+  snapshots.contribute('poll', ({ live, user }) => polls.snapshot(live.id, user));
+  snapshots.contribute('social', ({ live, user }) => social.snapshot(live.id, user));
 
   commentsRoutes(app, { comments, lives, hooks });
   moderationRoutes(app, { moderation, lives, hooks });
+  qaRoutes(app, { qa, hooks });
+  socialRoutes(app, { social, lives, hooks });
 
   const handlers = [
     ...commentsSocketHandlers({ comments, maxChars: config.COMMENT_MAX_CHARS }),
     ...moderationSocketHandlers({ moderation }),
+    ...likesSocketHandlers({ likes }),
+    ...qaSocketHandlers({ qa, maxChars: config.QUESTION_MAX_CHARS }),
+    ...pollsSocketHandlers({ polls }),
+    ...socialSocketHandlers({ social }),
   ];
 
   return {
@@ -101,11 +171,49 @@ export function buildInteraction(deps: {
     handlers,
     comments,
     moderation,
+    likes,
+    qa,
+    polls,
+    social,
     /** Extension point for buyers-only chat (the commerce feature registers its check). */
     buyers,
     /** Starts the background tickers once Socket.IO is up; returns their stop function. */
-    start(_io: AppServer, _tail: RoomTail): () => Promise<void> {
-      return async () => {};
+    start(io: AppServer, tail: RoomTail): () => Promise<void> {
+      likes.start();
+      qa.start();
+      const onError = (err: unknown) => log.warn({ err }, 'counter broadcast failed');
+      const tickers = [
+        startRoomTicker({
+          tail,
+          intervalMs: config.COUNTERS_BROADCAST_MS,
+          read: (ids) => likes.totals(ids),
+          emit: (liveId, total) => io.local.to(roomName(liveId)).emit('like:total', { liveId, total }),
+          onError,
+        }),
+        startRoomTicker({
+          tail,
+          intervalMs: config.COUNTERS_BROADCAST_MS,
+          read: (ids) => polls.tallies(ids),
+          emit: (liveId, t) =>
+            io.local
+              .to(roomName(liveId))
+              .emit('poll:tally', { liveId, pollId: t.pollId, tallies: t.tallies, total: t.total }),
+          onError,
+        }),
+        startRoomTicker({
+          tail,
+          intervalMs: config.COUNTERS_BROADCAST_MS,
+          read: (ids) => social.followerCounts(ids),
+          emit: (liveId, followers) =>
+            io.local.to(roomName(liveId)).emit('follow:count', { liveId, followers }),
+          onError,
+        }),
+      ];
+      return async () => {
+        for (const t of tickers) t.stop();
+        polls.close();
+        await Promise.all([likes.close(), qa.close()]);
+      };
     },
   };
 }

@@ -76,6 +76,15 @@ describe('socket handler contract', () => {
     'mod:shadow': (id) => ({ liveId: id, userId: 'g_someone', on: true }),
     'mod:pin': (id) => ({ liveId: id, text: 'hello' }),
     'mod:unpin': (id) => ({ liveId: id }),
+    'like:goal:add': (id) => ({ liveId: id, threshold: 100 }),
+    'like:goal:remove': (id) => ({ liveId: id, goalId: 'g_0123456789' }),
+    'qa:moderate': (id) => ({
+      liveId: id,
+      questionId: '00000000-0000-4000-8000-000000000000',
+      action: 'pin',
+    }),
+    'poll:create': (id) => ({ liveId: id, question: 'q?', options: ['a', 'b'], durationSec: 60 }),
+    'poll:close': (id) => ({ liveId: id, pollId: '00000000-0000-4000-8000-000000000000' }),
   };
 
   it('answers FORBIDDEN to a viewer for every host-only event', async () => {

@@ -1,0 +1,24 @@
+/** REST: the live's questions (report and late readers). */
+import { z } from 'zod';
+import { LiveParams } from '../../contracts/live.schema';
+import { Question } from '../../contracts/qa.schema';
+import type { App } from '../../http/fastify';
+import type { AuthHooks } from '../auth/auth.hook';
+import type { QaService } from './qa.service';
+
+export function qaRoutes(app: App, deps: { qa: QaService; hooks: AuthHooks }) {
+  app.get(
+    '/api/lives/:liveId/questions',
+    {
+      schema: {
+        tags: ['qa'],
+        security: [{ bearer: [] }],
+        summary: 'Questions not dismissed: pinned first, then by votes, then oldest',
+        params: LiveParams,
+        response: { 200: z.object({ questions: z.array(Question) }) },
+      },
+      preHandler: deps.hooks.requireUser,
+    },
+    async (req) => ({ questions: await deps.qa.list(req.params.liveId) }),
+  );
+}
