@@ -57,6 +57,19 @@ describe('host and viewer pages in Chromium', () => {
     expect(await viewer.locator('#events img, #events b').count()).toBe(0);
     expect(await viewer.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
+    // A comment with markup from the viewer reaches the host as text; likes are counted on both pages.
+    const comment = '<script>window.__pwned=2</script><img src=y onerror="window.__pwned=3"> 好看 👍';
+    await viewer.getByLabel('Comment').fill(comment);
+    await viewer.getByRole('button', { name: 'Send' }).click();
+    const said = host.locator('#events li', { hasText: '好看' });
+    await expect.poll(() => said.count(), { timeout: 5000 }).toBe(1);
+    expect(await said.textContent()).toContain(comment);
+    expect(await viewer.locator('#events li', { hasText: '好看' }).count()).toBe(1);
+    expect(await host.locator('#events img, #events script').count()).toBe(0);
+    expect(await host.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    for (let i = 0; i < 3; i++) await viewer.getByRole('button', { name: '❤ Like' }).click();
+    await expect.poll(() => host.locator('#likes').textContent(), { timeout: 8000 }).toBe('3');
+
     await host.screenshot({ path: join(ARTIFACTS, 'host-studio.png') });
     await viewer.screenshot({ path: join(ARTIFACTS, 'viewer-room.png') });
 

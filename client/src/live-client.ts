@@ -37,6 +37,13 @@ export async function api<T>(method: string, path: string, body?: unknown, token
 }
 
 const SESSION_KEY = 'lc.session';
+const DEVICE_KEY = 'lc.device';
+/** The device id this browser keeps and sends with guest sessions (bans follow it; see the server). */
+export const device = {
+  get: () => localStorage.getItem(DEVICE_KEY) ?? undefined,
+  set: (id: string | undefined) => id && localStorage.setItem(DEVICE_KEY, id),
+};
+
 export const session = {
   get(): AuthResponse | null {
     const raw = localStorage.getItem(SESSION_KEY);
@@ -57,6 +64,8 @@ export interface RoomHandlers {
   onEvents(events: RoomEvent[]): void;
   onPresence(p: Presence): void;
   onConn(c: Conn, detail?: string): void;
+  /** The room's like total (bounded-rate broadcast). */
+  onLikes?(total: number): void;
 }
 
 export class LiveClient {
@@ -92,6 +101,7 @@ export class LiveClient {
       if (gap) setTimeout(() => this.tracker.waiting && void this.join(), 500);
     });
     this.socket.on('room:presence', (p) => p.liveId === this.liveId && h.onPresence(p));
+    this.socket.on('like:total', (p) => p.liveId === this.liveId && h.onLikes?.(p.total));
     this.socket.on(
       'sfu:producer:new',
       (p) => p.liveId === this.liveId && this.media?.session.onProducerNew(p.producerId),
@@ -149,9 +159,11 @@ export class LiveClient {
   }
 
   private async join(): Promise<void> {
+    // A share link's `ref` is sent with the first join: the server attributes the join to the sharer.
+    const ref = new URLSearchParams(location.search).get('ref') ?? undefined;
     const payload = this.joined
       ? { liveId: this.liveId, lastSeq: this.tracker.seq }
-      : { liveId: this.liveId };
+      : { liveId: this.liveId, ...(ref ? { ref } : {}) };
     const res = await this.command<JoinResult>('live:join', payload);
     if (res.mode === 'snapshot') {
       this.tracker.reset(res.snapshot.seq);

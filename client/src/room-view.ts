@@ -17,13 +17,48 @@ function describe(e: RoomEvent): string {
       return `The live is now ${String(d.status)}`;
     case 'live:announcement':
       return `📣 ${String((d.by as { name?: string })?.name ?? 'host')}: ${String(d.text)}`;
+    case 'comment:new':
+      return `💬 ${String((d.by as { name?: string })?.name ?? '?')}: ${String(d.text)}`;
+    case 'announcement:pinned':
+      return `📌 ${String(d.text)}`;
+    case 'goal:reached':
+      return `🎯 Like goal reached: ${String((d.goal as { threshold?: number })?.threshold)}`;
+    case 'poll:opened':
+      return `📊 Poll: ${String(d.question)}`;
+    case 'poll:closed':
+      return `📊 Poll closed: ${String(d.question)} (${String(d.total)} votes)`;
+    case 'qa:asked':
+      return `❓ ${String((d.by as { name?: string })?.name ?? '?')}: ${String(d.text)}`;
     default:
       return e.type;
   }
 }
 
+/** Room events the minimal pages don't list (coalesced counters). */
+const HIDDEN = new Set(['qa:votes']);
+
+/** Shows a comment from a `comment:send` ack at once (the room event with the same id is then skipped). */
+export function showOwnComment(c: { id: string; text: string; by: { name: string }; at: number }): void {
+  const list = $('#events');
+  if (list.querySelector(`[data-comment-id="${CSS.escape(c.id)}"]`)) return;
+  list.append(
+    el(
+      'li',
+      { 'data-comment-id': c.id },
+      `💬 ${c.by.name}: ${c.text}`,
+      ' ',
+      el('span', { class: 'muted' }, new Date(c.at).toLocaleTimeString()),
+    ),
+  );
+  list.scrollTop = list.scrollHeight;
+}
+
 export function roomView(): RoomHandlers {
   const list = $('#events');
+  const likes = (total: number) => {
+    const n = document.querySelector('#likes');
+    if (n) n.textContent = String(total);
+  };
   const presence = (p: Presence) => {
     $('#online').textContent = String(p.online);
     $('#peak').textContent = String(p.peak);
@@ -31,10 +66,25 @@ export function roomView(): RoomHandlers {
   };
   const add = (e: RoomEvent) => {
     if (e.type === 'live:status') $('#status').textContent = String((e.data as { status: string }).status);
+    const d = (e.data ?? {}) as { id?: string; deleted?: boolean };
+    if (e.type === 'comment:deleted') {
+      list.querySelector(`[data-comment-id="${CSS.escape(String(d.id))}"]`)?.remove();
+      return;
+    }
+    // Comments: shown once (the sender already shows its own from the ack); tombstones not at all.
+    if (
+      e.type === 'comment:new' &&
+      (d.deleted || list.querySelector(`[data-comment-id="${CSS.escape(String(d.id))}"]`))
+    )
+      return;
+    if (HIDDEN.has(e.type)) return;
     list.append(
       el(
         'li',
-        { 'data-seq': String(e.seq) },
+        {
+          'data-seq': String(e.seq),
+          ...(e.type === 'comment:new' ? { 'data-comment-id': String(d.id) } : {}),
+        },
         describe(e),
         ' ',
         el('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString()),
@@ -49,7 +99,9 @@ export function roomView(): RoomHandlers {
       list.replaceChildren();
       s.recent.forEach(add);
       presence(s.presence);
+      likes((s.features.likes as { total?: number } | undefined)?.total ?? 0);
     },
+    onLikes: (total) => likes(total),
     onEvents: (events) => events.forEach(add),
     onPresence: presence,
     onConn(c, detail) {

@@ -1,9 +1,10 @@
 /** Viewer page: guest sign-in, pick a live, watch its room and its video (muted autoplay, then Unmute). */
 import type { AuthResponse } from '../../server/src/contracts/auth.schema';
+import type { CommentSendResult } from '../../server/src/contracts/comment.schema';
 import type { Live } from '../../server/src/contracts/live.schema';
 import { $, el, formError, show } from './dom';
-import { api, LiveClient, session } from './live-client';
-import { roomView } from './room-view';
+import { api, device, LiveClient, session } from './live-client';
+import { roomView, showOwnComment } from './room-view';
 import './style.css';
 
 const liveId = new URLSearchParams(location.search).get('live');
@@ -25,6 +26,7 @@ function enter(auth: AuthResponse) {
   if (!liveId) return void listLives();
   show('#room', true);
   const client = new LiveClient(auth.token, liveId, roomView());
+  interact(client, liveId);
   const player = $<HTMLVideoElement>('#player');
   const unmute = $<HTMLButtonElement>('#unmute');
   client.enableMedia('watch', {
@@ -46,6 +48,32 @@ function enter(auth: AuthResponse) {
   };
 }
 
+/** Comments (own ones shown from the ack) and likes batched to at most one message per second. */
+function interact(client: LiveClient, id: string) {
+  const input = $<HTMLInputElement>('#comment-text');
+  $<HTMLFormElement>('#comment-form').onsubmit = async (ev) => {
+    ev.preventDefault();
+    try {
+      const res = await client.command<CommentSendResult>('comment:send', { liveId: id, text: input.value });
+      showOwnComment(res.comment);
+      input.value = '';
+      $('#comment-error').textContent = res.status === 'held' ? 'Your comment waits for a moderator.' : '';
+    } catch (err) {
+      formError('#comment-error', err);
+    }
+  };
+  let taps = 0;
+  $('#like').onclick = () => {
+    taps++;
+  };
+  setInterval(() => {
+    if (taps === 0) return;
+    const count = taps;
+    taps = 0;
+    client.command('like:tap', { liveId: id, count }).catch(() => {});
+  }, 1000);
+}
+
 const existing = session.get();
 if (existing) enter(existing);
 else {
@@ -54,7 +82,11 @@ else {
     ev.preventDefault();
     const displayName = $<HTMLInputElement>('#guest-name').value;
     try {
-      const auth = await api<AuthResponse>('POST', '/api/auth/guest', { displayName });
+      const auth = await api<AuthResponse>('POST', '/api/auth/guest', {
+        displayName,
+        deviceId: device.get(),
+      });
+      device.set(auth.deviceId);
       session.set(auth);
       enter(auth);
     } catch (err) {
