@@ -75,8 +75,12 @@ function usage(): string {
       (s) =>
         `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(16)}not available yet (needs issue ${s.needsIssue}): ${s.summary}`,
     ),
-    '',
-    `fanout publishers not available yet: ${PENDING_PUBLISHERS.map((p) => `${p.name} (needs issue ${p.needsIssue})`).join(', ')}`,
+    ...(PENDING_PUBLISHERS.length
+      ? [
+          '',
+          `fanout publishers not available yet: ${PENDING_PUBLISHERS.map((p) => `${p.name} (needs issue ${p.needsIssue})`).join(', ')}`,
+        ]
+      : []),
   ].join('\n');
 }
 

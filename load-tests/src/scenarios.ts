@@ -19,13 +19,6 @@ export const SCENARIOS: ScenarioDef[] = [
 
 export const PENDING: PendingScenario[] = [
   {
-    name: 'comment-storm',
-    summary:
-      'fan-out of viewer comments (fanout --publisher comment): comment:send → comment:* frames, no gaps',
-    benchmark: '#1',
-    needsIssue: 4,
-  },
-  {
     name: 'like-storm',
     summary: 'offered taps/s; final count exact; Redis writes ≤ 10/s per room',
     benchmark: '#5',

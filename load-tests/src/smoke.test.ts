@@ -70,6 +70,7 @@ describe('load-test scenarios at tiny scale (verdicts only)', () => {
       rate: '40',
       duration: '2',
       payload: '64',
+      publisher: 'announce',
       rounds: '1',
       drain: '5',
     });
@@ -86,12 +87,29 @@ describe('load-test scenarios at tiny scale (verdicts only)', () => {
     expect(html).toContain('no gaps');
   });
 
+  it('fanout with viewers commenting (comment:send → comment:new) passes the same verdicts, against the baseline too', async () => {
+    const r = await run(fanoutScenario as unknown as ScenarioDef, {
+      viewers: '10',
+      rate: '5',
+      duration: '2',
+      payload: '120',
+      publisher: 'comment',
+      rounds: '1',
+    });
+    expect(failed(r)).toEqual([]);
+    expect(r.rounds.map((x) => [x.label, x.metrics.delivered])).toEqual([
+      ['project', 100],
+      ['baseline:plain-socketio', 100],
+    ]);
+  });
+
   it('fanout with socket.io-client viewers passes the same verdicts', async () => {
     const r = await run(fanoutScenario as unknown as ScenarioDef, {
       viewers: '5',
       rate: '20',
       duration: '1',
       payload: '300',
+      publisher: 'announce',
       client: 'sio',
       rounds: '1',
       baseline: 'off',
@@ -210,11 +228,14 @@ describe('command line', () => {
     })();
     expect(err).toBeInstanceOf(UsageError);
     expect(err?.message).toMatch(/--viewers: must be a whole number/);
-    expect(err?.message).toMatch(/--payload: the announce publisher accepts at most 500 characters/);
+    expect(err?.message).toMatch(/--payload: the comment publisher accepts at most 200 characters/);
     expect(err?.message).toMatch(/--threshold: unknown metric "p98"/);
     expect(() => parseCommandLine(['fanout', '--nope', '1'])).toThrow(/unknown option --nope/);
     expect(() => parseCommandLine(['flash-sale'])).toThrow(/not available yet \(needs issue 5\)/);
-    expect(() => parseCommandLine(['fanout', '--publisher', 'comment'])).toThrow(/needs issue 4/);
+    expect(() => parseCommandLine(['fanout', '--publisher', 'shout'])).toThrow(
+      /must be one of: comment, announce/,
+    );
+    expect(() => parseCommandLine(['like-storm'])).toThrow(/not available yet \(needs issue 4\)/);
   });
 
   it('parses a valid command with defaults', () => {
@@ -225,6 +246,7 @@ describe('command line', () => {
       viewers: 20,
       rate: 100,
       payload: 200,
+      publisher: 'comment',
       client: 'wire',
       baseline: true,
     });

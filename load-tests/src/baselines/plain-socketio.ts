@@ -1,7 +1,7 @@
 /**
  * Baseline for the fan-out benchmark: a plain Socket.IO server that emits each message to the room as it
  * arrives — one emit per message, no coalescing, no Redis, no auth. It speaks just enough of the project's
- * contract (`live:join`, `live:announce`, `room:events` carrying `seq`) for the same swarm and the same
+ * contract (`live:join`, `comment:send`, `live:announce`, `room:events` carrying `seq`) for the same swarm and the same
  * verdicts to run against it. `dropEvery` makes it skip the broadcast of every k-th message: a deliberately
  * broken server, used to prove the no-gap verdict can fail.
  */
@@ -34,7 +34,8 @@ export function startPlainSocketIo(opts: { port?: number; dropEvery?: number } =
         data: { mode: 'snapshot', reason: 'first-join', snapshot: { seq: seqs.get(liveId) ?? 0 } },
       });
     });
-    socket.on('live:announce', (p: unknown, ack?: (r: unknown) => void) => {
+    // A message, as an announcement (host) or a comment (viewer): one emit to the room, as it arrives.
+    const publish = (type: string) => (p: unknown, ack?: (r: unknown) => void) => {
       const liveId = liveIdOf(p);
       const text = (p as { text?: unknown } | undefined)?.text;
       if (!liveId || typeof text !== 'string') {
@@ -42,12 +43,15 @@ export function startPlainSocketIo(opts: { port?: number; dropEvery?: number } =
       }
       const seq = (seqs.get(liveId) ?? 0) + 1;
       seqs.set(liveId, seq);
-      const event: RoomEvent = { seq, type: 'live:announcement', at: Date.now(), data: { text } };
+      const at = Date.now();
+      const event: RoomEvent = { seq, type, at, data: { id: `c_${seq}`, text, at } };
       if (!opts.dropEvery || seq % opts.dropEvery !== 0) {
         io.to(liveId).emit('room:events', { liveId, events: [event] });
       }
       ack?.({ ok: true, data: { seq } });
-    });
+    };
+    socket.on('live:announce', publish('live:announcement'));
+    socket.on('comment:send', publish('comment:new'));
   });
 
   return new Promise((resolve, reject) => {

@@ -20,9 +20,10 @@ export const fanoutScenario = defineScenario({
   benchmark: '#1',
   options: FanoutOptions,
   help: {
-    viewers: 'viewers in the room (default 200)',
+    viewers: 'viewers in the room (default 500)',
     rate: 'messages published per second (default 100)',
-    payload: 'characters per message, sender timestamp included (default 200; announce: ≤ 500)',
+    payload:
+      'characters per message, sender timestamp included (default 200; comment: ≤ 200, announce: ≤ 500)',
     duration: 'seconds of publishing per round (default 10)',
     publisher: `who publishes: ${Object.values(PUBLISHERS)
       .map((p) => `${p.name} = ${p.summary}`)

@@ -1,19 +1,20 @@
 /**
- * Who publishes in the fan-out scenario, and how the viewer recognises a published message in the room log.
- * Today the host's `live:announce` is the only room message the server has; `comment:send` slots in here when
- * the interaction feature lands (issue 4) — the scenario, swarm and verdicts don't change.
+ * Who publishes in the fan-out scenario, and how the viewer recognises a published message in the room log:
+ * viewers' comments (`comment:send` → `comment:new`) or the host's announcements (`live:announce`). A new room
+ * message type is one more entry here — the scenario, swarm and verdicts don't change.
  *
  * The payload is plain text of exactly `--payload` characters: `lt1 <run> <n> <sentAtMs> xxxx…`; the sender's
  * timestamp in it gives the publish→receive latency (sender and viewers share the generator's clock).
  */
+import { COMMENT_EVENT, COMMENT_MAX_CHARS_DEFAULT } from '../../../server/src/contracts/comment.schema';
 import type { RoomEvent } from '../../../server/src/contracts/room.schema';
 import { ROOM_EVENT } from '../../../server/src/contracts/room.schema';
 
 export interface Publisher {
   name: string;
   summary: string;
-  /** Who sends: the live's host, or a viewer. */
-  as: 'host' | 'viewer';
+  /** Who sends: the live's host, or the joined viewers taking turns (message n from viewer n mod N). */
+  as: 'host' | 'viewers';
   /** The longest text the command accepts. */
   maxPayload: number;
   /** The command and payload for one message. */
@@ -28,6 +29,16 @@ export interface PendingPublisher {
   needsIssue: number;
 }
 
+const comment: Publisher = {
+  name: 'comment',
+  summary:
+    "viewers' comment:send, taking turns (≤ 200 characters by default; each viewer may send 5 per 10 s, so offer at most viewers ÷ 2 per second)",
+  as: 'viewers',
+  maxPayload: COMMENT_MAX_CHARS_DEFAULT,
+  command: (liveId, text) => ({ event: 'comment:send', payload: { liveId, text } }),
+  extract: (ev) => (ev.type === COMMENT_EVENT.new ? (ev.data as { text?: string } | null)?.text : undefined),
+};
+
 const announce: Publisher = {
   name: 'announce',
   summary: "the host's live:announce (a room announcement, ≤ 500 characters)",
@@ -38,15 +49,10 @@ const announce: Publisher = {
     ev.type === ROOM_EVENT.announcement ? (ev.data as { text?: string } | null)?.text : undefined,
 };
 
-export const PUBLISHERS: Record<string, Publisher> = { announce };
+export const PUBLISHERS: Record<string, Publisher> = { comment, announce };
 
-export const PENDING_PUBLISHERS: PendingPublisher[] = [
-  {
-    name: 'comment',
-    summary: 'viewers send comment:send; comments arrive as comment:* room events',
-    needsIssue: 4,
-  },
-];
+/** Room message types whose feature has not landed yet (none today). */
+export const PENDING_PUBLISHERS: PendingPublisher[] = [];
 
 /** Shortest payload that still holds the header. */
 export const MIN_PAYLOAD = 48;
