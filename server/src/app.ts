@@ -12,6 +12,7 @@ import { authHooks } from './features/auth/auth.hook';
 import { authRoutes } from './features/auth/auth.routes';
 import { createAuthService } from './features/auth/auth.service';
 import { createTokens } from './features/auth/tokens';
+import { buildCommerce, type Commerce } from './features/commerce/commerce';
 import { buildInteraction } from './features/interaction';
 import { livesRoutes } from './features/lives/lives.routes';
 import { createLivesService } from './features/lives/lives.service';
@@ -91,12 +92,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   const snapshots = createSnapshots({ roomLog, presence, recentCount: config.SNAPSHOT_RECENT });
   const moderators = createModeratorsStore({ redis, keys });
   let sfu: SfuService | undefined;
+  let commerce: Commerce | undefined;
   const lives = createLivesService({
     moderators,
     lives: createLivesRepo(db),
     roomLog,
     endOfLiveQueue: endQueue,
-    onEnded: (liveId) => sfu?.closeLive(liveId),
+    onEnded: (liveId) => {
+      sfu?.closeLive(liveId);
+      commerce?.onLiveEnded(liveId).catch((err) => log.warn({ err, liveId }, 'closing sales failed'));
+    },
   });
   if (media) {
     sfu = createSfuService({ pool: media.pool, lives, log });
@@ -142,6 +147,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   });
   const joinHooks = interaction.joinHooks;
   livesRoutes(app, { lives, hooks, snapshots, joinHooks });
+  // Commerce (products, flash sales, payments, coupons, report): routes + services; settlement is in the worker.
+  commerce = await buildCommerce({
+    ...{ config, log, app, hooks, redis, db, keys, scripts, roomLog, snapshots, lives },
+    io: () => io!,
+    buyers: interaction.buyers,
+    likeGoals: interaction.likes,
+  });
   const clientDist = opts.clientDir ?? join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {
     await app.register(fastifyStatic, { root: clientDist, prefix: '/', wildcard: false });
@@ -180,6 +192,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     ...sfuSocketHandlers({ sfu, io: () => io! }),
   ];
   handlers.push(...interaction.handlers);
+  handlers.push(...commerce.handlers);
   io = createRealtime({
     httpServer: app.server,
     tokens,
@@ -216,6 +229,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   });
   closers.push(['presence', () => ticker.stop()]);
   closers.push(['interaction', interaction.start(io, tail)]);
+  closers.push(['commerce', commerce.start()]);
   closers.push(['presence-release', () => membership.releaseNode()]);
 
   let closed: Promise<void> | undefined;
@@ -238,6 +252,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
       snapshots,
       membership,
       interaction,
+      commerce,
       endQueue,
       metrics,
       mediaPool: media?.pool,

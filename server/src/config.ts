@@ -87,6 +87,32 @@ export const ConfigSchema = z.object({
   QUESTION_MAX_CHARS: z.coerce.number().int().min(1).max(2000).default(300),
   QUESTION_RATE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
   QUESTION_RATE_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // Commerce (flash sales, payments, settlement); see README "Commerce".
+  /** Fair-admission window after a sale opens: attempts inside it are admitted in random order (0: off). */
+  SALE_FAIR_WINDOW_MS: z.coerce.number().int().min(0).max(10_000).default(200),
+  /** How long a reservation holds its units before payment must start. */
+  RESERVATION_TTL_SEC: z.coerce.number().int().min(5).max(86_400).default(300),
+  /** How long a started payment may take before the hold is released (a later success is refunded). */
+  PAYMENT_TIMEOUT_SEC: z.coerce.number().int().min(5).max(86_400).default(120),
+  /** At most one `sale:stock` room event per sale per interval. */
+  SALE_STOCK_BROADCAST_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+  /** How often the worker releases expired holds. */
+  RESERVATION_SWEEP_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** HMAC secret of provider webhooks; default derived from TOKEN_SECRET. */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Accepted age of a signed webhook's timestamp, seconds. */
+  PAYMENT_WEBHOOK_TOLERANCE_SEC: z.coerce.number().int().min(1).max(3600).default(300),
+  /** Where the simulated provider posts its webhooks; default this node's own address. */
+  PAYMENT_CALLBACK_URL: url.optional(),
+  /** Simulated provider: delay before it reports a payment's outcome. */
+  PAYMENT_SIM_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(50),
+  /** Merchant endpoint that receives signed settlement webhooks (unset: kept in the outbox, not sent). */
+  MERCHANT_WEBHOOK_URL: url.optional(),
+  /** HMAC secret of merchant webhooks; default derived from TOKEN_SECRET. */
+  MERCHANT_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MERCHANT_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  /** First retry delay of a merchant webhook (doubles per attempt). */
+  MERCHANT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Allow a Redis without AOF persistence (data loss on restart). Not for production. */
   REDIS_ALLOW_NO_PERSISTENCE: bool.default(false),

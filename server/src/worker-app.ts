@@ -1,9 +1,10 @@
 /** Composition root of the job worker: infrastructure + every registered end-of-live step. */
 import type { Config } from './config';
+import { startCommerceWorker } from './features/commerce/commerce.worker';
 import { interactionStatsStep } from './features/interaction-stats.step';
 import { liveStatsStep } from './features/lives/live-stats.step';
 import { type Infra, openInfra } from './infra';
-import { createStepRegistry } from './jobs/end-of-live';
+import { createStepRegistry, type EndOfLiveStep } from './jobs/end-of-live';
 import { startEndOfLiveWorker } from './jobs/end-of-live.worker';
 
 type Log = {
@@ -12,11 +13,12 @@ type Log = {
   error(o: object, m?: string): void;
 };
 
-/** Every end-of-live step, in one place; features add theirs here. */
-export function registerSteps() {
+/** Every end-of-live step, in one place; features add theirs here (or pass steps built from infra). */
+export function registerSteps(...built: EndOfLiveStep[]) {
   const steps = createStepRegistry();
   steps.register(liveStatsStep);
   steps.register(interactionStatsStep);
+  for (const step of built) steps.register(step);
   return steps;
 }
 
@@ -26,9 +28,11 @@ export function registerSteps() {
  */
 export async function buildWorker(config: Config, log: Log, shared?: Infra) {
   const infra = shared ?? (await openInfra(config, log, 'worker'));
+  // Commerce: reservation sweeper, merchant webhooks and the `commerce-settlement` step.
+  const commerce = startCommerceWorker({ config, infra, log });
   const eol = startEndOfLiveWorker({
     ...infra.bull,
-    steps: registerSteps(),
+    steps: registerSteps(...commerce.steps),
     db: infra.db,
     redis: infra.redis,
     keys: infra.keys,
@@ -38,9 +42,11 @@ export async function buildWorker(config: Config, log: Log, shared?: Infra) {
   return {
     infra,
     eol,
+    commerce,
     close(): Promise<void> {
       closed ??= (async () => {
         await eol.close();
+        await commerce.close();
         if (!shared) await infra.close();
       })();
       return closed;

@@ -32,6 +32,38 @@ export const ERROR_CODES = {
   POLL_ALREADY_OPEN: 409,
   ALREADY_VOTED: 409,
   GOAL_ALREADY_REACHED: 409,
+  // Commerce (products, flash sales, payments, coupons).
+  PRODUCT_NOT_FOUND: 404,
+  /** Scheduling a sale needs that many units of the product's stock still unpromised. */
+  INSUFFICIENT_STOCK: 409,
+  SALE_NOT_FOUND: 404,
+  /** details carry { opensAt } (server clock, epoch ms). */
+  SALE_NOT_OPEN: 409,
+  SALE_ENDED: 409,
+  SOLD_OUT: 409,
+  /** The per-user limit of the sale or of the product would be exceeded. */
+  PURCHASE_LIMIT: 409,
+  IDEMPOTENCY_KEY_REQUIRED: 400,
+  /** The Idempotency-Key was already used with a different request. */
+  IDEMPOTENCY_MISMATCH: 422,
+  RESERVATION_NOT_FOUND: 404,
+  RESERVATION_EXPIRED: 409,
+  PAYMENT_IN_PROGRESS: 409,
+  ALREADY_PAID: 409,
+  COUPON_NOT_FOUND: 404,
+  /** The coupon waits for its like goal. */
+  COUPON_LOCKED: 409,
+  COUPON_EXHAUSTED: 409,
+  COUPON_LIMIT: 409,
+  /** The caller holds no unused coupon of that kind. */
+  COUPON_NOT_CLAIMED: 409,
+  /** Wrong currency or below the minimum spend. */
+  COUPON_NOT_APPLICABLE: 422,
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  /** The webhook's timestamp is outside the tolerance (a replay or a skewed clock). */
+  WEBHOOK_STALE: 400,
+  /** A backing store (Redis) is unreachable: the request was refused and nothing was written. */
+  SERVICE_UNAVAILABLE: 503,
   ORIGIN_NOT_ALLOWED: 403,
   UNAVAILABLE: 503,
   INTERNAL: 500,

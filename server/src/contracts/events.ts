@@ -5,6 +5,14 @@ import type {
   CommentSendPayload,
   CommentSendResult,
 } from './comment.schema';
+import type {
+  ClaimCouponPayload,
+  ClickPayload,
+  CouponClaim,
+  ImpressionsPayload,
+  Order,
+  PinProductPayload,
+} from './commerce.schema';
 import type { ErrorBody } from './errors';
 import type { Role } from './ids';
 import type { LikeGoal, LikeGoalAddPayload, LikeGoalRemovePayload, LikeTapPayload } from './likes.schema';
@@ -118,6 +126,14 @@ export interface ClientToServerEvents {
   ) => void;
   /** Media: close every transport (so every producer and consumer) the caller has in the live. */
   'sfu:close': (payload: SfuLiveRef, ack?: AckFn<{ closed: boolean }>) => void;
+  /** Host: pin a product as "now explaining" (null unpins); a `product:pinned` room event. */
+  'product:pin': (payload: PinProductPayload, ack?: AckFn<{ seq: number }>) => void;
+  /** Joined: these products were shown to me (deduplicated per viewer); `counted` = new ones. */
+  'product:impressions': (payload: ImpressionsPayload, ack?: AckFn<{ counted: number }>) => void;
+  /** Joined: I clicked a product. */
+  'product:click': (payload: ClickPayload, ack?: AckFn<{ clicks: number }>) => void;
+  /** Joined, live on: claim a coupon; COUPON_LOCKED, COUPON_EXHAUSTED, COUPON_LIMIT, LIVE_NOT_LIVE, LIVE_ENDED. */
+  'coupon:claim': (payload: ClaimCouponPayload, ack?: AckFn<CouponClaim>) => void;
 }
 
 /** Facts: server → client. Room events arrive in coalesced frames ordered by `seq`. */
@@ -144,6 +160,10 @@ export interface ServerToClientEvents {
   'sfu:producer:closed': (p: { liveId: string; producerId: string; consumerId?: string }) => void;
   /** Media must be re-established (worker died, room rebuilt): drop transports, host republishes, viewers reconsume. */
   'sfu:reconnect': (p: { liveId: string; reason: SfuReconnectReason }) => void;
+  /** To the buyer (every tab): a payment succeeded and its order is recorded. */
+  'order:paid': (p: { liveId: string; order: Order }) => void;
+  /** To the buyer: a payment failed (declined), or succeeded too late and was refunded. */
+  'payment:failed': (p: { liveId: string; reservationId: string; paymentId: string; reason: string }) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

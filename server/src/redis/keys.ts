@@ -48,6 +48,32 @@
  * | <p>:{live:<id>}:sharejoins           | hash        | sharer id → users who joined through them      |
  * | <p>:{live:<id>}:refjoined            | set         | users already attributed to a sharer           |
  * | <p>:{host:<id>}:followers            | set         | user ids following the host                    |
+ *
+ * Commerce (products, flash sales, reservations, payments, coupons):
+ *
+ * | key                                  | type        | holds                                          |
+ * |--------------------------------------|-------------|------------------------------------------------|
+ * | <p>:{live:<id>}:commerce             | hash        | `ended` (epoch ms): sales closed, claims refused |
+ * | <p>:{live:<id>}:products             | hash        | product id → product JSON (ledger mirror)      |
+ * | <p>:{live:<id>}:pinned-product       | string      | product id pinned as "now explaining"          |
+ * | <p>:{live:<id>}:product:<pid>:seen   | set         | viewers the product was shown to (impressions) |
+ * | <p>:{live:<id>}:product:<pid>:clickers | set       | viewers who clicked the product                |
+ * | <p>:{live:<id>}:product-clicks       | hash        | product id → clicks (all, not deduplicated)    |
+ * | <p>:{live:<id>}:product:<pid>:users  | hash        | userId → units held over every sale of it      |
+ * | <p>:{live:<id>}:sales                | set         | sale ids of the live                           |
+ * | <p>:{live:<id>}:sale:<sid>           | hash        | sale config + initial/remaining/reserved/sold, ver, fair state |
+ * | <p>:{live:<id>}:sale:<sid>:fair      | zset        | requests waiting for the fair pass, score = ticket |
+ * | <p>:{live:<id>}:sale:<sid>:tickets   | hash        | userId → fair ticket (one draw per user)       |
+ * | <p>:{live:<id>}:sale:<sid>:users     | hash        | userId → units held in the sale                |
+ * | <p>:{live:<id>}:sale:<sid>:exp       | zset        | unpaid reservation id, score = deadline (ms)   |
+ * | <p>:{live:<id>}:resv                 | hash        | reservation id → reservation JSON              |
+ * | <p>:{live:<id>}:resv:byuser          | hash        | userId → space-separated reservation ids       |
+ * | <p>:{live:<id>}:idem                 | hash        | `<userId>\n<Idempotency-Key>` → request record JSON |
+ * | <p>:{live:<id>}:buyers               | set         | users with a paid reservation                  |
+ * | <p>:{live:<id>}:coupons              | hash        | coupon id → definition JSON                    |
+ * | <p>:{live:<id>}:coupon:claims        | hash        | `<cid>` → claimed, `<cid>:<userId>` → user's claims |
+ * | <p>:{live:<id>}:coupon:uses          | hash        | `<cid>:<userId>:<n>` → reservation using claim n |
+ * | <p>:commerce:active-sales            | zset        | `<liveId>/<saleId>` the sweeper visits, score = closesAt |
  */
 export function createKeys(prefix: string) {
   const live = (liveId: string) => `${prefix}:{live:${liveId}}`;
@@ -93,6 +119,28 @@ export function createKeys(prefix: string) {
     shareJoins: (liveId: string) => `${live(liveId)}:sharejoins`,
     refJoined: (liveId: string) => `${live(liveId)}:refjoined`,
     followers: (hostId: string) => `${prefix}:{host:${hostId}}:followers`,
+    // Commerce (see the third table above).
+    commerce: (liveId: string) => `${live(liveId)}:commerce`,
+    products: (liveId: string) => `${live(liveId)}:products`,
+    pinnedProduct: (liveId: string) => `${live(liveId)}:pinned-product`,
+    productSeen: (liveId: string, productId: string) => `${live(liveId)}:product:${productId}:seen`,
+    productClickers: (liveId: string, productId: string) => `${live(liveId)}:product:${productId}:clickers`,
+    productClicks: (liveId: string) => `${live(liveId)}:product-clicks`,
+    productUsers: (liveId: string, productId: string) => `${live(liveId)}:product:${productId}:users`,
+    sales: (liveId: string) => `${live(liveId)}:sales`,
+    sale: (liveId: string, saleId: string) => `${live(liveId)}:sale:${saleId}`,
+    saleFair: (liveId: string, saleId: string) => `${live(liveId)}:sale:${saleId}:fair`,
+    saleTickets: (liveId: string, saleId: string) => `${live(liveId)}:sale:${saleId}:tickets`,
+    saleUsers: (liveId: string, saleId: string) => `${live(liveId)}:sale:${saleId}:users`,
+    saleExpiry: (liveId: string, saleId: string) => `${live(liveId)}:sale:${saleId}:exp`,
+    reservations: (liveId: string) => `${live(liveId)}:resv`,
+    userReservations: (liveId: string) => `${live(liveId)}:resv:byuser`,
+    idempotency: (liveId: string) => `${live(liveId)}:idem`,
+    buyers: (liveId: string) => `${live(liveId)}:buyers`,
+    coupons: (liveId: string) => `${live(liveId)}:coupons`,
+    couponClaims: (liveId: string) => `${live(liveId)}:coupon:claims`,
+    couponUses: (liveId: string) => `${live(liveId)}:coupon:uses`,
+    activeSales: `${prefix}:commerce:active-sales`,
     /** Prefix for BullMQ queues (BullMQ builds its own keys below it). */
     bullPrefix: `${prefix}:bull`,
     /** Socket.IO Redis adapter channel prefix. */

@@ -26,7 +26,18 @@ export type ScriptName =
   | 'poll-open'
   | 'poll-vote'
   | 'poll-close'
-  | 'share-join';
+  | 'share-join'
+  // commerce
+  | 'sale-create'
+  | 'sale-reserve'
+  | 'sale-expire'
+  | 'sale-announce'
+  | 'sale-close'
+  | 'reservation-pay'
+  | 'reservation-confirm'
+  | 'coupon-claim'
+  | 'product-click'
+  | 'key-del-if';
 
 export interface Scripts {
   run<T = unknown>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T>;

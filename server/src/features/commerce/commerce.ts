@@ -1,0 +1,211 @@
+/**
+ * Composition of the commerce features on an API node (products, flash sales, payments, coupons, report):
+ * builds their services once, registers routes, the `commerce` snapshot contributor and the buyers check,
+ * and returns their socket handlers and background tasks. The worker side is commerce.worker.ts.
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config';
+import { CommerceReport, type CommerceSnapshot } from '../../contracts/commerce.schema';
+import { AppError } from '../../contracts/errors';
+import { LiveParams } from '../../contracts/live.schema';
+import type { App } from '../../http/fastify';
+import { createCouponsRepo } from '../../ledger/coupons.repo';
+import type { Db } from '../../ledger/db';
+import { createOrdersRepo } from '../../ledger/orders.repo';
+import { createProductsRepo } from '../../ledger/products.repo';
+import { createSalesRepo } from '../../ledger/sales.repo';
+import type { RoomLog } from '../../realtime/room-log';
+import type { Snapshots } from '../../realtime/snapshot';
+import { type AppServer, userRoom } from '../../realtime/types';
+import type { Keys } from '../../redis/keys';
+import type { Scripts } from '../../redis/scripts';
+import type { AuthHooks } from '../auth/auth.hook';
+import { commerceSocketHandlers } from './commerce.socket';
+import { couponsRoutes } from './coupons/coupons.routes';
+import { createCouponsService } from './coupons/coupons.service';
+import { createLiveGate, type LiveLookup } from './live-gate';
+import { paymentsRoutes } from './payments/payments.routes';
+import { createPaymentsService, type PaymentNotices } from './payments/payments.service';
+import { createSimulatedProvider } from './payments/sim-provider';
+import { productsRoutes } from './products/products.routes';
+import { createProductsService } from './products/products.service';
+import { createReservationSweeper } from './sales/reservation-sweeper';
+import { salesRoutes } from './sales/sales.routes';
+import { createSalesService } from './sales/sales.service';
+import { createStockAnnouncer } from './sales/stock-announcer';
+import { paymentWebhookSecret } from './secrets';
+import { readReport } from './settlement/report';
+
+type Log = {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+};
+
+export async function buildCommerce(deps: {
+  config: Config;
+  log: Log;
+  app: App;
+  hooks: AuthHooks;
+  redis: Redis;
+  db: Db;
+  keys: Keys;
+  scripts: Scripts;
+  roomLog: RoomLog;
+  snapshots: Snapshots;
+  lives: LiveLookup;
+  io: () => AppServer;
+  /** Buyers-only chat (interaction feature): commerce says who bought. */
+  buyers?: { register(fn: (liveId: string, userId: string) => Promise<boolean>): void };
+  /** Like goals (interaction feature): a reached goal unlocks the coupons tied to it. */
+  likeGoals?: {
+    onGoalReached(hook: (ctx: { liveId: string; goal: { id: string } }) => Promise<void> | void): void;
+  };
+  now?: () => number;
+}) {
+  const { config, log, app, hooks, redis, db, keys, scripts, roomLog } = deps;
+  const now = deps.now ?? Date.now;
+  const gate = createLiveGate({ lives: deps.lives, now });
+  const announcer = createStockAnnouncer({
+    scripts,
+    keys,
+    roomLog,
+    intervalMs: config.SALE_STOCK_BROADCAST_MS,
+    now,
+    onError: (err) => log.warn({ err }, 'stock broadcast failed'),
+  });
+  const productsRepo = createProductsRepo(db);
+  const products = createProductsService({ repo: productsRepo, redis, keys, scripts, roomLog, gate });
+  const sales = createSalesService({
+    repo: createSalesRepo(db, productsRepo),
+    products,
+    redis,
+    keys,
+    scripts,
+    roomLog,
+    gate,
+    announcer,
+    settings: {
+      fairWindowMs: config.SALE_FAIR_WINDOW_MS,
+      reservationTtlMs: config.RESERVATION_TTL_SEC * 1000,
+    },
+    now,
+  });
+  const coupons = createCouponsService({
+    repo: createCouponsRepo(db),
+    db,
+    redis,
+    keys,
+    scripts,
+    roomLog,
+    gate,
+  });
+  const provider = createSimulatedProvider({
+    secret: paymentWebhookSecret(config),
+    callbackUrl: () => config.PAYMENT_CALLBACK_URL ?? `${ownUrl(app)}/api/payments/webhooks/sim`,
+    delayMs: config.PAYMENT_SIM_DELAY_MS,
+    toleranceSec: config.PAYMENT_WEBHOOK_TOLERANCE_SEC,
+    now,
+    onError: (err) => log.error({ err }, 'simulated provider gave up delivering a webhook'),
+  });
+  const notices: PaymentNotices = {
+    paid: (userId, liveId, order) => deps.io().to(userRoom(userId)).emit('order:paid', { liveId, order }),
+    failed: (userId, liveId, p) =>
+      deps
+        .io()
+        .to(userRoom(userId))
+        .emit('payment:failed', { liveId, ...p }),
+  };
+  const payments = createPaymentsService({
+    redis,
+    keys,
+    scripts,
+    orders: createOrdersRepo(db),
+    coupons,
+    gate,
+    provider,
+    announcer,
+    notices,
+    paymentTimeoutMs: config.PAYMENT_TIMEOUT_SEC * 1000,
+    log,
+    now,
+  });
+  /** Not started here (the worker sweeps); exposed for operations and tests. */
+  const sweeper = createReservationSweeper({ redis, scripts, keys, announcer, now });
+
+  deps.snapshots.contribute('commerce', async ({ live, user }): Promise<CommerceSnapshot> => {
+    const [list, pinnedProductId, saleList, couponList, reservations] = await Promise.all([
+      products.list(live.id),
+      products.pinned(live.id),
+      sales.list(live.id),
+      coupons.list(live.id, user.sub),
+      sales.mine(live.id, user.sub),
+    ]);
+    return { products: list, pinnedProductId, sales: saleList, coupons: couponList, reservations };
+  });
+  deps.buyers?.register(async (liveId, userId) => (await redis.sismember(keys.buyers(liveId), userId)) === 1);
+  deps.likeGoals?.onGoalReached(async ({ liveId, goal }) => {
+    await coupons.onLikeGoalReached(liveId, goal.id);
+  });
+
+  productsRoutes(app, { products, hooks, gate });
+  salesRoutes(app, { sales, hooks, now });
+  couponsRoutes(app, { coupons, hooks });
+  await paymentsRoutes(app, { payments, hooks, providerName: provider.name });
+  app.get(
+    '/api/lives/:liveId/report',
+    {
+      schema: {
+        tags: ['commerce'],
+        security: [{ bearer: [] }],
+        summary: 'The post-live commerce report (host, moderators); written by settlement',
+        params: LiveParams,
+        response: { 200: CommerceReport },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => {
+      await gate.requireHostOrStaff(req.user!, req.params.liveId);
+      const report = await readReport(db, req.params.liveId);
+      if (!report) throw new AppError('NOT_FOUND', 'the report is written when settlement has run');
+      return report;
+    },
+  );
+
+  return {
+    handlers: commerceSocketHandlers({ products, coupons }),
+    gate,
+    products,
+    sales,
+    coupons,
+    payments,
+    provider,
+    announcer,
+    sweeper,
+    /** This node ended the live: close its sales now (settlement does it too, for every node's sake). */
+    async onLiveEnded(liveId: string): Promise<void> {
+      const at = now();
+      await redis.hsetnx(keys.commerce(liveId), 'ended', String(at));
+      await sales.closeAll(liveId, at);
+    },
+    /** Starts the stock broadcaster; returns the stop function. */
+    start(): () => Promise<void> {
+      announcer.start();
+      return async () => {
+        await announcer.stop();
+        await provider.close?.();
+      };
+    },
+  };
+}
+export type Commerce = Awaited<ReturnType<typeof buildCommerce>>;
+
+/** This node's own base URL (known once it listens): where the simulated provider calls back. */
+function ownUrl(app: App): string {
+  const addr = app.server.address();
+  if (addr && typeof addr === 'object') {
+    const host = addr.family === 'IPv6' ? `[${addr.address === '::' ? '::1' : addr.address}]` : addr.address;
+    return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
+  }
+  return 'http://127.0.0.1:3000';
+}

@@ -1,0 +1,57 @@
+/** Coupon REST: the host issues coupons; viewers list (with their own claims) and claim while the live is on. */
+import { z } from 'zod';
+import { Coupon, CouponClaim, CouponParams, CreateCouponBody } from '../../../contracts/commerce.schema';
+import { LiveParams } from '../../../contracts/live.schema';
+import type { App } from '../../../http/fastify';
+import type { AuthHooks } from '../../auth/auth.hook';
+import type { CouponsService } from './coupons.service';
+
+export function couponsRoutes(app: App, deps: { coupons: CouponsService; hooks: AuthHooks }) {
+  const tags = ['commerce'];
+  const security = [{ bearer: [] }];
+  const { coupons, hooks } = deps;
+  app.post(
+    '/api/lives/:liveId/coupons',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Issue a coupon (host): amount off above a minimum spend, or percent off with a cap',
+        params: LiveParams,
+        body: CreateCouponBody,
+        response: { 201: Coupon },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req, reply) => reply.code(201).send(await coupons.create(req.user!, req.params.liveId, req.body)),
+  );
+  app.get(
+    '/api/lives/:liveId/coupons',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Coupons of the live, with what the caller holds',
+        params: LiveParams,
+        response: { 200: z.object({ coupons: z.array(Coupon) }) },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => ({ coupons: await coupons.list(req.params.liveId, req.user!.sub) }),
+  );
+  app.post(
+    '/api/lives/:liveId/coupons/:couponId/claims',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Claim a coupon while the live is on (quota and per-user limit exact)',
+        params: CouponParams,
+        response: { 201: CouponClaim },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req, reply) =>
+      reply.code(201).send(await coupons.claim(req.user!, req.params.liveId, req.params.couponId)),
+  );
+}

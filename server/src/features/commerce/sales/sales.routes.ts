@@ -1,0 +1,146 @@
+/**
+ * Flash-sale REST: the host schedules and closes sales; anyone reads them (server deadlines + serverTime);
+ * viewers reserve with a required Idempotency-Key and read their reservations.
+ */
+import { z } from 'zod';
+import {
+  Reservation,
+  ReservationParams,
+  ReserveBody,
+  Sale,
+  SaleParams,
+  ScheduleSaleBody,
+} from '../../../contracts/commerce.schema';
+import { LiveParams } from '../../../contracts/live.schema';
+import type { App } from '../../../http/fastify';
+import type { AuthHooks } from '../../auth/auth.hook';
+import { IDEMPOTENCY_HEADER, idempotencyKeyFrom } from '../idempotency';
+import type { SalesService } from './sales.service';
+
+export const IdempotencyHeaders = z.object({
+  [IDEMPOTENCY_HEADER]: z
+    .string()
+    .optional()
+    .describe('Required: 1-128 visible ASCII characters naming this attempt'),
+});
+
+export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHooks; now?: () => number }) {
+  const tags = ['commerce'];
+  const security = [{ bearer: [] }];
+  const { sales, hooks } = deps;
+  const now = deps.now ?? Date.now;
+  app.post(
+    '/api/lives/:liveId/sales',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Schedule a flash sale of a product (host); a `sale:scheduled` room event',
+        params: LiveParams,
+        body: ScheduleSaleBody,
+        response: { 201: Sale },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req, reply) => reply.code(201).send(await sales.schedule(req.user!, req.params.liveId, req.body)),
+  );
+  app.get(
+    '/api/lives/:liveId/sales',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Sales of the live with server deadlines and stock',
+        params: LiveParams,
+        response: { 200: z.object({ serverTime: z.number().int(), sales: z.array(Sale) }) },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => ({ sales: await sales.list(req.params.liveId), serverTime: now() }),
+  );
+  app.get(
+    '/api/lives/:liveId/sales/:saleId',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One sale',
+        params: SaleParams,
+        response: { 200: z.object({ serverTime: z.number().int(), sale: Sale }) },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => ({ sale: await sales.get(req.params.liveId, req.params.saleId), serverTime: now() }),
+  );
+  app.post(
+    '/api/lives/:liveId/sales/:saleId/close',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'End a sale now (host); holds stay valid until their deadline',
+        params: SaleParams,
+        response: { 200: Sale },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => sales.close(req.user!, req.params.liveId, req.params.saleId),
+  );
+  app.post(
+    '/api/lives/:liveId/sales/:saleId/reservations',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Reserve units (Idempotency-Key required); fair admission right after open',
+        description:
+          'The same key and body replay the first outcome; the same key with another body is refused with ' +
+          'IDEMPOTENCY_MISMATCH. Inside the fair window the response waits for the admission pass.',
+        params: SaleParams,
+        headers: IdempotencyHeaders,
+        body: ReserveBody.optional(),
+        response: { 201: Reservation },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req, reply) => {
+      const key = idempotencyKeyFrom(req.headers[IDEMPOTENCY_HEADER]);
+      const r = await sales.reserve(
+        req.user!,
+        req.params.liveId,
+        req.params.saleId,
+        key,
+        req.body ?? { quantity: 1 },
+      );
+      return reply.code(201).send(r);
+    },
+  );
+  app.get(
+    '/api/lives/:liveId/reservations',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "The caller's reservations in the live, newest first",
+        params: LiveParams,
+        response: { 200: z.object({ reservations: z.array(Reservation) }) },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => ({ reservations: await sales.mine(req.params.liveId, req.user!.sub) }),
+  );
+  app.get(
+    '/api/lives/:liveId/reservations/:reservationId',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'One of the caller’s reservations',
+        params: ReservationParams,
+        response: { 200: Reservation },
+      },
+      preHandler: hooks.requireUser,
+    },
+    async (req) => sales.reservation(req.user!, req.params.liveId, req.params.reservationId),
+  );
+}

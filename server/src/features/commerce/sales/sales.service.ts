@@ -1,0 +1,227 @@
+/**
+ * Flash sales: the host schedules (ledger + the sale's Redis state), viewers reserve through one Lua gate
+ * (sale-reserve-9.lua: idempotency, window, fair admission, limits, stock, hold), and anyone reads the sale
+ * with server deadlines. Reserving is the hot path: one script call, no ledger read.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { TokenClaims } from '../../../contracts/auth.schema';
+import {
+  COMMERCE_EVENT,
+  Reservation,
+  type ReserveBody,
+  type Sale,
+  type ScheduleSaleBody,
+} from '../../../contracts/commerce.schema';
+import { AppError } from '../../../contracts/errors';
+import type { SalesRepo } from '../../../ledger/sales.repo';
+import type { RoomLog } from '../../../realtime/room-log';
+import type { Keys } from '../../../redis/keys';
+import type { Scripts } from '../../../redis/scripts';
+import { idemField, requestHash } from '../idempotency';
+import type { LiveGate } from '../live-gate';
+import type { ProductsService } from '../products/products.service';
+import { guardRedis, runScript, scriptError } from '../script-codes';
+import { activeMember, initialSaleHash, reserveKeys, saleView } from './sale-state';
+import type { StockAnnouncer } from './stock-announcer';
+
+export interface SalesSettings {
+  /** Attempts this long after open are admitted in random order (0: first come, first served). */
+  fairWindowMs: number;
+  /** How long a reservation holds its units before payment must start. */
+  reservationTtlMs: number;
+  /** Queued attempts one script call admits during the fair pass. */
+  fairChunk?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createSalesService(deps: {
+  repo: SalesRepo;
+  products: ProductsService;
+  redis: Redis;
+  keys: Keys;
+  scripts: Scripts;
+  roomLog: RoomLog;
+  gate: LiveGate;
+  announcer: StockAnnouncer;
+  settings: SalesSettings;
+  now?: () => number;
+}) {
+  const { redis, keys, scripts, roomLog, gate } = deps;
+  const now = deps.now ?? Date.now;
+  const chunk = deps.settings.fairChunk ?? 256;
+  /** saleId → productId: immutable, so cached for good (bounded). */
+  const productOf = new Map<string, string>();
+
+  const productIdOf = async (liveId: string, saleId: string): Promise<string> => {
+    const hit = productOf.get(saleId);
+    if (hit) return hit;
+    const pid = await guardRedis(() => redis.hget(keys.sale(liveId, saleId), 'productId'));
+    if (!pid) throw new AppError('SALE_NOT_FOUND', 'no such sale in this live');
+    if (productOf.size >= 50_000) productOf.delete(productOf.keys().next().value!);
+    productOf.set(saleId, pid);
+    return pid;
+  };
+
+  /** @throws SALE_NOT_FOUND */
+  const get = async (liveId: string, saleId: string): Promise<Sale> => {
+    const view = saleView(await guardRedis(() => redis.hgetall(keys.sale(liveId, saleId))), now());
+    if (!view || view.liveId !== liveId) throw new AppError('SALE_NOT_FOUND', 'no such sale in this live');
+    return view;
+  };
+
+  const list = async (liveId: string): Promise<Sale[]> => {
+    const ids = await guardRedis(() => redis.smembers(keys.sales(liveId)));
+    if (ids.length === 0) return [];
+    const pipe = redis.pipeline();
+    for (const id of ids) pipe.hgetall(keys.sale(liveId, id));
+    const res = (await guardRedis(() => pipe.exec())) ?? [];
+    const at = now();
+    return res
+      .map(([, h]) => saleView(h as Record<string, string>, at))
+      .filter((s): s is Sale => s !== undefined)
+      .sort((a, b) => a.opensAt - b.opensAt || a.id.localeCompare(b.id));
+  };
+
+  /** Cuts a sale's window at `at`; true when this call closed it. */
+  const closeOne = async (liveId: string, saleId: string, at: number): Promise<boolean> => {
+    const [code] = await runScript<number[]>(scripts, 'sale-close', [keys.sale(liveId, saleId)], [at]);
+    if (code === -1) throw new AppError('SALE_NOT_FOUND', 'no such sale in this live');
+    if (code === 1) {
+      await deps.repo.close(saleId, at);
+      await roomLog.append(liveId, COMMERCE_EVENT.saleClosed, { saleId, closesAt: at });
+      deps.announcer.touch(liveId, saleId);
+    }
+    return code === 1;
+  };
+
+  return {
+    get,
+    list,
+    /**
+     * Schedules a sale of `units` of a product (drawn from its stock) at a deal price.
+     * @throws FORBIDDEN, LIVE_NOT_FOUND, LIVE_ENDED, PRODUCT_NOT_FOUND, INSUFFICIENT_STOCK, VALIDATION
+     */
+    async schedule(user: TokenClaims, liveId: string, body: ScheduleSaleBody): Promise<Sale> {
+      await gate.requireHost(user, liveId, { open: true });
+      const at = now();
+      if (body.opensAt < at - 1000) throw new AppError('VALIDATION', 'opensAt is in the past');
+      if (body.perUserLimit > body.units) {
+        throw new AppError('VALIDATION', 'perUserLimit cannot exceed the units on sale');
+      }
+      const product = await deps.products.get(liveId, body.productId);
+      const id = randomUUID();
+      const closesAt = body.opensAt + body.durationSec * 1000;
+      const config = {
+        id,
+        liveId,
+        productId: product.id,
+        title: product.title,
+        imageUrl: product.imageUrl,
+        listPrice: product.price,
+        dealPrice: body.dealPrice,
+        currency: product.currency,
+        units: body.units,
+        perUserLimit: body.perUserLimit,
+        productPerUserLimit: product.perUserLimit,
+        countdownAt: body.opensAt - body.countdownSec * 1000,
+        opensAt: body.opensAt,
+        closesAt,
+        fairUntil: Math.min(body.opensAt + deps.settings.fairWindowMs, closesAt),
+      };
+      const updated = await deps.repo.insert({ ...config, fairWindowMs: config.fairUntil - config.opensAt });
+      await deps.products.refresh(updated);
+      await runScript(
+        scripts,
+        'sale-create',
+        [keys.sale(liveId, id), keys.sales(liveId)],
+        initialSaleHash(config),
+      );
+      await redis.zadd(keys.activeSales, closesAt, activeMember(liveId, id));
+      const sale = await get(liveId, id);
+      await roomLog.append(liveId, COMMERCE_EVENT.saleScheduled, { sale });
+      return sale;
+    },
+    /** Ends a sale's window now (holds stay valid until their deadline). @throws FORBIDDEN, SALE_NOT_FOUND */
+    async close(user: TokenClaims, liveId: string, saleId: string): Promise<Sale> {
+      await gate.requireHost(user, liveId);
+      await get(liveId, saleId);
+      await closeOne(liveId, saleId, now());
+      return get(liveId, saleId);
+    },
+    /** Closes every sale of a live (the live ended). Idempotent. */
+    async closeAll(liveId: string, at = now()): Promise<void> {
+      const ids = await redis.smembers(keys.sales(liveId));
+      for (const id of ids) await closeOne(liveId, id, at);
+    },
+    /**
+     * Reserves units of a sale for the caller under an Idempotency-Key. Inside the fair window the call
+     * waits until the window's pass has decided it. The same key and body always get the first outcome.
+     * @throws SALE_NOT_FOUND, SALE_NOT_OPEN, SALE_ENDED, SOLD_OUT, PURCHASE_LIMIT, IDEMPOTENCY_MISMATCH,
+     *   SERVICE_UNAVAILABLE
+     */
+    async reserve(
+      user: TokenClaims,
+      liveId: string,
+      saleId: string,
+      key: string,
+      body: ReserveBody,
+    ): Promise<Reservation> {
+      if ((await gate.status(liveId)) === 'ended') throw scriptError(-3);
+      const productId = await productIdOf(liveId, saleId);
+      const sKeys = reserveKeys(keys, liveId, saleId, productId);
+      const field = idemField(user.sub, key);
+      const hash = requestHash('reserve', liveId, saleId, body.quantity);
+      const resId = randomUUID();
+      const ticket = (randomInt(0, 2 ** 47) / 2 ** 47).toFixed(15);
+      const run = (mode: 'reserve' | 'poll') =>
+        runScript<[number, string | number]>(scripts, 'sale-reserve', sKeys, [
+          mode,
+          now(),
+          field,
+          hash,
+          user.sub,
+          body.quantity,
+          resId,
+          ticket,
+          deps.settings.reservationTtlMs,
+          chunk,
+        ]);
+      let [code, payload] = await run('reserve');
+      const giveUpAt = performance.now() + deps.settings.fairWindowMs + 30_000;
+      while (code === 3) {
+        // NOTE: pending inside the fair window; wake at its end (server clock) and ask for the outcome.
+        if (performance.now() > giveUpAt) {
+          throw new AppError('SERVICE_UNAVAILABLE', 'the fair admission pass did not finish in time');
+        }
+        await sleep(Math.max(2, Math.min(Number(payload) - now(), 250)) + Math.random() * 5);
+        [code, payload] = await run('poll');
+      }
+      if (code < 0) throw scriptError(code, code === -2 ? { opensAt: Number(payload) } : undefined);
+      const rec = JSON.parse(String(payload)) as { c: number; b?: unknown };
+      deps.announcer.touch(liveId, saleId);
+      if (rec.c !== 1) throw scriptError(rec.c);
+      return Reservation.parse(rec.b);
+    },
+    /** The caller's reservations in the live, newest first. */
+    async mine(liveId: string, userId: string): Promise<Reservation[]> {
+      const ids =
+        (await guardRedis(() => redis.hget(keys.userReservations(liveId), userId)))?.split(' ') ?? [];
+      if (ids.length === 0) return [];
+      const raws = await redis.hmget(keys.reservations(liveId), ...ids);
+      return raws
+        .filter((r): r is string => r !== null)
+        .map((r) => Reservation.parse(JSON.parse(r)))
+        .sort((a, b) => b.createdAt - a.createdAt);
+    },
+    /** @throws RESERVATION_NOT_FOUND (also for someone else's) */
+    async reservation(user: TokenClaims, liveId: string, reservationId: string): Promise<Reservation> {
+      const raw = await guardRedis(() => redis.hget(keys.reservations(liveId), reservationId));
+      const r = raw ? Reservation.parse(JSON.parse(raw)) : undefined;
+      if (!r || r.userId !== user.sub) throw scriptError(-8);
+      return r;
+    },
+  };
+}
+export type SalesService = ReturnType<typeof createSalesService>;
