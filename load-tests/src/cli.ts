@@ -15,7 +15,7 @@ import { thresholdFor } from './lib/thresholds';
 import { cpu, flag, formatIssues, httpUrl, int, kebab, splitArgs, UsageError } from './options';
 import { PENDING_PUBLISHERS } from './realtime/publishers';
 import { type RunReport, runScenario, type TargetSpec } from './run';
-import type { ScenarioDef } from './scenario';
+import { pendingReason, type ScenarioDef } from './scenario';
 import { findPending, findScenario, PENDING, SCENARIOS } from './scenarios';
 
 const DEFAULT_URL = 'http://127.0.0.1:3000';
@@ -68,12 +68,11 @@ function usage(): string {
     'Usage: npm run load -- <scenario> [options]      (npm run load -- <scenario> --help for its options)',
     '',
     'Scenarios:',
-    ...SCENARIOS.map((s) => `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(16)}${s.summary}`),
+    ...SCENARIOS.map((s) => `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(8)}${s.summary}`),
     '',
     'Not available yet:',
     ...PENDING.map(
-      (s) =>
-        `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(16)}not available yet (needs issue ${s.needsIssue}): ${s.summary}`,
+      (s) => `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(8)}${pendingReason(s)}: ${s.summary}`,
     ),
     ...(PENDING_PUBLISHERS.length
       ? [
@@ -106,7 +105,7 @@ export function parseCommandLine(argv: readonly string[]) {
   if (!name || name === '--help' || name === 'help') return { kind: 'help' as const };
   if (name === 'list') return { kind: 'list' as const };
   const pending = findPending(name);
-  if (pending) throw new UsageError(`${name}: not available yet (needs issue ${pending.needsIssue})`);
+  if (pending) throw new UsageError(`${name}: ${pendingReason(pending)}`);
   const def = findScenario(name);
   if (!def) throw new UsageError(`unknown scenario "${name}"\n\n${usage()}`);
   const common = commonSchema(def.metrics);

@@ -97,6 +97,14 @@ export interface PendingScenario {
   summary: string;
   benchmark?: string;
   needsIssue: number;
+  /** The feature has landed; what is missing is the kit's scenario for it (the next step of issue 8). */
+  featureLanded?: boolean;
 }
+
+/** Why a pending scenario cannot run, for `list` and for the refusal. */
+export const pendingReason = (p: PendingScenario): string =>
+  p.featureLanded
+    ? `not available yet: issue ${p.needsIssue}'s feature has landed, the kit's scenario for it is still to be written`
+    : `not available yet (needs issue ${p.needsIssue})`;
 
 export const defineScenario = <S extends z.ZodObject>(def: ScenarioDef<S>): ScenarioDef<S> => def;

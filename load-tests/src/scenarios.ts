@@ -6,12 +6,14 @@ import { redisCeilingScenario } from './http/redis-ceiling.scenario';
 import { snapshotScenario } from './http/snapshot.scenario';
 import { fanoutScenario } from './realtime/fanout.scenario';
 import { joinBurstScenario } from './realtime/join-burst.scenario';
+import { likeStormScenario } from './realtime/like-storm.scenario';
 import { swarmMemoryScenario } from './realtime/swarm-memory.scenario';
 import type { PendingScenario, ScenarioDef } from './scenario';
 
 export const SCENARIOS: ScenarioDef[] = [
   fanoutScenario,
   joinBurstScenario,
+  likeStormScenario,
   snapshotScenario,
   swarmMemoryScenario,
   redisCeilingScenario,
@@ -19,22 +21,18 @@ export const SCENARIOS: ScenarioDef[] = [
 
 export const PENDING: PendingScenario[] = [
   {
-    name: 'like-storm',
-    summary: 'offered taps/s; final count exact; Redis writes ≤ 10/s per room',
-    benchmark: '#5',
-    needsIssue: 4,
-  },
-  {
     name: 'flash-sale',
     summary: 'reserve attempts/s over HTTP (autocannon) vs bare hello; oversold = 0, one order per key',
     benchmark: '#4',
     needsIssue: 5,
+    featureLanded: true,
   },
   {
     name: 'settlement',
     summary: 'orders settled after the live ends; exactly once',
     benchmark: '#8',
     needsIssue: 5,
+    featureLanded: true,
   },
   {
     name: 'lottery-storm',
@@ -46,6 +44,7 @@ export const PENDING: PendingScenario[] = [
     summary: 'N WebRTC consumers from Node (msc-node); loss, bitrate, consumers per worker',
     benchmark: '#7',
     needsIssue: 3,
+    featureLanded: true,
   },
 ];
 

@@ -51,7 +51,7 @@ export const redisCeilingScenario = defineScenario({
   name: 'redis-ceiling',
   summary:
     'redis-benchmark (SET/GET/INCR and a one-key EVAL) against a private Redis: the ceiling for Lua paths',
-  benchmark: '#4 (reference)',
+  benchmark: '#4 ref',
   options: RedisCeilingOptions,
   help: {
     requests: 'requests per redis-benchmark test (default 200000)',

@@ -46,6 +46,8 @@ export interface Endpoint {
   resources: ResourceSource;
   /** Its Prometheus endpoint base URL, when it has one (the project server): event-loop delay. */
   metricsUrl?: string;
+  /** Its Redis, when known (the kit spawned it): lets a scenario count Redis commands. */
+  redisUrl?: string;
   /** DevTools endpoint of a server the kit spawned (loopback): lets a scenario force a GC there. */
   inspectorUrl?: string;
   /** Processes that serve with it (a spawned server's redis-server): their CPU counts as the server side's. */
@@ -135,7 +137,7 @@ export async function spawnProjectServer(opts: {
   cpu?: number;
   env?: Record<string, string>;
   log?: (line: string) => void;
-}): Promise<Endpoint & { redisPid: number; redisUrl: string }> {
+}): Promise<Endpoint & { redisPid: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lc-load-'));
   const redis = await startLocalRedis({ dataDir, logLevel: 'warning' });
   try {
@@ -182,10 +184,10 @@ export async function spawnProjectServer(opts: {
       cpu: opts.cpu,
       resources: { kind: 'proc', pid: server.pid },
       metricsUrl: url,
+      redisUrl: redis.url,
       inspectorUrl,
       companions: [{ label: 'redis-server', pid: redis.pid }],
       redisPid: redis.pid,
-      redisUrl: redis.url,
       async stop() {
         await server.stop();
         await redis.stop();

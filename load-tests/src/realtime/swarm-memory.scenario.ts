@@ -36,7 +36,7 @@ export const swarmMemoryScenario = defineScenario({
   name: 'swarm-memory',
   summary:
     'memory per simulated viewer: raw-ws wire client vs socket.io-client (fresh processes, A B A B); server RSS per socket',
-  benchmark: '#2 (at this scale)',
+  benchmark: '#2',
   options: SwarmMemoryOptions,
   help: {
     clients: 'clients per probe process (default 1000; the fd limit here is 20000 per process)',
