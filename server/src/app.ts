@@ -17,6 +17,7 @@ import { buildInteraction } from './features/interaction';
 import { livesRoutes } from './features/lives/lives.routes';
 import { createLivesService } from './features/lives/lives.service';
 import { livesSocketHandlers } from './features/lives/lives.socket';
+import { buildLottery } from './features/lottery/lottery';
 import { createModeratorsStore } from './features/moderation/moderators.store';
 import { mediaReadiness, openMediaPool, registerMediaMetrics } from './features/sfu/media-pool';
 import { createSfuService, type SfuService } from './features/sfu/sfu.service';
@@ -154,6 +155,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     buyers: interaction.buyers,
     likeGoals: interaction.likes,
   });
+  // Lottery (create, enter, verifiable draw, audit route); uses comments, follows, buyers and watch time.
+  const lottery = buildLottery({
+    ...{ config, log, app, redis, db, keys, scripts, roomLog, snapshots, lives, presence, interaction },
+  });
   const clientDist = opts.clientDir ?? join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {
     await app.register(fastifyStatic, { root: clientDist, prefix: '/', wildcard: false });
@@ -193,6 +198,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   ];
   handlers.push(...interaction.handlers);
   handlers.push(...commerce.handlers);
+  handlers.push(...lottery.handlers);
   io = createRealtime({
     httpServer: app.server,
     tokens,
@@ -230,6 +236,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   closers.push(['presence', () => ticker.stop()]);
   closers.push(['interaction', interaction.start(io, tail)]);
   closers.push(['commerce', commerce.start()]);
+  closers.push(['lottery', lottery.start(io, tail)]);
   closers.push(['presence-release', () => membership.releaseNode()]);
 
   let closed: Promise<void> | undefined;
@@ -253,6 +260,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
       membership,
       interaction,
       commerce,
+      lottery: lottery.lottery,
       endQueue,
       metrics,
       mediaPool: media?.pool,

@@ -62,6 +62,16 @@ export const ERROR_CODES = {
   WEBHOOK_SIGNATURE_INVALID: 401,
   /** The webhook's timestamp is outside the tolerance (a replay or a skewed clock). */
   WEBHOOK_STALE: 400,
+  // Lottery.
+  LOTTERY_NOT_FOUND: 404,
+  LOTTERY_ALREADY_OPEN: 409,
+  /** The entry window is over (or the draw has started). */
+  LOTTERY_CLOSED: 409,
+  ALREADY_ENTERED: 409,
+  /** details carry { rule }: the first rule the caller fails. */
+  LOTTERY_NOT_ELIGIBLE: 403,
+  /** The audit exists once the lottery is drawn. */
+  LOTTERY_NOT_DRAWN: 409,
   /** A backing store (Redis) is unreachable: the request was refused and nothing was written. */
   SERVICE_UNAVAILABLE: 503,
   ORIGIN_NOT_ALLOWED: 403,

@@ -17,6 +17,7 @@ import type { ErrorBody } from './errors';
 import type { Role } from './ids';
 import type { LikeGoal, LikeGoalAddPayload, LikeGoalRemovePayload, LikeTapPayload } from './likes.schema';
 import type { Live } from './live.schema';
+import type { Lottery, LotteryCreatePayload, LotteryRefPayload } from './lottery.schema';
 import type {
   BanPayload,
   CommentRefPayload,
@@ -134,6 +135,12 @@ export interface ClientToServerEvents {
   'product:click': (payload: ClickPayload, ack?: AckFn<{ clicks: number }>) => void;
   /** Joined, live on: claim a coupon; COUPON_LOCKED, COUPON_EXHAUSTED, COUPON_LIMIT, LIVE_NOT_LIVE, LIVE_ENDED. */
   'coupon:claim': (payload: ClaimCouponPayload, ack?: AckFn<CouponClaim>) => void;
+  /** Host: create a lottery (publishes `commitment = sha256(seed)`); LOTTERY_ALREADY_OPEN, COUPON_NOT_FOUND, PRODUCT_NOT_FOUND. */
+  'lottery:create': (payload: LotteryCreatePayload, ack?: AckFn<{ lottery: Lottery }>) => void;
+  /** Joined: enter the open lottery; ALREADY_ENTERED, LOTTERY_CLOSED, LOTTERY_NOT_ELIGIBLE { rule }. */
+  'lottery:enter': (payload: LotteryRefPayload, ack?: AckFn<{ entrants: number }>) => void;
+  /** Host: draw now (exactly once, whichever node or trigger comes first); answers the drawn lottery. */
+  'lottery:draw': (payload: LotteryRefPayload, ack?: AckFn<{ lottery: Lottery }>) => void;
 }
 
 /** Facts: server → client. Room events arrive in coalesced frames ordered by `seq`. */
@@ -154,6 +161,8 @@ export interface ServerToClientEvents {
   'poll:tally': (p: { liveId: string; pollId: string; tallies: number[]; total: number }) => void;
   /** The host's follower count, at most every COUNTERS_BROADCAST_MS and only when it changed. */
   'follow:count': (p: { liveId: string; followers: number }) => void;
+  /** Entrants of the open lottery, at most every COUNTERS_BROADCAST_MS and only when it changed. */
+  'lottery:count': (p: { liveId: string; lotteryId: string; entrants: number }) => void;
   /** Media: the host published a track; consume it. */
   'sfu:producer:new': (p: { liveId: string; producerId: string; kind: MediaKind }) => void;
   /** Media: a producer went away; the caller's consumer of it (if any) is closed. */

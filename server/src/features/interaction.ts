@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
+import type { TokenClaims } from '../contracts/auth.schema';
 import type { App } from '../http/fastify';
 import type { Db } from '../ledger/db';
 import { createModerationLogRepo } from '../ledger/moderation-log.repo';
@@ -64,6 +65,7 @@ export function buildInteraction(deps: {
   const actions = createRoomActions(deps.io);
   const audit = createModerationLogRepo(db);
   const buyers = createBuyerRegistry();
+  const commentListeners: Array<(liveId: string, user: TokenClaims, text: string) => void> = [];
 
   const moderation = createModerationService({
     redis,
@@ -94,6 +96,9 @@ export function buildInteraction(deps: {
     audit,
     actions,
     roomLog,
+    onPublished: (liveId, user, text) => {
+      for (const l of commentListeners) l(liveId, user, text);
+    },
     limits: {
       rateCount: config.COMMENT_RATE_COUNT,
       rateWindowMs: config.COMMENT_RATE_WINDOW_MS,
@@ -175,6 +180,10 @@ export function buildInteraction(deps: {
     qa,
     polls,
     social,
+    /** Extension point: a listener of every comment that reached the room (lottery keyword entries). */
+    onCommentPublished(fn: (liveId: string, user: TokenClaims, text: string) => void) {
+      commentListeners.push(fn);
+    },
     /** Extension point for buyers-only chat (the commerce feature registers its check). */
     buyers,
     /** Starts the background tickers once Socket.IO is up; returns their stop function. */

@@ -85,6 +85,14 @@ describe('socket handler contract', () => {
     }),
     'poll:create': (id) => ({ liveId: id, question: 'q?', options: ['a', 'b'], durationSec: 60 }),
     'poll:close': (id) => ({ liveId: id, pollId: '00000000-0000-4000-8000-000000000000' }),
+    'lottery:create': (id) => ({
+      liveId: id,
+      title: 'Giveaway',
+      prize: { kind: 'coupon', couponId: 'cp_1' },
+      winners: 1,
+      durationSec: 60,
+    }),
+    'lottery:draw': (id) => ({ liveId: id, lotteryId: '00000000-0000-4000-8000-000000000000' }),
   };
 
   it('answers FORBIDDEN to a viewer for every host-only event', async () => {

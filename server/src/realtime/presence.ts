@@ -1,6 +1,7 @@
 /**
  * Room presence in Redis: online users (a user with several tabs counts once), unique viewers (an exact set),
  * peak concurrency, joins/leaves per minute. Exact under concurrency: each change is one Lua script.
+ * Also the time each user watched (sessions from first connection to last disconnection; see `watchedMs`).
  */
 import type { Redis } from 'ioredis';
 import type { Presence } from '../contracts/room.schema';
@@ -14,6 +15,8 @@ export interface PresenceStore {
   join(liveId: string, userId: string): Promise<{ online: number; peak: number; first: boolean }>;
   leave(liveId: string, userId: string, connections?: number): Promise<{ online: number; last: boolean }>;
   get(liveId: string): Promise<Presence>;
+  /** Ms this user watched the live: closed sessions plus the open one, if any. */
+  watchedMs(liveId: string, userId: string): Promise<number>;
   /** Removes every connection this node recorded for the room (graceful shutdown, dead-node cleanup). */
   releaseNode(liveId: string, nodeId: string): Promise<void>;
 }
@@ -38,6 +41,9 @@ export function createPresence(deps: {
       ],
       [userId, connections, BUCKET_TTL_S],
     );
+    // Watch time: the user's session in this room ends with their last connection.
+    if (last === 1)
+      await scripts.run('watch-stop', [keys.watchSince(liveId), keys.watchMs(liveId)], [userId, now()]);
     return { online, last: last === 1 };
   };
   return {
@@ -54,6 +60,9 @@ export function createPresence(deps: {
         ],
         [userId, BUCKET_TTL_S],
       );
+      // NOTE: HSETNX so a join racing the previous session's close keeps the earlier start (never over-counts
+      // more than that race's window).
+      if (first === 1) await redis.hsetnx(keys.watchSince(liveId), userId, now());
       return { online, peak, first: first === 1 };
     },
     leave: (liveId, userId, connections) => leave(liveId, userId, connections),
@@ -69,6 +78,13 @@ export function createPresence(deps: {
         .exec();
       const n = (i: number) => Number(res?.[i]?.[1] ?? 0);
       return { online: n(0), peak: n(1), unique: n(2), joinsLastMinute: n(3), leavesLastMinute: n(4) };
+    },
+    async watchedMs(liveId, userId) {
+      const [since, total] = await Promise.all([
+        redis.hget(keys.watchSince(liveId), userId),
+        redis.hget(keys.watchMs(liveId), userId),
+      ]);
+      return Number(total ?? 0) + (since ? Math.max(0, now() - Number(since)) : 0);
     },
     async releaseNode(liveId, node) {
       const held = await redis.hgetall(keys.nodeConns(liveId, node));

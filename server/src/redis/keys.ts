@@ -74,6 +74,15 @@
  * | <p>:{live:<id>}:coupon:claims        | hash        | `<cid>` → claimed, `<cid>:<userId>` → user's claims |
  * | <p>:{live:<id>}:coupon:uses          | hash        | `<cid>:<userId>:<n>` → reservation using claim n |
  * | <p>:commerce:active-sales            | zset        | `<liveId>/<saleId>` the sweeper visits, score = closesAt |
+ *
+ * Lottery and watch time:
+ *
+ * | key                                  | type        | holds                                          |
+ * |--------------------------------------|-------------|------------------------------------------------|
+ * | <p>:{live:<id>}:lottery              | hash        | current lottery: id, json, closesAt, status, seed (secret until drawn), result |
+ * | <p>:{live:<id>}:lottery:<lid>:entrants | set       | user ids entered (one entry per user)          |
+ * | <p>:{live:<id>}:watch:since          | hash        | userId → epoch ms their first open connection started |
+ * | <p>:{live:<id>}:watch:ms             | hash        | userId → ms watched over closed sessions       |
  */
 export function createKeys(prefix: string) {
   const live = (liveId: string) => `${prefix}:{live:${liveId}}`;
@@ -141,6 +150,11 @@ export function createKeys(prefix: string) {
     couponClaims: (liveId: string) => `${live(liveId)}:coupon:claims`,
     couponUses: (liveId: string) => `${live(liveId)}:coupon:uses`,
     activeSales: `${prefix}:commerce:active-sales`,
+    // Lottery and watch time (see the fourth table above).
+    lottery: (liveId: string) => `${live(liveId)}:lottery`,
+    lotteryEntrants: (liveId: string, lotteryId: string) => `${live(liveId)}:lottery:${lotteryId}:entrants`,
+    watchSince: (liveId: string) => `${live(liveId)}:watch:since`,
+    watchMs: (liveId: string) => `${live(liveId)}:watch:ms`,
     /** Prefix for BullMQ queues (BullMQ builds its own keys below it). */
     bullPrefix: `${prefix}:bull`,
     /** Socket.IO Redis adapter channel prefix. */

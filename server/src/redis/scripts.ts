@@ -37,7 +37,12 @@ export type ScriptName =
   | 'reservation-confirm'
   | 'coupon-claim'
   | 'product-click'
-  | 'key-del-if';
+  | 'key-del-if'
+  // lottery and watch time
+  | 'lottery-open'
+  | 'lottery-enter'
+  | 'lottery-freeze'
+  | 'watch-stop';
 
 export interface Scripts {
   run<T = unknown>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T>;

@@ -56,6 +56,8 @@ export function createCommentsService(deps: {
   actions: RoomActions;
   roomLog: RoomLog;
   limits: CommentLimits;
+  /** Called after a comment reached the room (e.g. lottery keyword entries); must not throw. */
+  onPublished?: (liveId: string, user: TokenClaims, text: string) => void;
   now?: () => number;
 }) {
   const { redis, scripts, keys, limits } = deps;
@@ -145,6 +147,7 @@ export function createCommentsService(deps: {
             limits.roomMaxPerSec,
           ],
         );
+        if (code === 1) deps.onPublished?.(liveId, user, comment.text);
         switch (code) {
           case 1:
           case 2:
