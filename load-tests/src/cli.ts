@@ -5,11 +5,12 @@
  * Exit codes: 0 every verdict and threshold passed · 1 a verdict or threshold failed · 2 usage error ·
  * 3 the run could not be carried out (no server, a child failed to start, …).
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { createProgress } from './lib/progress';
-import { writeReports } from './lib/report';
+import { renderHtml, writeReports } from './lib/report';
 import { fmt } from './lib/svg';
 import { thresholdFor } from './lib/thresholds';
 import { cpu, flag, formatIssues, httpUrl, int, kebab, splitArgs, UsageError } from './options';
@@ -66,6 +67,7 @@ function usage(): string {
   const w = Math.max(...SCENARIOS.map((s) => s.name.length), ...PENDING.map((s) => s.name.length)) + 2;
   return [
     'Usage: npm run load -- <scenario> [options]      (npm run load -- <scenario> --help for its options)',
+    '       npm run load -- report <result.json>…    (re-renders the HTML report of a saved result)',
     '',
     'Scenarios:',
     ...SCENARIOS.map((s) => `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(8)}${s.summary}`),
@@ -104,6 +106,13 @@ export function parseCommandLine(argv: readonly string[]) {
   const name = argv[0];
   if (!name || name === '--help' || name === 'help') return { kind: 'help' as const };
   if (name === 'list') return { kind: 'list' as const };
+  if (name === 'report') {
+    const files = argv.slice(1);
+    if (!files.length || files.some((f) => !f.endsWith('.json'))) {
+      throw new UsageError('usage: npm run load -- report <result.json>… (writes the .html next to each)');
+    }
+    return { kind: 'report' as const, files };
+  }
   const pending = findPending(name);
   if (pending) throw new UsageError(`${name}: ${pendingReason(pending)}`);
   const def = findScenario(name);
@@ -169,6 +178,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (cmd.kind === 'help' || cmd.kind === 'list') {
     process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
+  if (cmd.kind === 'report') {
+    for (const file of cmd.files) {
+      const html = file.replace(/\.json$/, '.html');
+      writeFileSync(html, renderHtml(JSON.parse(readFileSync(file, 'utf8')) as RunReport));
+      process.stdout.write(`${html}\n`);
+    }
     return 0;
   }
   if (cmd.kind === 'scenario-help') {

@@ -80,7 +80,7 @@ export function renderHtml(r: RunReport): string {
     .join('');
   const roundKeys = [...new Set(r.rounds.flatMap((x) => Object.keys(x.metrics)))];
   const rounds = r.rounds.length
-    ? `<table><tr><th>round</th><th>what</th>${roundKeys.map((k) => `<th>${esc(k)}</th>`).join('')}<th>server CPU-s</th><th>server peak RSS MB</th><th>machine CPU % (other)</th><th>verdicts</th></tr>${r.rounds
+    ? `<table><tr><th>round</th><th>what</th>${roundKeys.map((k) => `<th>${esc(k)}</th>`).join('')}<th>server CPU-s</th><th>server peak RSS MB</th><th>machine CPU % (not ours: other processes, kernel)</th><th>verdicts</th></tr>${r.rounds
         .map(
           (x) =>
             `<tr><td>${x.index + 1}</td><td>${esc(x.label)}</td>${roundKeys.map((k) => cell(x.metrics[k])).join('')}${cell(x.server.cpuSeconds)}${cell(

@@ -1,8 +1,9 @@
 /**
  * Everything a round measures besides its own metrics: the server's CPU-seconds, peak RSS and event-loop delay,
  * the generator's, the server's companions (its redis-server when spawned), and the machine-wide CPU — whatever
- * the machine spent beyond those processes is `otherPct`: noise from other work on a shared box, reported so a
- * reader can tell a quiet run from a contended one.
+ * the machine spent beyond those processes is `otherPct`: other work on a shared box, plus kernel interrupt time
+ * (loopback networking at high message rates) that no process is charged for. Reported so a reader can tell a
+ * quiet run from a contended one.
  */
 import { cpus } from 'node:os';
 import type { Endpoint } from './processes';
@@ -16,7 +17,7 @@ export interface RoundUsage {
   machine: {
     /** Machine-wide CPU in % of one core (2 cores: up to 200). */
     busyPct: number | null;
-    /** Of which not used by the server, its companions or the generator. */
+    /** Of which not charged to the server, its companions or the generator: other processes, kernel interrupts. */
     otherPct: number | null;
   };
 }

@@ -52,7 +52,7 @@ export function lineChart(o: {
   const m = { l: 64, r: 16, t: 34, b: 44 };
   const pts = o.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (pts.length === 0) {
-    return `<svg class="chart" viewBox="0 0 ${W} 60" width="${W}"><text x="8" y="24" font-weight="600">${esc(o.title)}</text><text x="8" y="46" fill="#666">no data</text></svg>`;
+    return `<svg class="chart" role="img" viewBox="0 0 ${W} 60" width="${W}"><title>${esc(o.title)}: no data</title><text x="8" y="24" font-weight="600">${esc(o.title)}</text><text x="8" y="46" fill="#666">no data</text></svg>`;
   }
   const tx = (x: number) => (o.logX ? Math.log10(Math.max(x, 1e-3)) : x);
   let x0 = Math.min(...pts.map(([x]) => tx(x)), ...(o.bands ?? []).map((b) => tx(b.from)));
@@ -66,7 +66,8 @@ export function lineChart(o: {
   const py = (y: number) => H - m.b - (y / y1) * (H - m.t - m.b);
   const out: string[] = [];
   out.push(
-    `<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
+    `<svg class="chart" role="img" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
+    `<title>${esc(o.title)}</title>`,
   );
   out.push(`<text x="${m.l}" y="18" font-size="13" font-weight="600">${esc(o.title)}</text>`);
   for (const b of o.bands ?? []) {
