@@ -38,6 +38,7 @@ export const PENDING: PendingScenario[] = [
     name: 'lottery-storm',
     summary: 'N entries; exactly K distinct winners, recomputed with the verifier',
     needsIssue: 6,
+    featureLanded: true,
   },
   {
     name: 'media-viewers',

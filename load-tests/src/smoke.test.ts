@@ -247,7 +247,7 @@ describe('command line', () => {
     expect(err?.message).toMatch(/--payload: the comment publisher accepts at most 200 characters/);
     expect(err?.message).toMatch(/--threshold: unknown metric "p98"/);
     expect(() => parseCommandLine(['fanout', '--nope', '1'])).toThrow(/unknown option --nope/);
-    expect(() => parseCommandLine(['lottery-storm'])).toThrow(/not available yet \(needs issue 6\)/);
+    expect(() => parseCommandLine(['lottery-storm'])).toThrow(/issue 6's feature has landed/);
     expect(() => parseCommandLine(['fanout', '--publisher', 'shout'])).toThrow(
       /must be one of: comment, announce/,
     );
