@@ -157,7 +157,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   });
   // Lottery (create, enter, verifiable draw, audit route); uses comments, follows, buyers and watch time.
   const lottery = buildLottery({
-    ...{ config, log, app, redis, db, keys, scripts, roomLog, snapshots, lives, presence, interaction },
+    ...{
+      config,
+      log,
+      app,
+      hooks,
+      redis,
+      db,
+      keys,
+      scripts,
+      roomLog,
+      snapshots,
+      lives,
+      presence,
+      interaction,
+    },
   });
   const clientDist = opts.clientDir ?? join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { startCommerceWorker } from './features/commerce/commerce.worker';
 import { interactionStatsStep } from './features/interaction-stats.step';
 import { liveStatsStep } from './features/lives/live-stats.step';
+import { lotteryPrizesStep } from './features/lottery/lottery-prizes.step';
 import { type Infra, openInfra } from './infra';
 import { createStepRegistry, type EndOfLiveStep } from './jobs/end-of-live';
 import { startEndOfLiveWorker } from './jobs/end-of-live.worker';
@@ -18,6 +19,7 @@ export function registerSteps(...built: EndOfLiveStep[]) {
   const steps = createStepRegistry();
   steps.register(liveStatsStep);
   steps.register(interactionStatsStep);
+  steps.register(lotteryPrizesStep());
   for (const step of built) steps.register(step);
   return steps;
 }

@@ -72,6 +72,8 @@ export const ERROR_CODES = {
   LOTTERY_NOT_ELIGIBLE: 403,
   /** The audit exists once the lottery is drawn. */
   LOTTERY_NOT_DRAWN: 409,
+  /** No unclaimed prize of yours in this lottery, or its claim deadline passed. */
+  PRIZE_NOT_CLAIMABLE: 409,
   /** A backing store (Redis) is unreachable: the request was refused and nothing was written. */
   SERVICE_UNAVAILABLE: 503,
   ORIGIN_NOT_ALLOWED: 403,

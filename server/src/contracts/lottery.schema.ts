@@ -109,6 +109,14 @@ export const LotteryAudit = z.object({
 });
 export type LotteryAudit = z.infer<typeof LotteryAudit>;
 
+/** A winner's shipping address, given when claiming a prize before its deadline. */
+export const PrizeClaimBody = z.object({
+  name: plainText(80),
+  phone: z.string().min(3).max(32),
+  address: plainText(300),
+});
+export type PrizeClaimBody = z.infer<typeof PrizeClaimBody>;
+
 export const LOTTERY_EVENT = {
   created: 'lottery:created',
   drawn: 'lottery:drawn',

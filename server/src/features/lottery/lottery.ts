@@ -1,5 +1,5 @@
 /**
- * Composition of the lottery feature: builds its service, registers the audit route, the snapshot contributor
+ * Composition of the lottery feature: builds its service, registers the audit and claim routes, the snapshot contributor
  * and the keyword-comment hook, and returns its socket handlers and the entrant-count ticker.
  */
 import type { Redis } from 'ioredis';
@@ -7,6 +7,7 @@ import type { Config } from '../../config';
 import type { App } from '../../http/fastify';
 import type { Db } from '../../ledger/db';
 import { createLotteriesRepo } from '../../ledger/lotteries.repo';
+import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
 import type { PresenceStore } from '../../realtime/presence';
 import type { RoomLog } from '../../realtime/room-log';
 import type { RoomTail } from '../../realtime/room-tail';
@@ -15,6 +16,7 @@ import type { Snapshots } from '../../realtime/snapshot';
 import { type AppServer, roomName } from '../../realtime/types';
 import type { Keys } from '../../redis/keys';
 import type { Scripts } from '../../redis/scripts';
+import type { AuthHooks } from '../auth/auth.hook';
 import type { Interaction } from '../interaction';
 import type { LivesService } from '../lives/lives.service';
 import { lotteryRoutes } from './lottery.routes';
@@ -27,6 +29,7 @@ export function buildLottery(deps: {
   config: Config;
   log: Log;
   app: App;
+  hooks: AuthHooks;
   redis: Redis;
   db: Db;
   keys: Keys;
@@ -58,7 +61,7 @@ export function buildLottery(deps: {
   interaction.onCommentPublished((liveId, user, text) => {
     lottery.onComment(liveId, user, text).catch((err) => log.warn({ err, liveId }, 'keyword entry failed'));
   });
-  lotteryRoutes(deps.app, { lottery });
+  lotteryRoutes(deps.app, { lottery, prizes: createLotteryPrizesRepo(deps.db), hooks: deps.hooks });
   return {
     lottery,
     handlers: lotterySocketHandlers({ lottery }),
