@@ -34,9 +34,10 @@ const ev = (seq: number) => ({ seq, type: 'live:announcement', at: 0, data: { te
 describe('load-test scenarios at tiny scale (verdicts only)', () => {
   let s: TestServer;
   let project: Endpoint;
-  const out = mkdtempSync(join(tmpdir(), 'lc-load-smoke-'));
+  let out: string;
 
   beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'lc-load-smoke-'));
     s = await startServer();
     project = {
       label: 'project',
@@ -48,7 +49,7 @@ describe('load-test scenarios at tiny scale (verdicts only)', () => {
   });
   afterAll(async () => {
     await s?.close();
-    rmSync(out, { recursive: true, force: true });
+    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   const run = (

@@ -4,7 +4,7 @@
  * While a probe's clients are connected, the server's RSS growth per socket is read too (benchmark #2's
  * "RSS per socket", at this scale; not GC-forced, so approximate).
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -106,6 +106,7 @@ export const swarmMemoryScenario = defineScenario({
         );
         const code = await Promise.race([probe.exited, sleep(300_000).then(() => 'timeout' as const)]);
         endBand();
+        rmSync(file, { force: true });
         if (code !== 0 || !measured) {
           await probe.stop();
           throw new Error(`memory probe (${kind}) failed (${code}):\n${probe.tail()}`);
