@@ -6,7 +6,7 @@ import { liveStatsStep } from './features/lives/live-stats.step';
 import { lotteryPrizesStep } from './features/lottery/lottery-prizes.step';
 import { type Infra, openInfra } from './infra';
 import { createStepRegistry, type EndOfLiveStep } from './jobs/end-of-live';
-import { startEndOfLiveWorker } from './jobs/end-of-live.worker';
+import { endOfLiveQueue, startEndOfLiveWorker } from './jobs/end-of-live.worker';
 
 type Log = {
   info(o: object, m?: string): void;
@@ -19,7 +19,6 @@ export function registerSteps(...built: EndOfLiveStep[]) {
   const steps = createStepRegistry();
   steps.register(liveStatsStep);
   steps.register(interactionStatsStep);
-  steps.register(lotteryPrizesStep());
   for (const step of built) steps.register(step);
   return steps;
 }
@@ -32,9 +31,19 @@ export async function buildWorker(config: Config, log: Log, shared?: Infra) {
   const infra = shared ?? (await openInfra(config, log, 'worker'));
   // Commerce: reservation sweeper, merchant webhooks and the `commerce-settlement` step.
   const commerce = startCommerceWorker({ config, infra, log });
+  // Lottery prizes: the step re-runs itself at the next claim deadline (forfeits pass to runners-up).
+  const rerunQueue = endOfLiveQueue(infra.bull.connection, infra.bull.prefix);
+  const lotteryPrizes = lotteryPrizesStep({
+    rerunAt: (liveId, endedAt, at) =>
+      rerunQueue.add(
+        'lottery-prizes',
+        { liveId, endedAt },
+        { jobId: `lottery-prizes-${liveId}-${at}`, delay: Math.max(0, at - Date.now()) + 1000 },
+      ),
+  });
   const eol = startEndOfLiveWorker({
     ...infra.bull,
-    steps: registerSteps(...commerce.steps),
+    steps: registerSteps(lotteryPrizes, ...commerce.steps),
     db: infra.db,
     redis: infra.redis,
     keys: infra.keys,
@@ -48,6 +57,7 @@ export async function buildWorker(config: Config, log: Log, shared?: Infra) {
     close(): Promise<void> {
       closed ??= (async () => {
         await eol.close();
+        await rerunQueue.close();
         await commerce.close();
         if (!shared) await infra.close();
       })();

@@ -50,6 +50,16 @@ export function createLotteryPrizesRepo(db: Db) {
       return rows.map((r) => String(r.id));
     },
 
+    /** The earliest claim deadline among the live's prizes still awaiting a claim (epoch ms), or null. */
+    async nextDeadline(liveId: string): Promise<number | null> {
+      const { rows } = await db.query<{ at: unknown }>(
+        `SELECT min(p.claim_deadline) AS at FROM lottery_prizes p JOIN lotteries l ON l.id = p.lottery_id
+          WHERE l.live_id = $1 AND p.status = 'awarded'`,
+        [liveId],
+      );
+      return ms(rows[0]?.at);
+    },
+
     /** Awards each winner's slot (attempt 0) once; returns how many rows this call created. */
     async awardWinners(lotteryId: string, claimDeadline: number, now: number): Promise<number> {
       const { rows } = await db.query<{ n: number }>(

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestOn, joinAs } from '../../../../test/interaction';
 import {
@@ -14,6 +15,7 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../test/server';
+import { loadConfig } from '../../config';
 import type { TokenClaims } from '../../contracts/auth.schema';
 import {
   LOTTERY_EVENT,
@@ -24,6 +26,7 @@ import {
 import { verifyAudit } from '../../contracts/lottery-draw';
 import { createLotteriesRepo } from '../../ledger/lotteries.repo';
 import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
+import { buildWorker } from '../../worker-app';
 import { nodeDrawHash } from './draw-hash';
 import { lotteryPrizesStep } from './lottery-prizes.step';
 
@@ -341,10 +344,17 @@ describe('lottery prizes (end-of-live step)', () => {
 
     const endedAt = new Date().toISOString();
     let clock = Date.now();
-    const step = lotteryPrizesStep({ claimMs: 60_000, now: () => clock });
+    const reruns: number[] = [];
+    const step = lotteryPrizesStep({
+      claimMs: 60_000,
+      now: () => clock,
+      rerunAt: async (_l, _e, at) => reruns.push(at),
+    });
     const ctx = { liveId, endedAt, db, redis, keys, log: console, progress: async () => {} };
-    expect(await step.run(ctx)).toEqual({ awarded: 2, reassigned: 0 });
-    expect(await step.run(ctx)).toEqual({ awarded: 0, reassigned: 0 });
+    expect(await step.run(ctx)).toMatchObject({ awarded: 2, reassigned: 0 });
+    expect(await step.run(ctx)).toMatchObject({ awarded: 0, reassigned: 0 });
+    // Unclaimed prizes: another run is asked for at their claim deadline.
+    expect(reruns).toEqual([new Date(endedAt).getTime() + 60_000, new Date(endedAt).getTime() + 60_000]);
     const prizes = createLotteryPrizesRepo(db);
     expect((await prizes.list(id)).map((p) => [p.slot, p.userId, p.status])).toEqual([
       [0, winners[0], 'awarded'],
@@ -363,13 +373,57 @@ describe('lottery prizes (end-of-live step)', () => {
     });
     clock += 61_000;
     expect(await prizes.claim(id, winners[1]!, { name: 'B' }, clock)).toBe(false);
-    expect(await step.run(ctx)).toEqual({ awarded: 0, reassigned: 1 });
-    expect(await step.run(ctx)).toEqual({ awarded: 0, reassigned: 0 });
+    expect(await step.run(ctx)).toMatchObject({ awarded: 0, reassigned: 1 });
+    expect(await step.run(ctx)).toMatchObject({ awarded: 0, reassigned: 0, nextDeadline: clock + 60_000 });
     expect((await prizes.list(id)).map((p) => [p.slot, p.attempt, p.userId, p.status])).toEqual([
       [0, 0, winners[0], 'claimed'],
       [1, 0, winners[1], 'forfeited'],
       [1, 1, runnersUp[0], 'awarded'],
     ]);
     hostC.close();
+  }, 30_000);
+});
+
+describe('lottery prizes through the worker', () => {
+  it('awards the winners when the live ends, and schedules the forfeit pass at the claim deadline', async () => {
+    const s = await startServer({ ledger: 'postgres' });
+    const worker = await buildWorker(loadConfig(s.env), pino({ level: 'silent' }));
+    try {
+      const { liveId, host } = await hostWithLive(s);
+      const hostC = await joinAs(s, host, liveId);
+      await s.built.deps.redis.hset(s.built.deps.keys.coupons(liveId), 'cp_prize', '{}');
+      const created = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:create', {
+        liveId,
+        title: 'Prize',
+        prize: { kind: 'coupon', couponId: 'cp_prize' },
+        winners: 1,
+        durationSec: 600,
+      });
+      if (!created.ok) throw new Error(created.error.code);
+      const v = await joinAs(s, await guestOn(s, 'v'), liveId);
+      await call(v.socket, 'lottery:enter', { liveId, lotteryId: created.data.lottery.id });
+      await call(hostC.socket, 'lottery:draw', { liveId, lotteryId: created.data.lottery.id });
+      await http(s, 'POST', `/api/lives/${liveId}/end`, undefined, host.token);
+      const prizes = createLotteryPrizesRepo(s.built.deps.db);
+      const rows = await waitFor(
+        async () => {
+          const r = await prizes.list(created.data.lottery.id);
+          return r.length > 0 && r;
+        },
+        10_000,
+        'prize rows',
+      );
+      expect(rows.map((r) => [r.userId, r.status])).toEqual([[v.auth.user.id, 'awarded']]);
+      const rerunId = `lottery-prizes-${liveId}-${rows[0]!.claimDeadline}`;
+      await waitFor(
+        async () => (await s.built.deps.endQueue.getDelayed()).some((j) => j.id === rerunId),
+        5000,
+        'the forfeit pass scheduled at the deadline',
+      );
+      for (const c of [hostC, v]) c.close();
+    } finally {
+      await worker.close();
+      await s.close();
+    }
   }, 30_000);
 });
