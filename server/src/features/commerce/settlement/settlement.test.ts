@@ -232,7 +232,16 @@ describe.each(['pglite', 'postgres'] as const)('settlement after the live on %s'
     });
 
     // Settling again — the step run by hand, and the live ended again — changes nothing.
-    const before = await ledgerState(s.built.deps.db, liveId);
+    // NOTE: the receiver sees a webhook before the worker records its delivery; wait for the records.
+    const before = await waitFor(
+      async () => {
+        const state = await ledgerState(s.built.deps.db, liveId);
+        const done = state.webhooks.length === 5 && state.webhooks.every((w) => w.delivered_at !== null);
+        return done ? state : undefined;
+      },
+      10_000,
+      'webhook deliveries recorded',
+    );
     const redisBefore = await s.built.deps.redis.hgetall(s.built.deps.keys.sale(liveId, sale.id));
     const step = worker.commerce.steps[0]!;
     await step.run({
