@@ -42,6 +42,7 @@ export type ScriptName =
   | 'lottery-open'
   | 'lottery-enter'
   | 'lottery-freeze'
+  | 'lottery-takeover'
   | 'watch-stop';
 
 export interface Scripts {

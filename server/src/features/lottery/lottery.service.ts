@@ -29,6 +29,8 @@ export type LotteryCount = { lotteryId: string; entrants: number };
 
 const DRAW_WAIT_MS = 10_000;
 const KEYWORD_CACHE_MS = 500;
+/** A draw still `drawing` after this long lost its node; any node's ticker finishes it. */
+const STALE_DRAW_MS = 30_000;
 
 export function createLotteryService(deps: {
   redis: Redis;
@@ -38,6 +40,7 @@ export function createLotteryService(deps: {
   repo: LotteriesRepo;
   facts: Omit<EligibilityFacts, 'present'>;
   nodeId: string;
+  staleDrawMs?: number;
   log?: Log;
   now?: () => number;
 }) {
@@ -103,7 +106,24 @@ export function createLotteryService(deps: {
         await new Promise((r) => setTimeout(r, 25));
       }
     }
-    const cur = await byId(liveId, lotteryId);
+    return runDraw(liveId, await byId(liveId, lotteryId));
+  };
+
+  /** The draw proper, by the one caller that froze the lottery (or took over a stale draw). */
+  const runDraw = async (liveId: string, cur: NonNullable<Awaited<ReturnType<typeof current>>>) => {
+    const lotteryId = cur.base.id;
+    // A drawer that died after writing the ledger row: publish what the ledger holds.
+    const prior = await repo.audit(liveId, lotteryId);
+    if (prior) {
+      const { entrantsHash, winners, runnersUp, seed, drawnAt } = prior;
+      return publish(liveId, cur.base, prior.entrants.length, {
+        entrantsHash,
+        winners,
+        runnersUp,
+        seed,
+        drawnAt,
+      });
+    }
     const seed = (await redis.hget(keys.lottery(liveId), 'seed'))!;
     let entrants = await redis.smembers(keys.lotteryEntrants(liveId, lotteryId));
     if (cur.base.rules.presentAtDraw && entrants.length > 0) {
@@ -129,10 +149,31 @@ export function createLotteryService(deps: {
       seed,
       drawnAt,
     };
+    return publish(liveId, cur.base, r.entrants.length, result);
+  };
+
+  const publish = async (
+    liveId: string,
+    base: Base,
+    entrants: number,
+    result: NonNullable<Lottery['result']>,
+  ) => {
     await redis.hset(keys.lottery(liveId), 'status', 'drawn', 'result', JSON.stringify(result));
-    const lottery: Lottery = { ...cur.base, status: 'drawn', entrants: r.entrants.length, result };
+    const lottery: Lottery = { ...base, status: 'drawn', entrants, result };
     await deps.roomLog.append(liveId, LOTTERY_EVENT.drawn, { lottery });
     return lottery;
+  };
+
+  /** Finishes a draw left in `drawing` for longer than STALE_DRAW_MS (its node died); one taker wins. */
+  const recoverStale = async (liveId: string, lotteryId: string) => {
+    const code = await scripts.run<number>(
+      'lottery-takeover',
+      [keys.lottery(liveId)],
+      [lotteryId, now(), deps.staleDrawMs ?? STALE_DRAW_MS, deps.nodeId],
+    );
+    if (code !== 1) return;
+    deps.log?.warn({ liveId, lotteryId }, 'finishing a stale lottery draw');
+    await runDraw(liveId, await byId(liveId, lotteryId));
   };
 
   const schedule = (liveId: string, lotteryId: string, at: number) => {
@@ -240,12 +281,16 @@ export function createLotteryService(deps: {
       return { lottery: (await drawIfDue(liveId, lotteryId, true))! };
     },
 
-    /** Entrant counts of the open lotteries of these rooms; draws the ones whose window ended (any node may). */
+    /**
+     * Entrant counts of the open lotteries of these rooms; draws the ones whose window ended and finishes stale
+     * draws (any node may).
+     */
     async counts(liveIds: string[]): Promise<Map<string, LotteryCount>> {
       const out = new Map<string, LotteryCount>();
       await Promise.all(
         liveIds.map(async (liveId) => {
           const cur = await current(liveId);
+          if (cur?.status === 'drawing') await recoverStale(liveId, cur.base.id);
           if (cur?.status !== 'open') return;
           const entrants = await redis.scard(keys.lotteryEntrants(liveId, cur.base.id));
           out.set(liveId, { lotteryId: cur.base.id, entrants });

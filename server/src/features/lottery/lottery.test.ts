@@ -291,6 +291,32 @@ describe('lottery', () => {
     for (const c of [hostC, hostB, ...viewers]) c.close();
   }, 30_000);
 
+  it('finishes a draw whose drawing node died mid-draw (stale `drawing`), once', async () => {
+    const { liveId, hostC, create } = await setup(a);
+    const lottery = await create({});
+    const v = await joinAs(b, await guestOn(a, 'v'), liveId);
+    expect(await call(v.socket, 'lottery:enter', { liveId, lotteryId: lottery.id })).toMatchObject({
+      ok: true,
+    });
+    const { redis, keys } = a.built.deps;
+    // What a node leaves behind when it dies between the freeze and the ledger write.
+    await redis.hset(
+      keys.lottery(liveId),
+      'status',
+      'drawing',
+      'drawer',
+      'dead',
+      'frozenAt',
+      Date.now() - 60_000,
+    );
+    await waitFor(() => v.ofType(LOTTERY_EVENT.drawn).length === 1, 8000, 'recovered draw');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(v.ofType(LOTTERY_EVENT.drawn)).toHaveLength(1);
+    expect(await createLotteriesRepo(a.built.deps.db).countDraws(lottery.id)).toBe(1);
+    expect(verifyAudit(await audit(a, liveId, lottery.id), nodeDrawHash).match).toBe(true);
+    for (const c of [v, hostC]) c.close();
+  }, 20_000);
+
   it('draws by itself when the entry window ends on the server clock', async () => {
     const { liveId, hostC, create } = await setup(b);
     const lottery = await create({ durationSec: 5 });
