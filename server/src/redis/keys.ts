@@ -120,6 +120,8 @@ export function createKeys(prefix: string) {
     likeGoals: (liveId: string) => `${live(liveId)}:goals`,
     likeGoal: (liveId: string) => `${live(liveId)}:goal`,
     likeGoalsReached: (liveId: string) => `${live(liveId)}:goals:reached`,
+    /** String with a TTL: the current like-flush slot of a room (one INCRBY per slot across nodes). */
+    likeFlushSlot: (liveId: string) => `${live(liveId)}:likes:slot`,
     rate: (liveId: string, scope: string, userId: string) => `${live(liveId)}:rl:${scope}:${userId}`,
     poll: (liveId: string) => `${live(liveId)}:poll`,
     pollVoters: (liveId: string, pollId: string) => `${live(liveId)}:poll:${pollId}:voters`,

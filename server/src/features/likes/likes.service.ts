@@ -1,7 +1,8 @@
 /**
  * Likes at storm scale: taps are capped per message and per user per second (on this node), summed per room
  * in memory, and flushed with one script call (INCRBY + goal check) per room per LIKE_FLUSH_MS, so a room
- * costs at most 1000 / LIKE_FLUSH_MS Redis writes per second per node whatever the tap rate. Goals fire
+ * costs at most 1000 / LIKE_FLUSH_MS Redis writes per second across all nodes (a per-room slot taken in the
+ * script) whatever the tap rate. Goals fire
  * exactly once across nodes (likes-flush-6.lua writes the `goal:reached` event), then this node runs the
  * registered goal hooks (the commerce feature unlocks coupons and sales there).
  *
@@ -55,7 +56,7 @@ export function createLikesService(deps: {
   let flushing: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
-  const flushRoom = async (liveId: string, n: number) => {
+  const flushRoom = async (liveId: string, n: number, force: boolean) => {
     const at = now();
     let res: [number, (number | string)[]];
     try {
@@ -68,13 +69,19 @@ export function createLikesService(deps: {
           keys.likeGoalsReached(liveId),
           keys.seq(liveId),
           keys.log(liveId),
+          keys.likeFlushSlot(liveId),
         ],
-        [n, at, limits.logMaxLen, LIKE_EVENT.goalReached],
+        [n, at, limits.logMaxLen, LIKE_EVENT.goalReached, force ? 0 : limits.flushMs],
       );
     } catch (err) {
       // NOTE: nothing was added: keep the taps for the next flush.
       pending.set(liveId, (pending.get(liveId) ?? 0) + n);
       throw err;
+    }
+    if (res[0] === -1) {
+      // NOTE: another node holds this slot; our taps wait for a later one.
+      pending.set(liveId, (pending.get(liveId) ?? 0) + n);
+      return;
     }
     writes.set(liveId, (writes.get(liveId) ?? 0) + 1);
     const fired = res[1];
@@ -90,18 +97,25 @@ export function createLikesService(deps: {
     }
   };
 
-  /** Flushes every room with pending taps: one script call per room. */
-  const flush = (): Promise<void> => {
-    flushing ??= (async () => {
+  /**
+   * Flushes every room with pending taps: one script call per room. The timer's flushes take the room's slot
+   * (≤ one write per LIKE_FLUSH_MS per room across nodes); a forced flush (shutdown, explicit drain) doesn't.
+   */
+  const flush = (force = true): Promise<void> => {
+    // NOTE: a timer flush never queues behind another; a forced one runs after it, so it drains everything.
+    if (!force && flushing) return flushing;
+    const run = async () => {
       const batch = [...pending];
       pending.clear();
-      const results = await Promise.allSettled(batch.map(([liveId, n]) => flushRoom(liveId, n)));
+      const results = await Promise.allSettled(batch.map(([liveId, n]) => flushRoom(liveId, n, force)));
       for (const r of results)
         if (r.status === 'rejected') deps.log?.warn({ err: r.reason }, 'like flush failed');
-    })().finally(() => {
-      flushing = null;
+    };
+    const next: Promise<void> = (flushing ?? Promise.resolve()).then(run).finally(() => {
+      if (flushing === next) flushing = null;
     });
-    return flushing;
+    flushing = next;
+    return next;
   };
 
   const goalsOf = async (liveId: string): Promise<LikeGoal[]> => {
@@ -154,13 +168,20 @@ export function createLikesService(deps: {
 
     /** Starts the flush timer (one per node). */
     start() {
-      timer ??= setInterval(() => void flush(), limits.flushMs);
-      timer.unref();
+      // NOTE: jittered ticks, so no node wins every slot just because its timer's phase comes first.
+      const tick = () => {
+        timer = setTimeout(
+          () => void flush(false).finally(() => timer && tick()),
+          limits.flushMs * (0.5 + Math.random()),
+        );
+        timer.unref();
+      };
+      if (!timer) tick();
     },
     flush,
     /** Stops the timer and flushes what is pending (graceful shutdown keeps every accepted tap). */
     async close() {
-      if (timer) clearInterval(timer);
+      if (timer) clearTimeout(timer);
       timer = null;
       await flushing;
       await flush();

@@ -67,12 +67,11 @@ describe('likes', () => {
     const total = Number(await a.built.deps.redis.get(a.built.deps.keys.likes(liveId)));
     expect(total).toBe(accepted);
     expect(accepted).toBeGreaterThan(20_000);
-    // Bounded writes: one INCRBY per room per LIKE_FLUSH_MS (100 ms) per node, whatever the tap rate.
-    for (const [i, s] of [a, b].entries()) {
-      const writes = s.built.deps.interaction.likes.writes(liveId) - writesBefore[i]!;
-      expect(writes).toBeGreaterThan(0);
-      expect(writes).toBeLessThanOrEqual(Math.ceil(elapsedMs / 100) + 2);
-    }
+    // Bounded writes: one INCRBY per room per LIKE_FLUSH_MS (100 ms) across both nodes, whatever the tap rate
+    // (+1 per node for the final forced drain above).
+    const perNode = [a, b].map((s, i) => s.built.deps.interaction.likes.writes(liveId) - writesBefore[i]!);
+    for (const w of perNode) expect(w).toBeGreaterThan(0);
+    expect(perNode[0]! + perNode[1]!).toBeLessThanOrEqual(Math.ceil(elapsedMs / 100) + 1 + 2);
     // Every viewer converges on the exact total through the bounded-rate broadcast.
     await waitFor(
       () =>

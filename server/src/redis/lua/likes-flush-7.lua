@@ -8,12 +8,19 @@
   KEYS[4] reached hash (goal id -> reached at, ms)
   KEYS[5] room seq
   KEYS[6] room log (same contract as room-append-2.lua)
+  KEYS[7] flush slot (string with a TTL: one write per room per slot, whichever node takes it)
   ARGV[1] likes to add (> 0)   ARGV[2] now (ms)   ARGV[3] log max length   ARGV[4] event type ('goal:reached')
+  ARGV[5] slot length in ms; 0 = forced (drain on shutdown or on request), no slot taken
 
-  Returns: { total, { seq1, data1, seq2, data2, ... } } — the goals this call fired (usually none).
+  Returns: { total, { seq1, data1, seq2, data2, ... } } — the goals this call fired (usually none);
+           { -1, {} } when another node holds the slot: nothing written, the caller keeps its taps.
+  NOTE: the slot bounds a room to one INCRBY per slot across ALL nodes, whatever the node count.
   NOTE: a threshold is crossed by exactly one INCRBY (prev < threshold <= total); HSETNX also guards a goal
   whose threshold was already behind the total.
 ]]
+if tonumber(ARGV[5]) > 0 and not redis.call('SET', KEYS[7], '1', 'NX', 'PX', tonumber(ARGV[5])) then
+  return { -1, {} }
+end
 local prev = tonumber(redis.call('GET', KEYS[1]) or '0')
 local total = redis.call('INCRBY', KEYS[1], ARGV[1])
 local fired = {}
