@@ -32,12 +32,15 @@ import { lotteryPrizesStep } from './lottery-prizes.step';
 
 const run = promisify(execFile);
 
-/** Runs the real verifier command on an audit record; resolves with its exit code and output. */
-async function verifyCli(audit: LotteryAudit): Promise<{ code: number; out: string }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'lc-audit-')), 'audit.json');
-  writeFileSync(file, JSON.stringify(audit));
+/** Runs the real verifier command on an audit record (or its URL); resolves with its exit code and output. */
+async function verifyCli(audit: LotteryAudit | string): Promise<{ code: number; out: string }> {
+  let src = audit;
+  if (typeof audit !== 'string') {
+    src = join(mkdtempSync(join(tmpdir(), 'lc-audit-')), 'audit.json');
+    writeFileSync(src, JSON.stringify(audit));
+  }
   try {
-    const { stdout } = await run('npx', ['tsx', 'scripts/verify-draw.ts', file]);
+    const { stdout } = await run('npx', ['tsx', 'scripts/verify-draw.ts', src as string]);
     return { code: 0, out: stdout };
   } catch (err) {
     const e = err as { code: number; stdout: string };
@@ -142,9 +145,9 @@ describe('lottery', () => {
     expect(rec.entrants).toHaveLength(5000);
     expect(rec.winners).toEqual(result.winners);
     expect(verifyAudit(rec, nodeDrawHash)).toEqual({ match: true, problems: [] });
-    const ok = await verifyCli(rec);
+    const ok = await verifyCli(`${a.url}/api/lives/${liveId}/lotteries/${lottery.id}/audit`);
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/^MATCH/);
+    expect(ok.out).toMatch(/^MATCH 10 winner\(s\) of 5000 entrant\(s\)/);
 
     // Tampering with any input is caught.
     const seed = `${rec.seed.slice(0, 63)}${rec.seed.endsWith('0') ? '1' : '0'}`;
