@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { TokenClaims } from '../../contracts/auth.schema';
+import { createTokens } from './tokens';
+
+const claims = { sub: 'u1', name: 'Ann', role: 'viewer' } as unknown as TokenClaims;
+
+describe('token verification cache', () => {
+  it('serves a token that verified before, but never past its expiry', async () => {
+    let clock = 1_800_000_000_000;
+    const tokens = createTokens({ secret: 's'.repeat(40), ttlSeconds: 60, now: () => clock });
+    const { token } = await tokens.sign(claims);
+    expect(await tokens.verify(token)).toMatchObject({ sub: 'u1', role: 'viewer' });
+    expect(await tokens.verify(token)).toMatchObject({ sub: 'u1' });
+    clock += 59_000;
+    expect(await tokens.verify(token)).toMatchObject({ sub: 'u1' });
+    clock += 1_000;
+    await expect(tokens.verify(token)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'token expired',
+    });
+  });
+
+  it('never caches a token that failed, nor accepts one signed with another secret', async () => {
+    const a = createTokens({ secret: 'a'.repeat(40), ttlSeconds: 60 });
+    const b = createTokens({ secret: 'b'.repeat(40), ttlSeconds: 60 });
+    const { token } = await b.sign(claims);
+    for (let i = 0; i < 2; i++)
+      await expect(a.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    const good = (await a.sign(claims)).token;
+    await a.verify(good);
+    const tampered = `${good.slice(0, -2)}${good.endsWith('AA') ? 'BB' : 'AA'}`;
+    await expect(a.verify(tampered)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+});
