@@ -16,6 +16,7 @@ import { closeRedis, createRedis } from '../../../redis/client';
 import { createKeys, type Keys } from '../../../redis/keys';
 import { loadScripts, type Scripts } from '../../../redis/scripts';
 import { createLiveGate } from '../live-gate';
+import { createPaymentsService } from '../payments/payments.service';
 import { createReservationSweeper } from './reservation-sweeper';
 import { initialSaleHash, type SaleConfig } from './sale-state';
 import { createSalesService, type SalesSettings } from './sales.service';
@@ -205,7 +206,7 @@ describe('the reserve gate', () => {
     );
   });
 
-  it('fails closed with SERVICE_UNAVAILABLE when Redis is unreachable', async () => {
+  it('fails closed with SERVICE_UNAVAILABLE when Redis is unreachable (reserve and pay)', async () => {
     const dead = createRedis('redis://127.0.0.1:1', 'dead-redis', {
       maxRetriesPerRequest: 0,
       retryStrategy: () => 100,
@@ -217,6 +218,35 @@ describe('the reserve gate', () => {
       expect(await code(sales.reserve(user('x'), sale.liveId, sale.id, 'k', { quantity: 1 }))).toBe(
         'SERVICE_UNAVAILABLE',
       );
+      const deadScripts = loadScripts(dead);
+      const payments = createPaymentsService({
+        redis: dead,
+        keys,
+        scripts: deadScripts,
+        orders: undefined as never,
+        coupons: undefined as never,
+        gate: createLiveGate({
+          lives: { get: async (id) => ({ id, status: 'live', hostId: 'h' }) as Live },
+          now,
+        }),
+        provider: undefined as never,
+        announcer: createStockAnnouncer({
+          scripts: deadScripts,
+          keys,
+          roomLog: undefined as never,
+          intervalMs: 100,
+          now,
+        }),
+        notices: { paid: () => {}, failed: () => {} },
+        paymentTimeoutMs: 60_000,
+        log: { warn: () => {}, info: () => {} },
+        now,
+      });
+      const paid = payments.pay(user('x'), sale.liveId, randomUUID(), 'k', {
+        method: 'card',
+        simulate: 'succeed',
+      });
+      expect(await code(paid)).toBe('SERVICE_UNAVAILABLE');
     } finally {
       dead.disconnect();
     }

@@ -4,6 +4,7 @@ import {
   addProduct,
   guests,
   liveWithSale,
+  pay,
   request,
   reserve,
   saleCounters,
@@ -87,6 +88,71 @@ describe('flash sales across two nodes (PostgreSQL ledger)', () => {
       host.token,
     );
     expect(view.body.sale.stock).toMatchObject({ initial: 50, remaining: 0, reserved: 50, sold: 0 });
+  });
+
+  it('keeps sold + reserved + remaining = initial at every observation while 2,000 buyers reserve, pay and expire', async () => {
+    const { liveId, sale } = await liveWithSale(a, { units: 100, perUserLimit: 1 });
+    const buyers = await guests(a, 2000);
+    const key = a.built.deps.keys.sale(liveId, sale.id);
+    const observations: number[][] = [];
+    let storming = true;
+    const observer = (async () => {
+      while (storming) {
+        const h = await a.built.deps.redis.hmget(key, 'initial', 'remaining', 'reserved', 'sold');
+        observations.push(h.map(Number));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const first = await Promise.all(
+      buyers.map((u, i) => reserve(i % 2 ? a : b, u.token, liveId, sale.id, randomUUID())),
+    );
+    const winners = first.flatMap((r, i) => (r.status === 201 ? [{ r: r.body, u: buyers[i]! }] : []));
+    expect(winners).toHaveLength(100);
+    // Mixed: 60 winners pay (10 are declined); while their webhooks land, the end-of-live sweep releases every
+    // hold not in payment and the 1,900 losers try again with new keys — all at once.
+    const paying = await Promise.all(
+      winners
+        .slice(0, 60)
+        .map(({ r, u }, i) =>
+          pay(i % 2 ? a : b, u.token, liveId, r.id, randomUUID(), i < 10 ? { simulate: 'decline' } : {}),
+        ),
+    );
+    expect(paying.every((p) => p.status === 202)).toBe(true);
+    await Promise.all([
+      a.built.deps.commerce.sweeper.sweepSale(liveId, sale.id, 'unpaid'),
+      ...first.flatMap((r, i) =>
+        r.status === 201 ? [] : [reserve(i % 2 ? a : b, buyers[i]!.token, liveId, sale.id, randomUUID())],
+      ),
+    ]);
+    const statuses = async () =>
+      Object.values(await a.built.deps.redis.hgetall(a.built.deps.keys.reservations(liveId)))
+        .map((raw) => JSON.parse(raw) as { saleId: string; status: string; quantity: number })
+        .filter((r) => r.saleId === sale.id);
+    try {
+      // Every payment has its outcome (paid, declined, or refunded because its hold was released).
+      await waitFor(async () => !(await statuses()).some((r) => r.status === 'paying'), 15_000, 'payments');
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      storming = false;
+      await observer;
+    }
+    expect(observations.length).toBeGreaterThan(20);
+    for (const [initial, remaining, reserved, sold] of observations) {
+      expect(remaining! + reserved! + sold!).toBe(initial);
+      expect(Math.min(remaining!, reserved!, sold!)).toBeGreaterThanOrEqual(0);
+    }
+    const c = await saleCounters(a, liveId, sale.id);
+    expect(c.sold + c.reserved + c.remaining).toBe(100);
+    // Holds in payment survive the sweep: the 50 accepted payments are all orders.
+    expect(c.sold).toBe(50);
+    const orders = await a.built.deps.db.query<{ n: number; keys: number; units: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS keys, sum(quantity)::int AS units
+       FROM orders WHERE live_id = $1`,
+      [liveId],
+    );
+    expect(orders.rows[0]).toEqual({ n: c.sold, keys: c.sold, units: c.sold });
+    const held = (await statuses()).filter((r) => r.status !== 'expired');
+    expect(held.reduce((n, r) => n + r.quantity, 0)).toBe(c.sold + c.reserved);
   });
 
   it('answers 200 concurrent requests with one Idempotency-Key with one reservation and identical bodies', async () => {
