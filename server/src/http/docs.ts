@@ -14,7 +14,7 @@ export interface DocsOptions {
 }
 
 export const DOCS_PREFIX = '/docs';
-export const BEARER_SCHEME = 'bearerAuth';
+export const BEARER_SCHEME = 'bearer';
 /** Put on a route's schema (`security: BEARER_SECURITY`) to mark it as needing `Authorization: Bearer <token>`. */
 export const BEARER_SECURITY: Array<Record<string, string[]>> = [{ [BEARER_SCHEME]: [] }];
 

@@ -247,7 +247,7 @@ describe('docs', () => {
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
-    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
 
     const post = doc.paths['/items/{liveId}'].post;
     const bodySchema = post.requestBody.content['application/json'].schema;

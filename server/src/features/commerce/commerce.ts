@@ -8,6 +8,7 @@ import type { Config } from '../../config';
 import { CommerceReport, type CommerceSnapshot } from '../../contracts/commerce.schema';
 import { AppError } from '../../contracts/errors';
 import { LiveParams } from '../../contracts/live.schema';
+import { BEARER_SECURITY } from '../../http/docs';
 import type { App } from '../../http/fastify';
 import { createCouponsRepo } from '../../ledger/coupons.repo';
 import type { Db } from '../../ledger/db';
@@ -157,7 +158,7 @@ export async function buildCommerce(deps: {
     {
       schema: {
         tags: ['commerce'],
-        security: [{ bearer: [] }],
+        security: BEARER_SECURITY,
         summary: 'The post-live commerce report (host, moderators); written by settlement',
         params: LiveParams,
         response: { 200: CommerceReport },

@@ -2,13 +2,14 @@
 import { z } from 'zod';
 import { Coupon, CouponClaim, CouponParams, CreateCouponBody } from '../../../contracts/commerce.schema';
 import { LiveParams } from '../../../contracts/live.schema';
+import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';
 import type { CouponsService } from './coupons.service';
 
 export function couponsRoutes(app: App, deps: { coupons: CouponsService; hooks: AuthHooks }) {
   const tags = ['commerce'];
-  const security = [{ bearer: [] }];
+  const security = BEARER_SECURITY;
   const { coupons, hooks } = deps;
   app.post(
     '/api/lives/:liveId/coupons',

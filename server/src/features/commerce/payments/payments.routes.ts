@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Order, PayBody, PaymentStarted, ReservationParams } from '../../../contracts/commerce.schema';
 import { LiveParams } from '../../../contracts/live.schema';
+import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';
 import { IDEMPOTENCY_HEADER, idempotencyKeyFrom } from '../idempotency';
@@ -16,7 +17,7 @@ export async function paymentsRoutes(
   deps: { payments: PaymentsService; hooks: AuthHooks; providerName: string },
 ) {
   const tags = ['commerce'];
-  const security = [{ bearer: [] }];
+  const security = BEARER_SECURITY;
   const { payments, hooks } = deps;
   app.post(
     '/api/lives/:liveId/reservations/:reservationId/pay',

@@ -9,6 +9,7 @@ import {
   ProductStats,
 } from '../../../contracts/commerce.schema';
 import { LiveParams } from '../../../contracts/live.schema';
+import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';
 import type { LiveGate } from '../live-gate';
@@ -19,7 +20,7 @@ export function productsRoutes(
   deps: { products: ProductsService; hooks: AuthHooks; gate: LiveGate },
 ) {
   const tags = ['commerce'];
-  const security = [{ bearer: [] }];
+  const security = BEARER_SECURITY;
   const { products, hooks } = deps;
   app.post(
     '/api/lives/:liveId/products',

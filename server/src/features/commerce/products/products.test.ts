@@ -139,6 +139,24 @@ describe.each(['pglite', 'postgres'] as const)('products on %s', (ledger) => {
     expect(pinMissing.body.error.code).toBe('PRODUCT_NOT_FOUND');
   });
 
+  it('documents the commerce API in the OpenAPI document of the full app', async () => {
+    const res = await http<{
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string }> }>>;
+    }>(s, 'GET', '/docs/json');
+    expect(res.status).toBe(200);
+    const reserve = res.body.paths['/api/lives/{liveId}/sales/{saleId}/reservations']?.post;
+    expect(reserve?.parameters?.map((p) => p.name)).toContain('idempotency-key');
+    for (const path of [
+      '/api/lives/{liveId}/products',
+      '/api/lives/{liveId}/reservations/{reservationId}/pay',
+      '/api/lives/{liveId}/coupons/{couponId}/claims',
+      '/api/lives/{liveId}/report',
+      '/api/payments/webhooks/sim',
+    ]) {
+      expect(res.body.paths[path], path).toBeDefined();
+    }
+  });
+
   it('counts impressions once per viewer and clicks, so the host sees CTR per product', async () => {
     const { host, liveId } = await hostWithLive(s);
     const tea = await addProduct(s, host.token, liveId, { title: 'Tea' });

@@ -12,6 +12,7 @@ import {
   ScheduleSaleBody,
 } from '../../../contracts/commerce.schema';
 import { LiveParams } from '../../../contracts/live.schema';
+import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';
 import { IDEMPOTENCY_HEADER, idempotencyKeyFrom } from '../idempotency';
@@ -26,7 +27,7 @@ export const IdempotencyHeaders = z.object({
 
 export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHooks; now?: () => number }) {
   const tags = ['commerce'];
-  const security = [{ bearer: [] }];
+  const security = BEARER_SECURITY;
   const { sales, hooks } = deps;
   const now = deps.now ?? Date.now;
   app.post(
