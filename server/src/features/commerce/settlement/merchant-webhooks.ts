@@ -123,6 +123,16 @@ export function startMerchantWebhooks(deps: {
           })),
         );
       }
+      // Deliveries that used up their attempts (receiver down for long) start over when settlement runs again.
+      const { rows: exhausted } = await db.query<{ event_id: string }>(
+        `SELECT event_id FROM merchant_webhooks WHERE live_id = $1 AND delivered_at IS NULL AND attempts >= $2`,
+        [liveId, settings.attempts],
+      );
+      for (const r of exhausted) {
+        const job = await queue.getJob(deliveryJobId(r.event_id));
+        if (job && (await job.getState()) === 'failed')
+          await job.retry('failed', { resetAttemptsMade: true });
+      }
       return rows.length;
     },
     async close() {

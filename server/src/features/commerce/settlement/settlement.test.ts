@@ -356,3 +356,56 @@ describe.each(['pglite', 'postgres'] as const)('settlement after the live on %s'
     expect(orders.rows).toEqual([{ reservation_id: r.body.id, status: 'settled' }]);
   });
 });
+
+describe('merchant webhooks that used up their attempts', () => {
+  it('are delivered when settlement runs again after the receiver comes back', async () => {
+    const port = await freePort();
+    const s = await startServer({
+      env: {
+        SALE_FAIR_WINDOW_MS: '0',
+        MERCHANT_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks`,
+        MERCHANT_WEBHOOK_BACKOFF_MS: '20',
+        MERCHANT_WEBHOOK_ATTEMPTS: '2',
+      },
+    });
+    const config = loadConfig(s.env);
+    const worker = await buildWorker(config, pino({ level: 'silent' }), s.built.infra);
+    const receiver = merchantReceiver(port, merchantWebhookSecret(config));
+    try {
+      const { host, liveId } = await liveWithSale(s, { units: 3 });
+      await http(s, 'POST', `/api/lives/${liveId}/end`, undefined, host.token);
+      const failed = async () =>
+        (
+          await s.built.deps.db.query<{ attempts: number }>(
+            'SELECT attempts FROM merchant_webhooks WHERE live_id = $1 AND delivered_at IS NULL',
+            [liveId],
+          )
+        ).rows;
+      await waitFor(async () => (await failed()).some((r) => r.attempts >= 2), 10_000, 'attempts used up');
+      await receiver.up();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.received).toHaveLength(0);
+      const ctx = {
+        liveId,
+        endedAt: new Date().toISOString(),
+        db: worker.infra.db,
+        redis: worker.infra.redis,
+        keys: worker.infra.keys,
+        log: pino({ level: 'silent' }),
+        progress: async () => {},
+      };
+      await worker.commerce.steps[0]!.run(ctx);
+      await waitFor(() => receiver.received.length === 1, 10_000, 'delivered');
+      expect(receiver.received[0]).toMatchObject({
+        id: `live-${liveId}-settled`,
+        type: 'live.settled',
+        signed: true,
+      });
+      expect(await failed()).toEqual([]);
+    } finally {
+      await receiver.down();
+      await worker.close();
+      await s.close();
+    }
+  });
+});
