@@ -13,6 +13,7 @@ import { authRoutes } from './features/auth/auth.routes';
 import { createAuthService } from './features/auth/auth.service';
 import { createTokens } from './features/auth/tokens';
 import { buildCommerce, type Commerce } from './features/commerce/commerce';
+import type { FeatureDeps } from './features/feature-deps';
 import { buildInteraction } from './features/interaction';
 import { livesRoutes } from './features/lives/lives.routes';
 import { createLivesService } from './features/lives/lives.service';
@@ -142,37 +143,20 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   const hooks = authHooks(tokens);
   authRoutes(app, { auth, hooks, perMinute: config.AUTH_RATE_LIMIT_PER_MIN });
   // Interaction features (comments, moderation, likes, Q&A, polls, follows, shares): routes + services.
-  const interaction = buildInteraction({
-    ...{ config, log, app, hooks, redis, db, keys, scripts, roomLog, snapshots, lives, moderators },
-    io: () => io!,
-  });
+  const core: FeatureDeps = { config, log, app, hooks, redis, db, keys, scripts, roomLog, snapshots };
+  const interaction = buildInteraction({ ...core, lives, moderators, io: () => io! });
   const joinHooks = interaction.joinHooks;
   livesRoutes(app, { lives, hooks, snapshots, joinHooks });
   // Commerce (products, flash sales, payments, coupons, report): routes + services; settlement is in the worker.
   commerce = await buildCommerce({
-    ...{ config, log, app, hooks, redis, db, keys, scripts, roomLog, snapshots, lives },
+    ...core,
+    lives,
     io: () => io!,
     buyers: interaction.buyers,
     likeGoals: interaction.likes,
   });
   // Lottery (create, enter, verifiable draw, audit route); uses comments, follows, buyers and watch time.
-  const lottery = buildLottery({
-    ...{
-      config,
-      log,
-      app,
-      hooks,
-      redis,
-      db,
-      keys,
-      scripts,
-      roomLog,
-      snapshots,
-      lives,
-      presence,
-      interaction,
-    },
-  });
+  const lottery = buildLottery({ ...core, lives, presence, interaction });
   const clientDist = opts.clientDir ?? join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {
     await app.register(fastifyStatic, { root: clientDist, prefix: '/', wildcard: false });

@@ -4,29 +4,22 @@
  * their socket handlers and background tickers. Kept out of app.ts so that file stays the infrastructure
  * composition root.
  */
-import type { Redis } from 'ioredis';
-import type { Config } from '../config';
+
 import type { TokenClaims } from '../contracts/auth.schema';
-import type { App } from '../http/fastify';
-import type { Db } from '../ledger/db';
 import { createModerationLogRepo } from '../ledger/moderation-log.repo';
 import { createPollsRepo } from '../ledger/polls.repo';
 import { createQuestionsRepo } from '../ledger/questions.repo';
 import { createJoinHooks } from '../realtime/join-hooks';
 import { createRoomActions } from '../realtime/room-actions';
-import type { RoomLog } from '../realtime/room-log';
 import type { RoomTail } from '../realtime/room-tail';
 import { startRoomTicker } from '../realtime/room-ticker';
-import type { Snapshots } from '../realtime/snapshot';
 import { type AppServer, roomName } from '../realtime/types';
-import type { Keys } from '../redis/keys';
-import type { Scripts } from '../redis/scripts';
-import type { AuthHooks } from './auth/auth.hook';
 import { createBuyerRegistry } from './comments/chat-gates';
 import { commentsRoutes } from './comments/comments.routes';
 import { createCommentsService } from './comments/comments.service';
 import { commentsSocketHandlers } from './comments/comments.socket';
 import { createKeywords } from './comments/keywords';
+import type { FeatureDeps } from './feature-deps';
 import { createLikesService } from './likes/likes.service';
 import { likesSocketHandlers } from './likes/likes.socket';
 import type { LivesService } from './lives/lives.service';
@@ -43,23 +36,13 @@ import { socialRoutes } from './social/social.routes';
 import { createSocialService } from './social/social.service';
 import { socialSocketHandlers } from './social/social.socket';
 
-type Log = { warn(o: object, m?: string): void; error(o: object, m?: string): void };
-
-export function buildInteraction(deps: {
-  config: Config;
-  log: Log;
-  app: App;
-  hooks: AuthHooks;
-  redis: Redis;
-  db: Db;
-  keys: Keys;
-  scripts: Scripts;
-  roomLog: RoomLog;
-  snapshots: Snapshots;
-  lives: LivesService;
-  moderators: ModeratorsStore;
-  io: () => AppServer;
-}) {
+export function buildInteraction(
+  deps: FeatureDeps & {
+    lives: LivesService;
+    moderators: ModeratorsStore;
+    io: () => AppServer;
+  },
+) {
   const { config, log, app, hooks, redis, db, keys, scripts, roomLog, snapshots, lives } = deps;
   const joinHooks = createJoinHooks({ onError: (err, hook) => log.warn({ err, hook }, 'join hook failed') });
   const actions = createRoomActions(deps.io);

@@ -3,24 +3,18 @@
  * builds their services once, registers routes, the `commerce` snapshot contributor and the buyers check,
  * and returns their socket handlers and background tasks. The worker side is commerce.worker.ts.
  */
-import type { Redis } from 'ioredis';
-import type { Config } from '../../config';
+
 import { CommerceReport, type CommerceSnapshot } from '../../contracts/commerce.schema';
 import { AppError } from '../../contracts/errors';
 import { LiveParams } from '../../contracts/live.schema';
 import { BEARER_SECURITY } from '../../http/docs';
 import type { App } from '../../http/fastify';
 import { createCouponsRepo } from '../../ledger/coupons.repo';
-import type { Db } from '../../ledger/db';
 import { createOrdersRepo } from '../../ledger/orders.repo';
 import { createProductsRepo } from '../../ledger/products.repo';
 import { createSalesRepo } from '../../ledger/sales.repo';
-import type { RoomLog } from '../../realtime/room-log';
-import type { Snapshots } from '../../realtime/snapshot';
 import { type AppServer, userRoom } from '../../realtime/types';
-import type { Keys } from '../../redis/keys';
-import type { Scripts } from '../../redis/scripts';
-import type { AuthHooks } from '../auth/auth.hook';
+import type { FeatureDeps } from '../feature-deps';
 import { commerceSocketHandlers } from './commerce.socket';
 import { couponsRoutes } from './coupons/coupons.routes';
 import { createCouponsService } from './coupons/coupons.service';
@@ -37,33 +31,19 @@ import { createStockAnnouncer } from './sales/stock-announcer';
 import { paymentWebhookSecret } from './secrets';
 import { readReport } from './settlement/report';
 
-type Log = {
-  info(o: object, m?: string): void;
-  warn(o: object, m?: string): void;
-  error(o: object, m?: string): void;
-};
-
-export async function buildCommerce(deps: {
-  config: Config;
-  log: Log;
-  app: App;
-  hooks: AuthHooks;
-  redis: Redis;
-  db: Db;
-  keys: Keys;
-  scripts: Scripts;
-  roomLog: RoomLog;
-  snapshots: Snapshots;
-  lives: LiveLookup;
-  io: () => AppServer;
-  /** Buyers-only chat (interaction feature): commerce says who bought. */
-  buyers?: { register(fn: (liveId: string, userId: string) => Promise<boolean>): void };
-  /** Like goals (interaction feature): a reached goal unlocks the coupons tied to it. */
-  likeGoals?: {
-    onGoalReached(hook: (ctx: { liveId: string; goal: { id: string } }) => Promise<void> | void): void;
-  };
-  now?: () => number;
-}) {
+export async function buildCommerce(
+  deps: FeatureDeps & {
+    lives: LiveLookup;
+    io: () => AppServer;
+    /** Buyers-only chat (interaction feature): commerce says who bought. */
+    buyers?: { register(fn: (liveId: string, userId: string) => Promise<boolean>): void };
+    /** Like goals (interaction feature): a reached goal unlocks the coupons tied to it. */
+    likeGoals?: {
+      onGoalReached(hook: (ctx: { liveId: string; goal: { id: string } }) => Promise<void> | void): void;
+    };
+    now?: () => number;
+  },
+) {
   const { config, log, app, hooks, redis, db, keys, scripts, roomLog } = deps;
   const now = deps.now ?? Date.now;
   const gate = createLiveGate({ lives: deps.lives, now });

@@ -2,44 +2,27 @@
  * Composition of the lottery feature: builds its service, registers the audit and claim routes, the snapshot contributor
  * and the keyword-comment hook, and returns its socket handlers and the entrant-count ticker.
  */
-import type { Redis } from 'ioredis';
-import type { Config } from '../../config';
-import type { App } from '../../http/fastify';
-import type { Db } from '../../ledger/db';
+
 import { createLotteriesRepo } from '../../ledger/lotteries.repo';
 import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
 import type { PresenceStore } from '../../realtime/presence';
-import type { RoomLog } from '../../realtime/room-log';
 import type { RoomTail } from '../../realtime/room-tail';
 import { startRoomTicker } from '../../realtime/room-ticker';
-import type { Snapshots } from '../../realtime/snapshot';
 import { type AppServer, roomName } from '../../realtime/types';
-import type { Keys } from '../../redis/keys';
-import type { Scripts } from '../../redis/scripts';
-import type { AuthHooks } from '../auth/auth.hook';
+import type { FeatureDeps } from '../feature-deps';
 import type { Interaction } from '../interaction';
 import type { LivesService } from '../lives/lives.service';
 import { lotteryRoutes } from './lottery.routes';
 import { createLotteryService } from './lottery.service';
 import { lotterySocketHandlers } from './lottery.socket';
 
-type Log = { warn(o: object, m?: string): void };
-
-export function buildLottery(deps: {
-  config: Config;
-  log: Log;
-  app: App;
-  hooks: AuthHooks;
-  redis: Redis;
-  db: Db;
-  keys: Keys;
-  scripts: Scripts;
-  roomLog: RoomLog;
-  snapshots: Snapshots;
-  lives: LivesService;
-  presence: PresenceStore;
-  interaction: Interaction;
-}) {
+export function buildLottery(
+  deps: FeatureDeps & {
+    lives: LivesService;
+    presence: PresenceStore;
+    interaction: Interaction;
+  },
+) {
   const { config, log, redis, keys, lives, presence, interaction } = deps;
   const lottery = createLotteryService({
     redis,
