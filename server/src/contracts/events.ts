@@ -35,6 +35,7 @@ import type {
   ConsumerInfo,
   ConsumerLayersPayload,
   ConsumerRefPayload,
+  ConsumerStatsInfo,
   IceRestartPayload,
   MediaKind,
   ProducePayload,
@@ -118,6 +119,8 @@ export interface ClientToServerEvents {
   'sfu:consume': (payload: ConsumePayload, ack?: AckFn<ConsumerInfo>) => void;
   /** Media: resume one of the caller's consumers once its client side is ready. */
   'sfu:consumer:resume': (payload: ConsumerRefPayload, ack?: AckFn<{ resumed: true }>) => void;
+  /** Media: what the server sent on one of the caller's consumers (diagnostics, load tests). */
+  'sfu:consumer:stats': (payload: ConsumerRefPayload, ack?: AckFn<ConsumerStatsInfo>) => void;
   /** Media: preferred simulcast layers of one of the caller's consumers. */
   'sfu:consumer:layers': (payload: ConsumerLayersPayload, ack?: AckFn<{ set: true }>) => void;
   /** Media: restart ICE of one of the caller's transports (after a network change or failure). */

@@ -215,6 +215,16 @@ export interface ConsumerInfo {
   producerPaused: boolean;
 }
 
+/** What the server sent on one of the caller's consumers (mediasoup's outbound RTP stats). */
+export interface ConsumerStatsInfo {
+  packetsSent: number;
+  bytesSent: number;
+  /** Current send bitrate, bits/s. */
+  bitrate: number;
+  /** Packets the receiver reported lost (RTCP). */
+  packetsLost: number;
+}
+
 /** Why the client must re-establish media: its room was rebuilt (worker died) or its transport's router closed. */
 export const SfuReconnectReason = z.enum(['worker-died', 'transport-closed']);
 export type SfuReconnectReason = z.infer<typeof SfuReconnectReason>;

@@ -4,9 +4,10 @@
  * placed on a router piped onto the other worker. Then workers are SIGKILLed under the live.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { liveRoom, startMediaServer } from '../../../../test/media';
+import { liveRoom, ok, startMediaServer } from '../../../../test/media';
 import { NodePublisher, NodeViewer } from '../../../../test/msc-node';
-import { type TestServer, waitFor } from '../../../../test/server';
+import { call, type TestServer, waitFor } from '../../../../test/server';
+import type { ConsumerStatsInfo } from '../../contracts/sfu.schema';
 
 describe('media flow with Node WebRTC peers', () => {
   let s: TestServer;
@@ -54,7 +55,22 @@ describe('media flow with Node WebRTC peers', () => {
       const stats = await s.built.deps.sfu!.consumerStats(mediaRoom.liveId, v.socket.id!, v.consumerIds[0]!);
       const outbound = stats.find((x) => x.type === 'outbound-rtp');
       expect(outbound?.packetCount).toBeGreaterThan(0);
+      // …and each viewer can read them over signaling, for its own consumers only.
+      const sent = await ok(
+        call<ConsumerStatsInfo>(v.socket, 'sfu:consumer:stats', {
+          liveId: mediaRoom.liveId,
+          consumerId: v.consumerIds[0],
+        }),
+      );
+      expect(sent.packetsSent).toBeGreaterThan(0);
+      expect(sent.bytesSent).toBeGreaterThan(sent.packetsSent * 40);
     }
+    const [a, b] = viewers as [NodeViewer, NodeViewer];
+    const foreign = await call(a.socket, 'sfu:consumer:stats', {
+      liveId: mediaRoom.liveId,
+      consumerId: b.consumerIds[0],
+    });
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
   it('rebuilds the room when the worker under it is SIGKILLed: the host republishes, viewers receive again', async () => {

@@ -15,6 +15,7 @@ import type { WorkerPool } from '../../../../media/src/worker-pool';
 import { AppError, isAppError } from '../../contracts/errors';
 import type {
   ConsumerInfo,
+  ConsumerStatsInfo,
   DtlsParameters,
   MediaKind,
   ProducerInfo,
@@ -253,9 +254,21 @@ export function createSfuService(deps: {
       return { iceParameters: iceParameters as Record<string, unknown> };
     },
 
-    /** Server-side stats of one of the peer's consumers (tests, diagnostics). */
+    /** Server-side stats of one of the peer's consumers (tests, diagnostics). @throws MEDIA_NOT_AVAILABLE, NOT_FOUND */
     async consumerStats(liveId: string, peerId: string, consumerId: string) {
       return run(existing(liveId, peerId).then((room) => room.getConsumerStats(peerId, consumerId)));
+    },
+
+    /** What the worker sent on one of the peer's consumers. @throws MEDIA_NOT_AVAILABLE, NOT_FOUND */
+    async consumerSent(liveId: string, peerId: string, consumerId: string): Promise<ConsumerStatsInfo> {
+      const stats = await this.consumerStats(liveId, peerId, consumerId);
+      const out = stats.find((s) => s.type === 'outbound-rtp') as ms.ConsumerStat | undefined;
+      return {
+        packetsSent: out?.packetCount ?? 0,
+        bytesSent: out?.byteCount ?? 0,
+        bitrate: out?.bitrate ?? 0,
+        packetsLost: out?.packetsLost ?? 0,
+      };
     },
 
     /** The peer leaves the live's media (sfu:close, live:leave, disconnect); the last one out closes the room. */

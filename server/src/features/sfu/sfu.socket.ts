@@ -84,6 +84,12 @@ export function sfuSocketHandlers(deps: { sfu: SfuService | undefined; io: () =>
         media(socket, liveId).sfu.resumeConsumer(liveId, socket.id, consumerId),
     }),
     defineHandler({
+      event: 'sfu:consumer:stats',
+      schema: ConsumerRefPayload,
+      run: ({ socket }, { liveId, consumerId }) =>
+        media(socket, liveId).sfu.consumerSent(liveId, socket.id, consumerId),
+    }),
+    defineHandler({
       event: 'sfu:consumer:layers',
       schema: ConsumerLayersPayload,
       run: ({ socket }, { liveId, consumerId, spatialLayer, temporalLayer }) =>
