@@ -60,6 +60,8 @@ export const ConfigSchema = z.object({
   PRESENCE_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** Recent room events included in a join snapshot. */
   SNAPSHOT_RECENT: z.coerce.number().int().min(0).max(500).default(50),
+  /** How long a room's shared snapshot part is reused at one seq; bounds the age of unlogged counters. */
+  SNAPSHOT_CACHE_MS: z.coerce.number().int().min(0).max(5000).default(250),
   /** Attempts per minute per client IP on register/login/guest (brute-force and sign-up spam guard). */
   AUTH_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(30),
   // Interaction (comments, likes, Q&A, polls); see README "Interaction limits".
@@ -113,6 +115,13 @@ export const ConfigSchema = z.object({
   MERCHANT_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   /** First retry delay of a merchant webhook (doubles per attempt). */
   MERCHANT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  /**
+   * After a settled live reconciles, its Redis commerce keys expire after this many seconds (0: deleted at
+   * once). The grace lets a late provider webhook still find its reservation and be refunded.
+   */
+  COMMERCE_KEYS_RETAIN_SEC: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+  /** How long a lottery winner (or a runner-up a prize passed to) has to claim it; fractions allowed. */
+  LOTTERY_CLAIM_HOURS: z.coerce.number().positive().max(24 * 90).default(48),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Allow a Redis without AOF persistence (data loss on restart). Not for production. */
   REDIS_ALLOW_NO_PERSISTENCE: bool.default(false),

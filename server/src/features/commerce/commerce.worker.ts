@@ -55,6 +55,7 @@ export function startCommerceWorker(deps: { config: Config; infra: Infra; log: L
     sweeper,
     webhooks,
     paymentGraceMs: config.PAYMENT_TIMEOUT_SEC * 1000 + 5000,
+    keysRetainSec: config.COMMERCE_KEYS_RETAIN_SEC,
     now: deps.now,
   });
   return {

@@ -6,6 +6,7 @@
  */
 import { type ConnectionOptions, Queue, Worker } from 'bullmq';
 import { z } from 'zod';
+import type { CommerceReport } from '../../../contracts/commerce.schema';
 import type { Db } from '../../../ledger/db';
 import { signatureHeader } from '../payments/webhook-signature';
 
@@ -142,3 +143,36 @@ export function startMerchantWebhooks(deps: {
   };
 }
 export type MerchantWebhooks = ReturnType<typeof startMerchantWebhooks>;
+
+/** Outbox rows for every order of the live and for its report (event ids are deterministic: written once). */
+export async function writeOutbox(db: Db, liveId: string, report: CommerceReport): Promise<void> {
+  await db.query(
+    `INSERT INTO merchant_webhooks (event_id, live_id, type, payload)
+     SELECT 'order-' || o.id, o.live_id, 'order.settled',
+       jsonb_build_object('orderId', o.id, 'reservationId', o.reservation_id, 'paymentId', o.payment_id,
+         'saleId', o.sale_id, 'productId', o.product_id, 'userId', o.user_id, 'quantity', o.quantity,
+         'unitPrice', o.unit_price, 'subtotal', o.subtotal, 'discount', o.discount, 'total', o.total,
+         'currency', o.currency, 'couponId', o.coupon_id)
+     FROM orders o WHERE o.live_id = $1
+     ON CONFLICT (event_id) DO NOTHING`,
+    [liveId],
+  );
+  await db.query(
+    `INSERT INTO merchant_webhooks (event_id, live_id, type, payload) VALUES ($1, $2, 'live.settled', $3)
+     ON CONFLICT (event_id) DO NOTHING`,
+    [
+      `live-${liveId}-settled`,
+      liveId,
+      JSON.stringify({
+        orders: report.orders,
+        units: report.units,
+        buyers: report.buyers,
+        uniqueViewers: report.uniqueViewers,
+        conversion: report.conversion,
+        gmv: report.gmv,
+        couponsRedeemed: report.couponsRedeemed,
+        reconciled: report.reconciliation.every((r) => r.ok),
+      }),
+    ],
+  );
+}

@@ -1,7 +1,8 @@
 /**
  * The post-live commerce report: orders, units, GMV and discounts per currency, coupons redeemed, buyers,
  * conversion (buyers / unique viewers) and impressions, clicks and CTR per product. Written once per live
- * (`commerce_reports`); later runs read the stored row.
+ * (`commerce_reports`); later runs read the stored row. Lottery prize orders (kind 'prize', total 0) are not
+ * sales: they count in none of these figures.
  */
 import type { Redis } from 'ioredis';
 import type { CommerceReport } from '../../../contracts/commerce.schema';
@@ -15,16 +16,16 @@ export async function buildReport(db: Db, redis: Redis, keys: Keys, liveId: stri
     await Promise.all([
       db.query<{ orders: number; units: number; buyers: number }>(
         `SELECT count(*)::int AS orders, coalesce(sum(quantity), 0)::int AS units,
-         count(DISTINCT user_id)::int AS buyers FROM orders WHERE live_id = $1`,
+         count(DISTINCT user_id)::int AS buyers FROM orders WHERE live_id = $1 AND kind = 'sale'`,
         [liveId],
       ),
       db.query<{ currency: string; gmv: string; discounts: string }>(
-        `SELECT currency, sum(total) AS gmv, sum(discount) AS discounts FROM orders WHERE live_id = $1
+        `SELECT currency, sum(total) AS gmv, sum(discount) AS discounts FROM orders WHERE live_id = $1 AND kind = 'sale'
        GROUP BY currency ORDER BY currency`,
         [liveId],
       ),
       db.query<{ product_id: string; units: number; gmv: string }>(
-        `SELECT product_id, sum(quantity)::int AS units, sum(total) AS gmv FROM orders WHERE live_id = $1
+        `SELECT product_id, sum(quantity)::int AS units, sum(total) AS gmv FROM orders WHERE live_id = $1 AND kind = 'sale'
        GROUP BY product_id`,
         [liveId],
       ),

@@ -10,14 +10,17 @@
  * 4. reconcile Redis counters vs reservations vs ledger, per sale: stored and logged, never corrected
  * 5. report    GMV, orders, buyers, conversion, CTR per product (written once)
  * 6. webhooks  outbox rows for settled orders and the report, enqueued for signed delivery with retries
+ * 7. release   a clean live's Redis commerce keys deleted or set to expire (release-keys.ts); later runs
+ *              then take the ledger-only path
  */
 import { randomUUID } from 'node:crypto';
 import type { EndOfLiveStep, StepContext } from '../../../jobs/end-of-live';
 import { createOrdersRepo, type PaidReservation } from '../../../ledger/orders.repo';
 import type { Scripts } from '../../../redis/scripts';
 import type { ReservationSweeper } from '../sales/reservation-sweeper';
-import type { MerchantWebhooks } from './merchant-webhooks';
-import { reconcileSale } from './reconcile';
+import { type MerchantWebhooks, writeOutbox } from './merchant-webhooks';
+import { reconcileSale, storedReconciliations } from './reconcile';
+import { keysReleasedAt, releaseCommerceKeys } from './release-keys';
 import { buildReport, readReport, writeReport } from './report';
 
 export const COMMERCE_SETTLEMENT_STEP = 'commerce-settlement';
@@ -34,6 +37,8 @@ export function commerceSettlementStep(deps: {
   webhooks?: Pick<MerchantWebhooks, 'enqueueLive'>;
   /** Longest a started payment may take (PAYMENT_TIMEOUT) plus slack: the bound of phase 2's wait. */
   paymentGraceMs: number;
+  /** Set: release the live's Redis commerce keys after a clean settlement (0 deletes, else expiry in s). */
+  keysRetainSec?: number;
   now?: () => number;
 }): EndOfLiveStep {
   const now = deps.now ?? Date.now;
@@ -42,6 +47,8 @@ export function commerceSettlementStep(deps: {
     async run(ctx) {
       const { liveId, db, redis, keys, log } = ctx;
       const endedAt = Math.min(Date.parse(ctx.endedAt) || now(), now());
+      // A live whose keys were released is settled: only the ledger-side phases may still have work.
+      if (await keysReleasedAt(db, liveId)) return rerunFromLedger(ctx, deps.webhooks);
 
       // 1. close
       await redis.hsetnx(keys.commerce(liveId), 'ended', String(endedAt));
@@ -129,36 +136,15 @@ export function commerceSettlementStep(deps: {
       const report = existing ?? (await writeReport(db, await buildReport(db, redis, keys, liveId))).report;
 
       // 6. webhooks
-      await db.query(
-        `INSERT INTO merchant_webhooks (event_id, live_id, type, payload)
-         SELECT 'order-' || o.id, o.live_id, 'order.settled',
-           jsonb_build_object('orderId', o.id, 'reservationId', o.reservation_id, 'paymentId', o.payment_id,
-             'saleId', o.sale_id, 'productId', o.product_id, 'userId', o.user_id, 'quantity', o.quantity,
-             'unitPrice', o.unit_price, 'subtotal', o.subtotal, 'discount', o.discount, 'total', o.total,
-             'currency', o.currency, 'couponId', o.coupon_id)
-         FROM orders o WHERE o.live_id = $1
-         ON CONFLICT (event_id) DO NOTHING`,
-        [liveId],
-      );
-      await db.query(
-        `INSERT INTO merchant_webhooks (event_id, live_id, type, payload) VALUES ($1, $2, 'live.settled', $3)
-         ON CONFLICT (event_id) DO NOTHING`,
-        [
-          `live-${liveId}-settled`,
-          liveId,
-          JSON.stringify({
-            orders: report.orders,
-            units: report.units,
-            buyers: report.buyers,
-            uniqueViewers: report.uniqueViewers,
-            conversion: report.conversion,
-            gmv: report.gmv,
-            couponsRedeemed: report.couponsRedeemed,
-            reconciled: report.reconciliation.every((r) => r.ok),
-          }),
-        ],
-      );
+      await writeOutbox(db, liveId, report);
       const enqueued = (await deps.webhooks?.enqueueLive(liveId)) ?? 0;
+
+      // 7. release the live's Redis commerce keys, only when the ledger holds the truth and agrees with Redis
+      // (a mismatch keeps them as evidence).
+      const keysReleased =
+        deps.keysRetainSec !== undefined && problems.length === 0
+          ? (await releaseCommerceKeys(ctx, liveId, deps.keysRetainSec)).keys
+          : 0;
 
       return {
         sales: saleIds.length,
@@ -169,8 +155,33 @@ export function commerceSettlementStep(deps: {
         reconciled: problems.length === 0,
         problems,
         webhooksEnqueued: enqueued,
+        keysReleased,
       };
     },
+  };
+}
+
+/** Settlement of a live whose keys are gone: settle, outbox and delivery from the ledger; Redis untouched. */
+async function rerunFromLedger(ctx: StepContext, webhooks?: Pick<MerchantWebhooks, 'enqueueLive'>) {
+  const { db, liveId } = ctx;
+  const settled = await db.query(
+    `UPDATE orders SET status = 'settled', settled_at = now() WHERE live_id = $1 AND status = 'paid'`,
+    [liveId],
+  );
+  const report = await readReport(db, liveId);
+  if (report) await writeOutbox(db, liveId, report);
+  const enqueued = (await webhooks?.enqueueLive(liveId)) ?? 0;
+  const stored = await storedReconciliations(db, liveId);
+  return {
+    sales: stored.length,
+    releasedUnits: 0,
+    orders: report?.orders ?? 0,
+    repairedOrders: 0,
+    settled: settled.rowCount,
+    reconciled: stored.every((r) => r.ok),
+    problems: stored.flatMap((r) => r.problems.map((p) => `${r.saleId}: ${p}`)),
+    webhooksEnqueued: enqueued,
+    keysReleased: 0,
   };
 }
 

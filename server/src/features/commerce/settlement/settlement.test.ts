@@ -12,6 +12,7 @@ import { buildWorker } from '../../../worker-app';
 import { verifySignature } from '../payments/webhook-signature';
 import { merchantWebhookSecret } from '../secrets';
 import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from './merchant-webhooks';
+import { commerceKeysOf } from './release-keys';
 import { COMMERCE_SETTLEMENT_STEP } from './settlement.step';
 
 /** A tiny merchant endpoint: records every delivery it acknowledged, and whether its signature verified. */
@@ -171,6 +172,10 @@ describe.each(['pglite', 'postgres'] as const)('settlement after the live on %s'
       reserved: 0,
       sold: 5,
     });
+    // Clean settlement: the keys stay for the retention grace (default a day), then expire.
+    const ttl = await s.built.deps.redis.ttl(s.built.deps.keys.sale(liveId, sale.id));
+    expect(ttl).toBeGreaterThan(86_000);
+    expect(ttl).toBeLessThanOrEqual(86_400);
     const statuses = (
       await s.built.deps.db.query<{ status: string }>('SELECT status FROM orders WHERE live_id = $1', [
         liveId,
@@ -407,5 +412,105 @@ describe('merchant webhooks that used up their attempts', () => {
       await worker.close();
       await s.close();
     }
+  });
+});
+
+describe.each(['pglite', 'postgres'] as const)('Redis commerce keys after settlement on %s', (ledger) => {
+  let s: TestServer;
+  let worker: Awaited<ReturnType<typeof buildWorker>>;
+  beforeAll(async () => {
+    s = await startServer({ ledger, env: { SALE_FAIR_WINDOW_MS: '0', COMMERCE_KEYS_RETAIN_SEC: '0' } });
+    worker = await buildWorker(
+      loadConfig(s.env),
+      pino({ level: 'silent' }),
+      ledger === 'pglite' ? s.built.infra : undefined,
+    );
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await s?.close();
+  });
+
+  it('are gone once the live settled clean, and settling again changes nothing and reports no mismatch', async () => {
+    const { redis, keys, db, endQueue } = s.built.deps;
+    const { host, liveId, sale, product } = await liveWithSale(s, { units: 10, perUserLimit: 2 });
+    const buyers = await guests(s, 3);
+    const holds = await Promise.all(buyers.map((u) => reserve(s, u.token, liveId, sale.id)));
+    await Promise.all([0, 1].map((i) => pay(s, buyers[i]!.token, liveId, holds[i]!.body.id)));
+    await waitFor(
+      async () => (await db.query('SELECT 1 FROM orders WHERE live_id = $1', [liveId])).rowCount === 2,
+      5000,
+      'orders',
+    );
+    const commerceKeys = commerceKeysOf(keys, liveId, [sale.id], [product.id]);
+    const present = async () => {
+      const n = await Promise.all(commerceKeys.map((k) => redis.exists(k)));
+      return commerceKeys.filter((_, i) => n[i] === 1);
+    };
+    // Before the end the hot keys exist (stock, reservations, idempotency, sale state).
+    expect(await present()).toEqual(
+      expect.arrayContaining([
+        keys.sale(liveId, sale.id),
+        keys.reservations(liveId),
+        keys.idempotency(liveId),
+        keys.saleUsers(liveId, sale.id),
+      ]),
+    );
+    await http(s, 'POST', `/api/lives/${liveId}/end`, undefined, host.token);
+    const job = await waitFor(() => endQueue.getJob(`${COMMERCE_SETTLEMENT_STEP}-${liveId}`), 10_000, 'job');
+    await waitFor(async () => (await job.getState()) === 'completed', 20_000, 'settlement completed');
+    const first = (await endQueue.getJob(job.id!))!.returnvalue;
+    expect(first).toMatchObject({ reconciled: true, settled: 2, releasedUnits: 1 });
+    expect(first.keysReleased).toBe(commerceKeys.length);
+    expect(await present()).toEqual([]);
+    expect(await redis.zscore(keys.activeSales, `${liveId}/${sale.id}`)).toBeNull();
+    const before = await ledgerState(db, liveId);
+    expect(before.orders.map((o) => o.status)).toEqual(['settled', 'settled']);
+
+    // Settling again after the cleanup: the ledger-only path, no false mismatch, no key comes back.
+    const again = await worker.commerce.steps[0]!.run({
+      liveId,
+      endedAt: new Date().toISOString(),
+      db: worker.infra.db,
+      redis: worker.infra.redis,
+      keys: worker.infra.keys,
+      log: pino({ level: 'silent' }),
+      progress: async () => {},
+    });
+    expect(again).toMatchObject({ reconciled: true, problems: [], settled: 0, orders: 2 });
+    expect(await ledgerState(db, liveId)).toEqual(before);
+    expect(await present()).toEqual([]);
+    const report = await http<CommerceReport>(s, 'GET', `/api/lives/${liveId}/report`, undefined, host.token);
+    expect(report.body).toMatchObject({ orders: 2, units: 2, reconciliation: [{ ok: true }] });
+    // Buyers still see their orders: they are read from the ledger.
+    const mine = await http<{ orders: Array<{ status: string }> }>(
+      s,
+      'GET',
+      `/api/lives/${liveId}/orders`,
+      undefined,
+      buyers[0]!.token,
+    );
+    expect(mine.body.orders.map((o) => o.status)).toEqual(['settled']);
+  });
+
+  it('stay as evidence when the reconciliation found a mismatch', async () => {
+    const { redis, keys } = s.built.deps;
+    const { host, liveId, sale } = await liveWithSale(s, { units: 10 });
+    const [u] = await guests(s, 1);
+    await reserve(s, u!.token, liveId, sale.id);
+    await redis.hincrby(keys.sale(liveId, sale.id), 'remaining', 2);
+    await http(s, 'POST', `/api/lives/${liveId}/end`, undefined, host.token);
+    const job = await waitFor(
+      () => s.built.deps.endQueue.getJob(`${COMMERCE_SETTLEMENT_STEP}-${liveId}`),
+      10_000,
+      'job',
+    );
+    await waitFor(async () => (await job.getState()) === 'completed', 20_000, 'settlement completed');
+    expect((await s.built.deps.endQueue.getJob(job.id!))!.returnvalue).toMatchObject({
+      reconciled: false,
+      keysReleased: 0,
+    });
+    expect(await saleCounters(s, liveId, sale.id)).toMatchObject({ initial: 10, remaining: 12 });
+    expect(await redis.ttl(keys.sale(liveId, sale.id))).toBe(-1);
   });
 });
