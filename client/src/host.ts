@@ -1,13 +1,17 @@
 /**
- * Host studio (minimal): log in or register, create a live, pick camera and microphone (with preview), go live —
- * the live client publishes them while the live is live — announce, end.
+ * Host studio: log in or register, create a live, then run it — camera/mic with preview, go live / end,
+ * announcements, and the studio panels (live figures, chat moderation, products, flash sales, coupons, lottery,
+ * Q&A, polls, moderation). Panels live in ./studio; every label follows the zh-CN / en switch.
  */
 import type { AuthResponse } from '../../server/src/contracts/auth.schema';
 import type { Live } from '../../server/src/contracts/live.schema';
 import { $, el, formError, show } from './dom';
+import { applyI18n, langSwitch, t } from './i18n';
 import { api, LiveClient, session } from './live-client';
-import type { MediaState } from './media';
 import { roomView } from './room-view';
+import { setupMedia } from './studio/media-setup';
+import { createStudio } from './studio/studio';
+import './studio/strings';
 import './style.css';
 
 const HOST_KEY = 'lc.host';
@@ -25,7 +29,7 @@ async function showLives(auth: AuthResponse) {
   $('#lives').replaceChildren(
     ...(mine.length
       ? mine.map((l) => el('li', {}, el('a', { href: `?live=${l.id}` }, l.title), ` (${l.status})`))
-      : [el('li', {}, 'No lives yet.')]),
+      : [el('li', { 'data-i18n': 'lives.none' }, t('lives.none'))]),
   );
   $<HTMLFormElement>('#create-form').onsubmit = async (ev) => {
     ev.preventDefault();
@@ -45,7 +49,11 @@ async function showLives(auth: AuthResponse) {
 
 function studio(auth: AuthResponse, id: string) {
   show('#room', true);
-  const client = new LiveClient(auth.token, id, roomView());
+  // The heading shows the live's title from now on (room-view sets it), not the translated page name.
+  delete $('#title').dataset.i18n;
+  const s = createStudio(roomView());
+  const client = new LiveClient(auth.token, id, s.handlers);
+  s.attach(client, id, auth.token, $('#studio-panels'));
   ($('#viewer-link') as HTMLAnchorElement).href = `/?live=${id}`;
   const act = (fn: () => Promise<unknown>) =>
     fn().then(
@@ -65,73 +73,14 @@ function studio(auth: AuthResponse, id: string) {
   };
 }
 
-/** Camera and microphone: capture (secure pages only), preview, pickers; the client publishes while live. */
-async function setupMedia(client: LiveClient) {
-  const preview = $<HTMLVideoElement>('#preview');
-  const camera = $<HTMLSelectElement>('#camera');
-  const mic = $<HTMLSelectElement>('#mic');
-  const error = $('#media-error');
-  const showState = (state: MediaState, detail?: string) => {
-    const s = $('#media-state');
-    s.dataset.state = state;
-    s.textContent = detail ? `${state} (${detail})` : state;
-  };
-  if (!navigator.mediaDevices?.getUserMedia) {
-    error.textContent = window.isSecureContext
-      ? 'This browser cannot capture a camera.'
-      : 'The camera needs a secure page: open the studio over HTTPS (or on localhost).';
-    return;
-  }
-  const capture = () =>
-    navigator.mediaDevices.getUserMedia({
-      video: camera.value ? { deviceId: { exact: camera.value } } : { width: 1280, height: 720 },
-      audio: mic.value ? { deviceId: { exact: mic.value } } : true,
-    });
-  let stream: MediaStream;
-  try {
-    stream = await capture();
-  } catch (err) {
-    const e = err as Error;
-    error.textContent = `Camera or microphone unavailable: ${e.name}: ${e.message}`;
-    return;
-  }
-  preview.srcObject = stream;
-  const devices = await navigator.mediaDevices.enumerateDevices();
-  const fill = (select: HTMLSelectElement, kind: MediaDeviceKind, current?: string, noun = 'Device') => {
-    const list = devices.filter((d) => d.kind === kind);
-    select.replaceChildren(
-      ...list.map((d, i) => {
-        const o = el('option', { value: d.deviceId }, d.label || `${noun} ${i + 1}`);
-        o.selected = d.deviceId === current;
-        return o;
-      }),
-    );
-  };
-  fill(camera, 'videoinput', stream.getVideoTracks()[0]?.getSettings().deviceId, 'Camera');
-  fill(mic, 'audioinput', stream.getAudioTracks()[0]?.getSettings().deviceId, 'Microphone');
-  const change = async () => {
-    try {
-      const next = await capture();
-      preview.srcObject = next;
-      await client.setOutgoingStream(next);
-      for (const t of stream.getTracks()) t.stop();
-      stream = next;
-      error.textContent = '';
-    } catch (err) {
-      formError('#media-error', err);
-    }
-  };
-  camera.onchange = change;
-  mic.onchange = change;
-  client.enableMedia('publish', { onState: showState }, stream);
-}
-
 function enter(auth: AuthResponse) {
   show('#auth', false);
   if (liveId) studio(auth, liveId);
   else void showLives(auth);
 }
 
+$('#lang-slot').replaceWith(langSwitch());
+applyI18n();
 const existing = hostSession();
 if (existing) enter(existing);
 else {

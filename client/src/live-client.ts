@@ -66,7 +66,23 @@ export interface RoomHandlers {
   onConn(c: Conn, detail?: string): void;
   /** The room's like total (bounded-rate broadcast). */
   onLikes?(total: number): void;
+  /** Facts outside the seq log: held comments (staff), poll tallies, lottery entrants, followers, own role. */
+  onFact?(f: RoomFact): void;
 }
+
+const FACTS = [
+  'comment:held',
+  'poll:tally',
+  'lottery:count',
+  'follow:count',
+  'room:role',
+  'order:paid',
+  'payment:failed',
+] as const;
+export type RoomFactName = (typeof FACTS)[number];
+export type RoomFact = {
+  [K in RoomFactName]: { name: K; payload: Parameters<ServerToClientEvents[K]>[0] };
+}[RoomFactName];
 
 export class LiveClient {
   private socket: Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -102,6 +118,10 @@ export class LiveClient {
     });
     this.socket.on('room:presence', (p) => p.liveId === this.liveId && h.onPresence(p));
     this.socket.on('like:total', (p) => p.liveId === this.liveId && h.onLikes?.(p.total));
+    const untyped = this.socket as unknown as { on(e: string, fn: (p: { liveId: string }) => void): void };
+    for (const name of FACTS) {
+      untyped.on(name, (p) => p.liveId === this.liveId && h.onFact?.({ name, payload: p } as RoomFact));
+    }
     this.socket.on(
       'sfu:producer:new',
       (p) => p.liveId === this.liveId && this.media?.session.onProducerNew(p.producerId),

@@ -1,0 +1,94 @@
+/**
+ * Wires the studio panels to the live client: one RoomHandlers fans the room's snapshot, events, presence,
+ * likes and facts out to the shared room view and to every panel; a one-second tick drives countdowns.
+ */
+import { el } from '../dom';
+import { onLangChange, t } from '../i18n';
+import type { LiveClient, RoomHandlers } from '../live-client';
+import { chatPanel } from './chat';
+import { couponsPanel } from './coupons';
+import { lotteryPanel } from './lottery';
+import { moderationPanel } from './moderation';
+import { pollsPanel } from './polls';
+import { productsPanel } from './products';
+import { qaPanel } from './qa';
+import { salesPanel } from './sales';
+import { statsPanel } from './stats';
+import './strings';
+import { createCtx, type Panel } from './ui';
+
+export function createStudio(view: RoomHandlers) {
+  const panels: Panel[] = [];
+  let ctx: ReturnType<typeof createCtx> | null = null;
+  const each = (fn: (p: Panel) => void) => {
+    for (const p of panels) {
+      try {
+        fn(p);
+      } catch (err) {
+        console.error('studio panel failed', err);
+      }
+    }
+  };
+  const handlers: RoomHandlers = {
+    onSnapshot(s) {
+      view.onSnapshot(s);
+      ctx?.learnClock(s.serverTime);
+      each((p) => p.onSnapshot?.(s));
+    },
+    onEvents(events) {
+      view.onEvents(events);
+      for (const e of events) each((p) => p.onEvent?.(e));
+    },
+    onPresence(pr) {
+      view.onPresence(pr);
+      each((p) => p.onPresence?.(pr));
+    },
+    onConn: (c, detail) => view.onConn(c, detail),
+    onLikes(total) {
+      view.onLikes?.(total);
+      each((p) => p.onLikes?.(total));
+    },
+    onFact: (f) => each((p) => p.onFact?.(f)),
+  };
+
+  /** Builds the panels into `mount`; call right after constructing the client (before its first join ack). */
+  const attach = (client: LiveClient, liveId: string, token: string, mount: HTMLElement) => {
+    ctx = createCtx(client, liveId, token);
+    const col = (id: string) => el('div', { class: 'studio-col', id });
+    const left = col('studio-left');
+    const right = col('studio-right');
+    mount.append(left, right);
+    const products = productsPanel(ctx, right);
+    const coupons = couponsPanel(ctx, right);
+    panels.push(
+      statsPanel(ctx, left),
+      chatPanel(ctx, left),
+      qaPanel(ctx, left),
+      pollsPanel(ctx, left),
+      products,
+      salesPanel(ctx, right, products),
+      coupons,
+      lotteryPanel(ctx, right, products, coupons),
+      moderationPanel(ctx, right),
+    );
+    nav(mount);
+    setInterval(() => each((p) => p.onTick?.()), 1000);
+    onLangChange(() => each((p) => p.onLang?.()));
+  };
+  return { handlers, attach };
+}
+
+/** Skip links to every panel (keyboard users jump instead of tabbing through all forms). */
+function nav(mount: HTMLElement) {
+  const links = [...mount.querySelectorAll<HTMLElement>('section.panel')].map((s) => {
+    const h = s.querySelector('h2')!;
+    const a = el('a', { href: `#${s.id}`, 'data-i18n': h.dataset.i18n ?? '' }, h.textContent ?? '');
+    return el('li', {}, a);
+  });
+  const n = el(
+    'nav',
+    { id: 'studio-nav', 'data-i18n-label': 'studio.nav', 'aria-label': t('studio.nav') },
+    el('ul', {}, ...links),
+  );
+  mount.before(n);
+}
