@@ -8,7 +8,11 @@ export default defineConfig({
     outDir: resolve(__dirname, 'dist'),
     emptyOutDir: true,
     rollupOptions: {
-      input: { viewer: resolve(__dirname, 'index.html'), host: resolve(__dirname, 'host.html') },
+      input: {
+        viewer: resolve(__dirname, 'index.html'),
+        host: resolve(__dirname, 'host.html'),
+        verify: resolve(__dirname, 'verify.html'),
+      },
     },
   },
   server: {

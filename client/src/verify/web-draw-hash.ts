@@ -1,0 +1,63 @@
+/**
+ * The draw's hashing (`DrawHash`) for the browser, on WebCrypto. `crypto.subtle` is asynchronous while the
+ * shared draw module is synchronous, so every digest the verifier will ask for is computed up front and looked
+ * up by its input; the algorithm itself stays the one in contracts/lottery-draw.ts.
+ */
+
+import type { LotteryAudit } from '../../../server/src/contracts/lottery.schema';
+import { canonicalEntrants, type DrawHash, hexToBytes } from '../../../server/src/contracts/lottery-draw';
+
+const utf8 = new TextEncoder();
+const hex = (buf: ArrayBuffer | Uint8Array) =>
+  Array.from(buf instanceof Uint8Array ? buf : new Uint8Array(buf), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+
+const sha256 = async (data: Uint8Array) => hex(await crypto.subtle.digest('SHA-256', data as BufferSource));
+
+/** A `DrawHash` answering exactly the digests that verifying (or redrawing) `audit` needs. */
+export async function webDrawHash(audit: Pick<LotteryAudit, 'seed' | 'entrants'>): Promise<DrawHash> {
+  const digests = new Map<string, string>();
+  const macs = new Map<string, string>();
+  const addDigest = async (data: Uint8Array) => void digests.set(hex(data), await sha256(data));
+
+  let seed: Uint8Array | null = null;
+  try {
+    seed = hexToBytes(audit.seed);
+  } catch {
+    // Not hex: the verifier reports it and never asks for the seed's digest or MACs.
+  }
+  const jobs: Promise<void>[] = [
+    addDigest(utf8.encode(audit.entrants.join('\n'))),
+    addDigest(utf8.encode(canonicalEntrants(audit.entrants).join('\n'))),
+  ];
+  if (seed) {
+    const key = seed;
+    jobs.push(addDigest(key));
+    const hmacKey = await crypto.subtle.importKey(
+      'raw',
+      key as BufferSource,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    for (const id of new Set(audit.entrants)) {
+      jobs.push(
+        crypto.subtle
+          .sign('HMAC', hmacKey, utf8.encode(id) as BufferSource)
+          .then((sig) => void macs.set(`${hex(key)}:${hex(utf8.encode(id))}`, hex(sig))),
+      );
+    }
+  }
+  await Promise.all(jobs);
+
+  const lookup = (m: Map<string, string>, k: string) => {
+    const v = m.get(k);
+    if (v === undefined) throw new Error('digest not prepared for this input');
+    return v;
+  };
+  return {
+    sha256Hex: (data) => lookup(digests, hex(data)),
+    hmacSha256Hex: (key, msg) => lookup(macs, `${hex(key)}:${hex(msg)}`),
+  };
+}
