@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../../test/server';
 import { startPlainSocketIo } from './baselines/plain-socketio';
 import { parseCommandLine } from './cli';
+import { flashSaleScenario } from './commerce/flash-sale.scenario';
 import { redisBenchmarkAvailable, redisCeilingScenario } from './http/redis-ceiling.scenario';
 import { snapshotScenario } from './http/snapshot.scenario';
 import type { Endpoint } from './lib/processes';
@@ -154,6 +155,31 @@ describe('load-test scenarios at tiny scale (verdicts only)', () => {
     expect(r.metrics.non2xx).toBe(0);
   });
 
+  it('flash-sale: oversold 0, stock adds up, one reservation per key, per-user limit, alternating with bare hello', async () => {
+    const r = await run(flashSaleScenario as unknown as ScenarioDef, {
+      connections: '4',
+      pipelining: '2',
+      duration: '1',
+      rounds: '1',
+      buyers: '12',
+      units: '10',
+      perUserLimit: '2',
+      replayShare: '0.3',
+      redisUrl: s.env.REDIS_URL!,
+      redisPrefix: s.env.REDIS_PREFIX!,
+    });
+    expect(failed(r)).toEqual([]);
+    expect(r.verdicts.map((v) => v.name)).toEqual([
+      'oversold = 0',
+      'sold + reserved + remaining = initial',
+      'one reservation per Idempotency-Key',
+      'per-user limit (2) respected',
+      'only expected answers',
+    ]);
+    expect(r.metrics).toMatchObject({ oversold: 0, reservations: 10, errors: 0 });
+    expect(r.rounds.map((x) => x.side)).toEqual(['project', 'baseline']);
+  });
+
   it('swarm-memory: both client kinds connect and join in their probe processes', async () => {
     const r = await run(swarmMemoryScenario as unknown as ScenarioDef, { clients: '10', rounds: '1' });
     expect(failed(r)).toEqual([]);
@@ -232,6 +258,35 @@ describe('the verdicts can fail', () => {
       await broken.close();
     }
   });
+});
+
+describe('the flash-sale verdicts can fail', () => {
+  it('a server started without its stock check (test-only preload) fails with an oversold verdict', async () => {
+    const none: Endpoint = { label: 'none', url: '', resources: { kind: 'none' }, stop: async () => {} };
+    const r = await runScenario({
+      def: flashSaleScenario as unknown as ScenarioDef,
+      options: flashSaleScenario.options.parse({
+        connections: '4',
+        pipelining: '2',
+        duration: '1',
+        rounds: '1',
+        baseline: 'off',
+        buyers: '12',
+        units: '10',
+        perUserLimit: '2',
+        breakStock: 'on',
+      }),
+      target: { kind: 'endpoint', endpoint: none },
+      baselines: 'in-process',
+    });
+    expect(r.pass).toBe(false);
+    const oversold = r.verdicts.find((v) => v.name === 'oversold = 0');
+    expect(oversold?.pass).toBe(false);
+    // 12 buyers × 2 each = 24 units held of 10: the per-user limit still holds, the stock does not.
+    expect(oversold?.detail).toMatch(/OVERSOLD by 14 units/);
+    expect(r.verdicts.find((v) => v.name === 'per-user limit (2) respected')?.pass).toBe(true);
+    expect(r.metrics.oversold).toBe(14);
+  }, 120_000);
 });
 
 describe('command line', () => {

@@ -48,6 +48,8 @@ export interface Endpoint {
   metricsUrl?: string;
   /** Its Redis, when known (the kit spawned it): lets a scenario count Redis commands. */
   redisUrl?: string;
+  /** Its REDIS_PREFIX, when known (the kit spawned it): lets a scenario read the server's keys. */
+  redisPrefix?: string;
   /** DevTools endpoint of a server the kit spawned (loopback): lets a scenario force a GC there. */
   inspectorUrl?: string;
   /** Processes that serve with it (a spawned server's redis-server): their CPU counts as the server side's. */
@@ -137,6 +139,8 @@ export async function spawnProjectServer(opts: {
   cpu?: number;
   env?: Record<string, string>;
   log?: (line: string) => void;
+  /** Extra node flags before the entry (e.g. a test-only `--import` preload). */
+  nodeFlags?: string[];
 }): Promise<Endpoint & { redisPid: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lc-load-'));
   const redis = await startLocalRedis({ dataDir, logLevel: 'warning' });
@@ -149,7 +153,8 @@ export async function spawnProjectServer(opts: {
       process.env.MEDIASOUP_WORKER_BIN ??
       (existsSync(msBinFile) ? readFileSync(msBinFile, 'utf8').trim() : undefined);
     let inspectorUrl: string | undefined;
-    const server = spawnPinned(process.execPath, nodeArgs('server/src/main.ts', ['--inspect=127.0.0.1:0']), {
+    const serverArgs = nodeArgs('server/src/main.ts', ['--inspect=127.0.0.1:0', ...(opts.nodeFlags ?? [])]);
+    const server = spawnPinned(process.execPath, serverArgs, {
       cpu: opts.cpu,
       onLine: (line) => {
         inspectorUrl ??= /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(line)?.[1];
@@ -185,6 +190,7 @@ export async function spawnProjectServer(opts: {
       resources: { kind: 'proc', pid: server.pid },
       metricsUrl: url,
       redisUrl: redis.url,
+      redisPrefix: 'lcload',
       inspectorUrl,
       companions: [{ label: 'redis-server', pid: redis.pid }],
       redisPid: redis.pid,
