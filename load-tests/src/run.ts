@@ -88,7 +88,9 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
     project = { label: 'none', url: '', resources: { kind: 'none' }, stop: async () => {} };
   } else if (input.target.kind === 'spawn') {
     progress.update('starting a private redis-server and the project server (--spawn)');
-    project = await spawnProjectServer({ cpu: serverCpu, env: input.target.env });
+    const spawnEnv = input.def.spawnEnv;
+    const scenarioEnv = typeof spawnEnv === 'function' ? await spawnEnv(input.options as never) : spawnEnv;
+    project = await spawnProjectServer({ cpu: serverCpu, env: { ...scenarioEnv, ...input.target.env } });
     ownsProject = true;
     progress.log(
       `spawned project server ${project.url} (pid ${project.pid}${serverCpu !== undefined ? `, CPU ${serverCpu}` : ''})`,

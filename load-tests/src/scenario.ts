@@ -89,6 +89,11 @@ export interface ScenarioDef<S extends z.ZodObject = z.ZodObject> {
   metrics: readonly string[];
   /** False when the scenario starts what it measures itself (no project server needed; pinned by default). */
   needsServer?: boolean;
+  /**
+   * Environment a `--spawn`ed server needs for this scenario (e.g. media on); `--server-env` overrides it. A
+   * function runs before the spawn (e.g. to pick a port the scenario then listens on).
+   */
+  spawnEnv?: Record<string, string> | ((opts: z.infer<S>) => Promise<Record<string, string>>);
   run(ctx: ScenarioContext, opts: z.infer<S>): Promise<ScenarioResult>;
 }
 
