@@ -22,12 +22,19 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = await fetch(path, {
     method,
     headers: {
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
     },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
@@ -142,6 +149,11 @@ export class LiveClient {
       this.command<T>(event, payload);
     this.media = { session: new MediaSession(request, this.liveId, handlers), mode, stream };
     this.syncMedia();
+  }
+
+  /** Viewer: preferred simulcast layer of the video (0 = lowest, 2 = full; null = the server's choice). */
+  setVideoLayer(spatial: number | null): void {
+    this.media?.session.preferLayer(spatial);
   }
 
   /** Host: a new camera/microphone selection; the published tracks are replaced in place. */

@@ -47,6 +47,7 @@ export class MediaSession {
   #generation = 0;
   #attempt = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #layer: number | null = null;
 
   constructor(
     private readonly request: Request,
@@ -65,6 +66,21 @@ export class MediaSession {
   watch(): void {
     this.#mode = 'watch';
     this.restart();
+  }
+
+  /** Viewer: preferred spatial layer of video consumers, now and for the ones created later (null: highest). */
+  preferLayer(spatial: number | null): void {
+    this.#layer = spatial;
+    const s = this.#session;
+    if (!s) return;
+    for (const c of s.consumers.values()) if (c.kind === 'video') void this.#applyLayer(c);
+  }
+
+  async #applyLayer(c: types.Consumer): Promise<void> {
+    const spatialLayer = this.#layer ?? SIMULCAST.length - 1;
+    await this.request('sfu:consumer:layers', { liveId: this.liveId, consumerId: c.id, spatialLayer }).catch(
+      () => {},
+    );
   }
 
   get active(): boolean {
@@ -237,6 +253,7 @@ export class MediaSession {
     // NOTE: the server creates consumers paused; resume once the track is attached so the keyframe isn't lost.
     this.#emitStream(s);
     await this.request('sfu:consumer:resume', { liveId: this.liveId, consumerId: consumer.id });
+    if (consumer.kind === 'video' && this.#layer !== null) await this.#applyLayer(consumer);
   }
 
   #emitStream(s: Session): void {

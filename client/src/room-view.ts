@@ -1,14 +1,40 @@
 /** The room panel shared by viewer and host pages: status, presence and the event list. */
 import type { Presence, RoomEvent, RoomSnapshot } from '../../server/src/contracts/room.schema';
 import { $, el } from './dom';
+import { defineStrings, t } from './i18n';
 import type { Conn, RoomHandlers } from './live-client';
 
+defineStrings({
+  en: { 'room.badge.host': 'Host', 'room.badge.moderator': 'Mod' },
+  'zh-CN': { 'room.badge.host': '主播', 'room.badge.moderator': '房管' },
+});
+
+/** A role badge for staff comments (host, moderator); nothing for viewers. */
+function badge(role: unknown): (Node | string)[] {
+  if (role !== 'host' && role !== 'moderator') return [];
+  return [el('span', { class: `badge badge-${role}`, 'data-role': role }, t(`room.badge.${role}`)), ' '];
+}
+
 const CONN_TEXT: Record<Conn, string> = {
-  connecting: 'Connecting…',
-  online: 'Live connection',
-  reconnecting: 'Reconnecting… (events will catch up)',
-  offline: 'Offline',
+  connecting: 'room.conn.connecting',
+  online: 'room.conn.online',
+  reconnecting: 'room.conn.reconnecting',
+  offline: 'room.conn.offline',
 };
+defineStrings({
+  en: {
+    'room.conn.connecting': 'Connecting…',
+    'room.conn.online': 'Live connection',
+    'room.conn.reconnecting': 'Reconnecting… (events will catch up)',
+    'room.conn.offline': 'Offline',
+  },
+  'zh-CN': {
+    'room.conn.connecting': '连接中…',
+    'room.conn.online': '已连接',
+    'room.conn.reconnecting': '重连中…（消息会自动补齐）',
+    'room.conn.offline': '已离线',
+  },
+});
 
 function describe(e: RoomEvent): string {
   const d = e.data as Record<string, unknown>;
@@ -38,13 +64,19 @@ function describe(e: RoomEvent): string {
 const HIDDEN = new Set(['qa:votes']);
 
 /** Shows a comment from a `comment:send` ack at once (the room event with the same id is then skipped). */
-export function showOwnComment(c: { id: string; text: string; by: { name: string }; at: number }): void {
+export function showOwnComment(c: {
+  id: string;
+  text: string;
+  by: { name: string; role?: string };
+  at: number;
+}): void {
   const list = $('#events');
   if (list.querySelector(`[data-comment-id="${CSS.escape(c.id)}"]`)) return;
   list.append(
     el(
       'li',
       { 'data-comment-id': c.id },
+      ...badge(c.by.role),
       `💬 ${c.by.name}: ${c.text}`,
       ' ',
       el('span', { class: 'muted' }, new Date(c.at).toLocaleTimeString()),
@@ -85,6 +117,7 @@ export function roomView(): RoomHandlers {
           'data-seq': String(e.seq),
           ...(e.type === 'comment:new' ? { 'data-comment-id': String(d.id) } : {}),
         },
+        ...(e.type === 'comment:new' ? badge((d as { by?: { role?: string } }).by?.role) : []),
         describe(e),
         ' ',
         el('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString()),
@@ -108,7 +141,7 @@ export function roomView(): RoomHandlers {
       const b = $('#conn');
       b.hidden = false;
       b.dataset.state = c;
-      b.textContent = detail && c !== 'online' ? `${CONN_TEXT[c]} (${detail})` : CONN_TEXT[c];
+      b.textContent = detail && c !== 'online' ? `${t(CONN_TEXT[c])} (${detail})` : t(CONN_TEXT[c]);
     },
   };
 }

@@ -1,16 +1,37 @@
-/** Viewer page: guest sign-in, pick a live, watch its room and its video (muted autoplay, then Unmute). */
+/**
+ * Viewer app (mobile-first): guest sign-in, pick a live, then the room — video, chat, likes, the pinned product
+ * with its flash sale and buy flow, coupons, lottery, polls, Q&A — each panel a module under viewer/.
+ * The page fans the façade's room traffic out to the panels; panels never touch the socket.
+ */
 import type { AuthResponse } from '../../server/src/contracts/auth.schema';
-import type { CommentSendResult } from '../../server/src/contracts/comment.schema';
 import type { Live } from '../../server/src/contracts/live.schema';
 import { $, el, formError, show } from './dom';
-import { api, device, LiveClient, session } from './live-client';
-import { roomView, showOwnComment } from './room-view';
+import { applyI18n, langSwitch, onLangChange, t } from './i18n';
+import { api, device, LiveClient, type RoomHandlers, session } from './live-client';
+import { roomView } from './room-view';
+import { reconnectBanner } from './viewer/banner';
+import { chatPanel } from './viewer/chat';
+import { couponsPanel } from './viewer/coupons';
+import { likesPanel } from './viewer/likes';
+import { lotteryPanel } from './viewer/lottery';
+import { type Panel, ServerClock, type ViewerCtx } from './viewer/panel';
+import { pollPanel } from './viewer/polls';
+import { productPanel } from './viewer/product';
+import { qaPanel } from './viewer/qa';
+import { qualityPanel } from './viewer/quality';
+import './viewer/strings';
 import './style.css';
 
 const liveId = new URLSearchParams(location.search).get('live');
+const TICK_MS = 250;
 
 async function listLives() {
   show('#picker', true);
+  const title = () => {
+    $('#title').textContent = t('app.title');
+  };
+  title();
+  onLangChange(title);
   const [live, scheduled] = await Promise.all([
     api<{ lives: Live[] }>('GET', '/api/lives?status=live'),
     api<{ lives: Live[] }>('GET', '/api/lives?status=scheduled'),
@@ -18,15 +39,70 @@ async function listLives() {
   const items = [...live.lives, ...scheduled.lives].map((l) =>
     el('li', {}, el('a', { href: `?live=${l.id}` }, l.title), ` — ${l.hostName} (${l.status})`),
   );
-  $('#lives').replaceChildren(...(items.length ? items : [el('li', {}, 'Nothing live yet.')]));
+  $('#lives').replaceChildren(...(items.length ? items : [el('li', {}, t('picker.empty'))]));
+}
+
+/** Room handlers: the shared room view (status, presence, event list) plus every viewer panel. */
+function fanOut(panels: Panel[], clock: ServerClock): RoomHandlers {
+  const base = roomView();
+  return {
+    onSnapshot(s) {
+      clock.sync(s.serverTime);
+      base.onSnapshot(s);
+      for (const p of panels) p.snapshot?.(s);
+    },
+    onEvents(events) {
+      base.onEvents(events);
+      for (const e of events) for (const p of panels) p.event?.(e);
+    },
+    onPresence: base.onPresence,
+    onConn(c, detail) {
+      base.onConn(c, detail);
+      for (const p of panels) p.conn?.(c);
+    },
+    onLikes(total) {
+      base.onLikes?.(total);
+      for (const p of panels) p.likes?.(total);
+    },
+    onFact(f) {
+      for (const p of panels) p.fact?.(f);
+    },
+  };
 }
 
 function enter(auth: AuthResponse) {
   show('#guest', false);
   if (!liveId) return void listLives();
   show('#room', true);
-  const client = new LiveClient(auth.token, liveId, roomView());
-  interact(client, liveId);
+  const clock = new ServerClock();
+  // NOTE: panels get the context before the client exists; the client only calls back after connecting.
+  const ctx = { liveId, auth, clock } as ViewerCtx;
+  const coupons = couponsPanel(ctx);
+  const lottery = lotteryPanel(ctx);
+  const panels: Panel[] = [
+    reconnectBanner(),
+    chatPanel(ctx, (text) => lottery.commented(text)),
+    likesPanel(ctx),
+    productPanel(ctx, () => coupons.list()),
+    coupons,
+    lottery,
+    pollPanel(ctx),
+    qaPanel(ctx),
+    qualityPanel(ctx),
+  ];
+  ctx.client = new LiveClient(auth.token, liveId, fanOut(panels, clock));
+  setInterval(() => {
+    const now = clock.now();
+    for (const p of panels) p.tick?.(now);
+  }, TICK_MS);
+  onLangChange(() => {
+    for (const p of panels) p.relabel?.();
+  });
+  watch(ctx.client);
+}
+
+/** The video: muted autoplay, then the Unmute prompt. */
+function watch(client: LiveClient) {
   const player = $<HTMLVideoElement>('#player');
   const unmute = $<HTMLButtonElement>('#unmute');
   client.enableMedia('watch', {
@@ -48,32 +124,8 @@ function enter(auth: AuthResponse) {
   };
 }
 
-/** Comments (own ones shown from the ack) and likes batched to at most one message per second. */
-function interact(client: LiveClient, id: string) {
-  const input = $<HTMLInputElement>('#comment-text');
-  $<HTMLFormElement>('#comment-form').onsubmit = async (ev) => {
-    ev.preventDefault();
-    try {
-      const res = await client.command<CommentSendResult>('comment:send', { liveId: id, text: input.value });
-      showOwnComment(res.comment);
-      input.value = '';
-      $('#comment-error').textContent = res.status === 'held' ? 'Your comment waits for a moderator.' : '';
-    } catch (err) {
-      formError('#comment-error', err);
-    }
-  };
-  let taps = 0;
-  $('#like').onclick = () => {
-    taps++;
-  };
-  setInterval(() => {
-    if (taps === 0) return;
-    const count = taps;
-    taps = 0;
-    client.command('like:tap', { liveId: id, count }).catch(() => {});
-  }, 1000);
-}
-
+$('#lang-slot').replaceWith(langSwitch());
+applyI18n();
 const existing = session.get();
 if (existing) enter(existing);
 else {
