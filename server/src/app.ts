@@ -156,7 +156,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     likeGoals: interaction.likes,
   });
   // Lottery (create, enter, verifiable draw, audit route); uses comments, follows, buyers and watch time.
-  const lottery = buildLottery({ ...core, lives, presence, interaction });
+  const lottery = buildLottery({ ...core, lives, presence, interaction, coupons: commerce.coupons });
   const clientDist = opts.clientDir ?? join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {
     await app.register(fastifyStatic, { root: clientDist, prefix: '/', wildcard: false });

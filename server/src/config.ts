@@ -119,9 +119,14 @@ export const ConfigSchema = z.object({
    * After a settled live reconciles, its Redis commerce keys expire after this many seconds (0: deleted at
    * once). The grace lets a late provider webhook still find its reservation and be refunded.
    */
-  COMMERCE_KEYS_RETAIN_SEC: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+  COMMERCE_KEYS_RETAIN_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400),
   /** How long a lottery winner (or a runner-up a prize passed to) has to claim it; fractions allowed. */
-  LOTTERY_CLAIM_HOURS: z.coerce.number().positive().max(24 * 90).default(48),
+  LOTTERY_CLAIM_HOURS: z.coerce.number().positive().max(2160).default(48),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Allow a Redis without AOF persistence (data loss on restart). Not for production. */
   REDIS_ALLOW_NO_PERSISTENCE: bool.default(false),

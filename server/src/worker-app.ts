@@ -4,6 +4,7 @@ import { startCommerceWorker } from './features/commerce/commerce.worker';
 import { interactionStatsStep } from './features/interaction-stats.step';
 import { liveStatsStep } from './features/lives/live-stats.step';
 import { lotteryPrizesStep } from './features/lottery/lottery-prizes.step';
+import { prizeNotifier } from './features/lottery/prize-notifier';
 import { type Infra, openInfra } from './infra';
 import { createStepRegistry, type EndOfLiveStep } from './jobs/end-of-live';
 import { endOfLiveQueue, startEndOfLiveWorker } from './jobs/end-of-live.worker';
@@ -34,6 +35,8 @@ export async function buildWorker(config: Config, log: Log, shared?: Infra) {
   // Lottery prizes: the step re-runs itself at the next claim deadline (forfeits pass to runners-up).
   const rerunQueue = endOfLiveQueue(infra.bull.connection, infra.bull.prefix);
   const lotteryPrizes = lotteryPrizesStep({
+    claimMs: config.LOTTERY_CLAIM_HOURS * 3_600_000,
+    notify: prizeNotifier(infra.redis, infra.keys),
     rerunAt: (liveId, endedAt, at) =>
       rerunQueue.add(
         'lottery-prizes',

@@ -64,9 +64,9 @@ export function section(id: string, titleKey: string, ...children: Node[]): HTML
   return el('section', { id, class: 'panel', 'aria-labelledby': `${id}-title` }, h, ...children);
 }
 
-/** A translated <label for> plus its control. */
-export function field(labelKey: string, control: HTMLElement): [HTMLLabelElement, HTMLElement] {
-  return [tr('label', labelKey, { for: control.id }), control];
+/** A translated <label for> above its control (spread into a form or row). */
+export function field(labelKey: string, control: HTMLElement): [HTMLElement] {
+  return [el('span', { class: 'field' }, tr('label', labelKey, { for: control.id }), control)];
 }
 
 export function input(id: string, attrs: Record<string, string> = {}): HTMLInputElement {

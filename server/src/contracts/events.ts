@@ -17,7 +17,13 @@ import type { ErrorBody } from './errors';
 import type { Role } from './ids';
 import type { LikeGoal, LikeGoalAddPayload, LikeGoalRemovePayload, LikeTapPayload } from './likes.schema';
 import type { Live } from './live.schema';
-import type { Lottery, LotteryCreatePayload, LotteryRefPayload } from './lottery.schema';
+import type {
+  Lottery,
+  LotteryClaimPayload,
+  LotteryCreatePayload,
+  LotteryRefPayload,
+  MyPrize,
+} from './lottery.schema';
 import type {
   BanPayload,
   CommentRefPayload,
@@ -144,6 +150,10 @@ export interface ClientToServerEvents {
   'lottery:enter': (payload: LotteryRefPayload, ack?: AckFn<{ entrants: number }>) => void;
   /** Host: draw now (exactly once, whichever node or trigger comes first); answers the drawn lottery. */
   'lottery:draw': (payload: LotteryRefPayload, ack?: AckFn<{ lottery: Lottery }>) => void;
+  /** Winner: claim a prize with a shipping address (same rules and codes as POST …/claim); PRIZE_NOT_CLAIMABLE. */
+  'lottery:claim': (payload: LotteryClaimPayload, ack?: AckFn<{ claimed: true; prize: MyPrize }>) => void;
+  /** Any user: every lottery prize offered to me, newest first. */
+  'lottery:prizes': (payload: Record<string, never> | undefined, ack?: AckFn<{ prizes: MyPrize[] }>) => void;
 }
 
 /** Facts: server → client. Room events arrive in coalesced frames ordered by `seq`. */
@@ -166,6 +176,8 @@ export interface ServerToClientEvents {
   'follow:count': (p: { liveId: string; followers: number }) => void;
   /** Entrants of the open lottery, at most every COUNTERS_BROADCAST_MS and only when it changed. */
   'lottery:count': (p: { liveId: string; lotteryId: string; entrants: number }) => void;
+  /** To the user (every tab, any node): a lottery prize was offered to you (a win, or passed on from a forfeit). */
+  'lottery:won': (p: { liveId: string; prize: MyPrize }) => void;
   /** Media: the host published a track; consume it. */
   'sfu:producer:new': (p: { liveId: string; producerId: string; kind: MediaKind }) => void;
   /** Media: a producer went away; the caller's consumer of it (if any) is closed. */

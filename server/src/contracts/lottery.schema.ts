@@ -117,6 +117,29 @@ export const PrizeClaimBody = z.object({
 });
 export type PrizeClaimBody = z.infer<typeof PrizeClaimBody>;
 
+/** Socket form of the claim (`lottery:claim`): same rules and codes as the REST route. */
+export const LotteryClaimPayload = LotteryRefPayload.extend({ shipping: PrizeClaimBody });
+export type LotteryClaimPayload = z.infer<typeof LotteryClaimPayload>;
+
+/**
+ * A prize offered to a user (one winner slot, one attempt). It becomes real (a coupon claim or a zero-price
+ * prize order) only when claimed: `issued` is set then, and never for a forfeited offer.
+ */
+export const MyPrize = z.object({
+  liveId: z.string(),
+  lotteryId: z.string(),
+  title: z.string(),
+  slot: z.number().int(),
+  attempt: z.number().int(),
+  prize: LotteryPrize,
+  status: z.enum(['awarded', 'claimed', 'forfeited']),
+  /** Server epoch ms. */
+  claimDeadline: z.number().int(),
+  claimedAt: z.number().int().nullable(),
+  issued: z.object({ couponClaimNo: z.number().int().nullable(), orderId: z.string().nullable() }).nullable(),
+});
+export type MyPrize = z.infer<typeof MyPrize>;
+
 export const LOTTERY_EVENT = {
   created: 'lottery:created',
   drawn: 'lottery:drawn',

@@ -55,6 +55,20 @@ export function createCouponsRepo(db: Db) {
       );
       return def;
     },
+    /** The user's next claim number of a coupon of this live (null: no such coupon in the live). */
+    async nextClaimNo(
+      q: Queryable,
+      liveId: string,
+      couponId: string,
+      userId: string,
+    ): Promise<number | null> {
+      const { rows } = await q.query<{ n: number }>(
+        `SELECT coalesce((SELECT max(claim_no) FROM coupon_claims WHERE coupon_id = c.id AND user_id = $3), 0)::int + 1
+           AS n FROM coupons c WHERE c.id::text = $2 AND c.live_id = $1`,
+        [liveId, couponId, userId],
+      );
+      return rows[0]?.n ?? null;
+    },
     /** Records claim number `claimNo` of a user (idempotent). */
     async recordClaim(q: Queryable, couponId: string, userId: string, claimNo: number): Promise<void> {
       await q.query(

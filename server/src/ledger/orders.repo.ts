@@ -3,6 +3,7 @@
  * unique constraints (one order per reservation, per payment and per (user, Idempotency-Key); one redemption
  * per claimed coupon and per order; one accepted webhook per provider event id).
  */
+import { randomUUID } from 'node:crypto';
 import type { Order } from '../contracts/commerce.schema';
 import type { Db, Queryable } from './db';
 
@@ -193,16 +194,40 @@ export function createOrdersRepo(db: Db) {
       );
       return rowCount > 0;
     },
+    /**
+     * Lottery prize: a zero-price order of one unit of the live's product (kind 'prize': no sale, reservation
+     * or payment), once per `key` (`prize:<lotteryId>:<slot>:<attempt>`). Returns its id; null when the live
+     * has no such product.
+     */
+    async recordPrizeOrder(
+      q: Queryable,
+      p: { liveId: string; userId: string; productId: string; key: string; shipping: unknown },
+    ): Promise<string | null> {
+      await q.query(
+        `INSERT INTO orders (id, live_id, user_id, idempotency_key, product_id, quantity, unit_price, subtotal,
+           discount, total, currency, status, settled_at, kind, shipping)
+         SELECT $1, p.live_id, $3, $4, p.id, 1, 0, 0, 0, 0, p.currency, 'settled', now(), 'prize', $5::jsonb
+           FROM products p WHERE p.id::text = $6 AND p.live_id = $2
+         ON CONFLICT (idempotency_key) WHERE kind = 'prize' DO NOTHING`,
+        [randomUUID(), p.liveId, p.userId, p.key, JSON.stringify(p.shipping), p.productId],
+      );
+      const { rows } = await q.query<{ id: string }>(
+        `SELECT id FROM orders WHERE kind = 'prize' AND idempotency_key = $1`,
+        [p.key],
+      );
+      return rows[0]?.id ?? null;
+    },
+    /** The user's orders from sales (prize orders are listed with the lottery prizes). */
     async listByUser(liveId: string, userId: string): Promise<Order[]> {
       const { rows } = await db.query<OrderRow>(
-        `SELECT ${ORDER_COLUMNS} FROM orders WHERE live_id = $1 AND user_id = $2 ORDER BY created_at DESC, id`,
+        `SELECT ${ORDER_COLUMNS} FROM orders WHERE live_id = $1 AND user_id = $2 AND kind = 'sale' ORDER BY created_at DESC, id`,
         [liveId, userId],
       );
       return rows.map(toOrder);
     },
     async listByLive(liveId: string, limit = 1000): Promise<Order[]> {
       const { rows } = await db.query<OrderRow>(
-        `SELECT ${ORDER_COLUMNS} FROM orders WHERE live_id = $1 ORDER BY created_at, id LIMIT $2`,
+        `SELECT ${ORDER_COLUMNS} FROM orders WHERE live_id = $1 AND kind = 'sale' ORDER BY created_at, id LIMIT $2`,
         [liveId, limit],
       );
       return rows.map(toOrder);

@@ -1,42 +1,48 @@
 /**
- * REST: the public audit record of a drawn lottery (no account needed: anyone may verify the draw), and a
- * winner's prize claim with a shipping address.
+ * REST: the public audit record of a drawn lottery (no account needed: anyone may verify the draw), a
+ * winner's prize claim with a shipping address, and the caller's own prizes.
  */
 import { z } from 'zod';
-import { AppError } from '../../contracts/errors';
-import { LotteryAudit, PrizeClaimBody } from '../../contracts/lottery.schema';
+import { LotteryAudit, MyPrize, PrizeClaimBody } from '../../contracts/lottery.schema';
 import type { App } from '../../http/fastify';
-import type { LotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
 import type { AuthHooks } from '../auth/auth.hook';
 import type { LotteryService } from './lottery.service';
+import type { LotteryClaims } from './lottery-claims';
 
 const Params = z.object({ liveId: z.string().uuid(), lotteryId: z.string().uuid() });
 
 export function lotteryRoutes(
   app: App,
-  deps: { lottery: LotteryService; prizes: LotteryPrizesRepo; hooks: AuthHooks; now?: () => number },
+  deps: { lottery: LotteryService; claims: LotteryClaims; hooks: AuthHooks },
 ) {
-  const now = deps.now ?? Date.now;
   app.post(
     '/api/lives/:liveId/lotteries/:lotteryId/claim',
     {
       schema: {
         tags: ['lottery'],
         security: [{ bearer: [] }],
-        summary: 'Winner: claim your prize with a shipping address before the claim deadline',
+        summary:
+          'Winner: claim your prize with a shipping address before the claim deadline; issues the coupon claim or the zero-price prize order',
         params: Params,
         body: PrizeClaimBody,
-        response: { 200: z.object({ claimed: z.literal(true) }) },
+        response: { 200: z.object({ claimed: z.literal(true), prize: MyPrize }) },
       },
       preHandler: deps.hooks.requireUser,
     },
-    async (req) => {
-      // NOTE: the audit lookup also checks that the lottery belongs to this live.
-      await deps.lottery.audit(req.params.liveId, req.params.lotteryId);
-      const ok = await deps.prizes.claim(req.params.lotteryId, req.user!.sub, req.body, now());
-      if (!ok) throw new AppError('PRIZE_NOT_CLAIMABLE', 'no claimable prize of yours in this lottery');
-      return { claimed: true as const };
+    (req) => deps.claims.claim(req.user!, req.params.liveId, req.params.lotteryId, req.body),
+  );
+  app.get(
+    '/api/me/prizes',
+    {
+      schema: {
+        tags: ['lottery'],
+        security: [{ bearer: [] }],
+        summary: 'Every lottery prize offered to me (newest first): status, claim deadline, what was issued',
+        response: { 200: z.object({ prizes: z.array(MyPrize) }) },
+      },
+      preHandler: deps.hooks.requireUser,
     },
+    (req) => deps.claims.mine(req.user!),
   );
   app.get(
     '/api/lives/:liveId/lotteries/:lotteryId/audit',

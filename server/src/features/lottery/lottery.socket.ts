@@ -1,11 +1,13 @@
-/** Socket commands of lotteries: create and draw (host), enter (joined sockets). */
-import { LotteryCreatePayload, LotteryRefPayload } from '../../contracts/lottery.schema';
+/** Socket commands of lotteries: create and draw (host), enter (joined sockets), claim and my prizes (any user). */
+import { z } from 'zod';
+import { LotteryClaimPayload, LotteryCreatePayload, LotteryRefPayload } from '../../contracts/lottery.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import { requireJoined } from '../comments/comments.socket';
 import type { LotteryService } from './lottery.service';
+import type { LotteryClaims } from './lottery-claims';
 
-export function lotterySocketHandlers(deps: { lottery: LotteryService }) {
-  const { lottery } = deps;
+export function lotterySocketHandlers(deps: { lottery: LotteryService; claims: LotteryClaims }) {
+  const { lottery, claims } = deps;
   return [
     defineHandler({
       event: 'lottery:create',
@@ -26,6 +28,17 @@ export function lotterySocketHandlers(deps: { lottery: LotteryService }) {
       schema: LotteryRefPayload,
       roles: ['host'],
       run: (_ctx, { liveId, lotteryId }) => lottery.drawNow(liveId, lotteryId),
+    }),
+    // NOTE: no role and no join: a winner claims after the live ended, from any page.
+    defineHandler({
+      event: 'lottery:claim',
+      schema: LotteryClaimPayload,
+      run: ({ socket }, p) => claims.claim(socket.data.user, p.liveId, p.lotteryId, p.shipping),
+    }),
+    defineHandler({
+      event: 'lottery:prizes',
+      schema: z.object({}).strict().optional(),
+      run: ({ socket }) => claims.mine(socket.data.user),
     }),
   ];
 }

@@ -28,7 +28,6 @@ import { createLotteriesRepo } from '../../ledger/lotteries.repo';
 import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
 import { buildWorker } from '../../worker-app';
 import { nodeDrawHash } from './draw-hash';
-import { lotteryPrizesStep } from './lottery-prizes.step';
 
 const run = promisify(execFile);
 
@@ -336,81 +335,6 @@ describe('lottery', () => {
     });
     for (const c of [v, hostC]) c.close();
   }, 20_000);
-});
-
-describe('lottery prizes (end-of-live step)', () => {
-  let s: TestServer;
-  beforeAll(async () => {
-    s = await startServer();
-  });
-  afterAll(async () => {
-    await s?.close();
-  });
-
-  it('awards each prize once however often settlement runs, and passes a forfeited prize to the first runner-up', async () => {
-    const { liveId, host } = await hostWithLive(s);
-    const hostC = await joinAs(s, host, liveId);
-    const { redis, keys, db } = s.built.deps;
-    await redis.hset(keys.coupons(liveId), 'cp_prize', JSON.stringify({ id: 'cp_prize' }));
-    const created = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:create', {
-      liveId,
-      title: 'Prize',
-      prize: { kind: 'coupon', couponId: 'cp_prize' },
-      winners: 2,
-      runnersUp: 2,
-      durationSec: 600,
-    });
-    if (!created.ok) throw new Error(created.error.code);
-    const id = created.data.lottery.id;
-    const svc = s.built.deps.lottery;
-    const players = await Promise.all(Array.from({ length: 6 }, (_, i) => guestOn(s, `p${i}`)));
-    const tokenOf = new Map(players.map((p) => [p.user.id, p.token]));
-    for (const p of players)
-      await svc.enter({ sub: p.user.id, name: 'p', role: 'viewer' } as TokenClaims, liveId, id);
-    const drawn = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:draw', { liveId, lotteryId: id });
-    if (!drawn.ok) throw new Error(drawn.error.code);
-    const { winners, runnersUp } = drawn.data.lottery.result!;
-
-    const endedAt = new Date().toISOString();
-    let clock = Date.now();
-    const reruns: number[] = [];
-    const step = lotteryPrizesStep({
-      claimMs: 60_000,
-      now: () => clock,
-      rerunAt: async (_l, _e, at) => reruns.push(at),
-    });
-    const ctx = { liveId, endedAt, db, redis, keys, log: console, progress: async () => {} };
-    expect(await step.run(ctx)).toMatchObject({ awarded: 2, reassigned: 0 });
-    expect(await step.run(ctx)).toMatchObject({ awarded: 0, reassigned: 0 });
-    // Unclaimed prizes: another run is asked for at their claim deadline.
-    expect(reruns).toEqual([new Date(endedAt).getTime() + 60_000, new Date(endedAt).getTime() + 60_000]);
-    const prizes = createLotteryPrizesRepo(db);
-    expect((await prizes.list(id)).map((p) => [p.slot, p.userId, p.status])).toEqual([
-      [0, winners[0], 'awarded'],
-      [1, winners[1], 'awarded'],
-    ]);
-    // The first winner claims in time; the second lets the deadline pass.
-    const address = { name: '王小明', phone: '+86 138 0000 0000', address: '1 Road, Shanghai' };
-    const claimUrl = `/api/lives/${liveId}/lotteries/${id}/claim`;
-    expect(await http(s, 'POST', claimUrl, address, tokenOf.get(winners[0]!))).toMatchObject({
-      status: 200,
-      body: { claimed: true },
-    });
-    expect(await http(s, 'POST', claimUrl, address, tokenOf.get(runnersUp[0]!))).toMatchObject({
-      status: 409,
-      body: { error: { code: 'PRIZE_NOT_CLAIMABLE' } },
-    });
-    clock += 61_000;
-    expect(await prizes.claim(id, winners[1]!, { name: 'B' }, clock)).toBe(false);
-    expect(await step.run(ctx)).toMatchObject({ awarded: 0, reassigned: 1 });
-    expect(await step.run(ctx)).toMatchObject({ awarded: 0, reassigned: 0, nextDeadline: clock + 60_000 });
-    expect((await prizes.list(id)).map((p) => [p.slot, p.attempt, p.userId, p.status])).toEqual([
-      [0, 0, winners[0], 'claimed'],
-      [1, 0, winners[1], 'forfeited'],
-      [1, 1, runnersUp[0], 'awarded'],
-    ]);
-    hostC.close();
-  }, 30_000);
 });
 
 describe('lottery prizes through the worker', () => {

@@ -1,26 +1,32 @@
 /**
- * Composition of the lottery feature: builds its service, registers the audit and claim routes, the snapshot contributor
- * and the keyword-comment hook, and returns its socket handlers and the entrant-count ticker.
+ * Composition of the lottery feature: builds its service and prize claims (which issue commerce coupons and
+ * prize orders), registers the audit, claim and my-prizes routes, the snapshot contributor and the
+ * keyword-comment hook, and returns its socket handlers and the entrant-count ticker.
  */
 
 import { createLotteriesRepo } from '../../ledger/lotteries.repo';
 import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
+import { createOrdersRepo } from '../../ledger/orders.repo';
 import type { PresenceStore } from '../../realtime/presence';
 import type { RoomTail } from '../../realtime/room-tail';
 import { startRoomTicker } from '../../realtime/room-ticker';
 import { type AppServer, roomName } from '../../realtime/types';
+import type { CouponsService } from '../commerce/coupons/coupons.service';
 import type { FeatureDeps } from '../feature-deps';
 import type { Interaction } from '../interaction';
 import type { LivesService } from '../lives/lives.service';
 import { lotteryRoutes } from './lottery.routes';
 import { createLotteryService } from './lottery.service';
 import { lotterySocketHandlers } from './lottery.socket';
+import { createLotteryClaims } from './lottery-claims';
 
 export function buildLottery(
   deps: FeatureDeps & {
     lives: LivesService;
     presence: PresenceStore;
     interaction: Interaction;
+    /** Commerce coupons: a claimed coupon prize becomes a coupon claim. */
+    coupons: Pick<CouponsService, 'grantPrize'>;
   },
 ) {
   const { config, log, redis, keys, lives, presence, interaction } = deps;
@@ -44,10 +50,17 @@ export function buildLottery(
   interaction.onCommentPublished((liveId, user, text) => {
     lottery.onComment(liveId, user, text).catch((err) => log.warn({ err, liveId }, 'keyword entry failed'));
   });
-  lotteryRoutes(deps.app, { lottery, prizes: createLotteryPrizesRepo(deps.db), hooks: deps.hooks });
+  const claims = createLotteryClaims({
+    lottery,
+    prizes: createLotteryPrizesRepo(deps.db),
+    coupons: deps.coupons,
+    orders: createOrdersRepo(deps.db),
+  });
+  lotteryRoutes(deps.app, { lottery, claims, hooks: deps.hooks });
   return {
     lottery,
-    handlers: lotterySocketHandlers({ lottery }),
+    claims,
+    handlers: lotterySocketHandlers({ lottery, claims }),
     /** Starts the entrant-count ticker (which also draws lotteries whose window ended); returns its stop. */
     start(io: AppServer, tail: RoomTail): () => void {
       const ticker = startRoomTicker({

@@ -15,7 +15,7 @@ import {
 } from '../../../contracts/commerce.schema';
 import { AppError } from '../../../contracts/errors';
 import type { CouponDef, CouponsRepo } from '../../../ledger/coupons.repo';
-import type { Db } from '../../../ledger/db';
+import type { Db, Queryable } from '../../../ledger/db';
 import type { RoomLog } from '../../../realtime/room-log';
 import type { Keys } from '../../../redis/keys';
 import type { Scripts } from '../../../redis/scripts';
@@ -118,6 +118,24 @@ export function createCouponsService(deps: {
       await deps.repo.recordClaim(deps.db, couponId, user.sub, claimNo);
       const c = await def(liveId, couponId);
       return { couponId, claimNo, claimed, quota: c.quota };
+    },
+    /**
+     * Lottery prizes: records one claim of the live's coupon for a winner outside the claim rules (live on,
+     * quota, per-user limit, like goal: the draw decided). Prizes are issued after the live ended, when the
+     * Redis coupon state may already be released, so the ledger alone records it: the next claim number of the
+     * user, written with `q` so the caller's transaction (which makes the grant happen once) holds it.
+     * @throws COUPON_NOT_FOUND
+     */
+    async grantPrize(
+      q: Queryable,
+      liveId: string,
+      couponId: string,
+      userId: string,
+    ): Promise<{ claimNo: number }> {
+      const claimNo = await deps.repo.nextClaimNo(q, liveId, couponId, userId);
+      if (claimNo === null) throw scriptError(-14);
+      await deps.repo.recordClaim(q, couponId, userId, claimNo);
+      return { claimNo };
     },
     /**
      * Extension point for like goals: call when a goal of the live is reached (the interaction feature's

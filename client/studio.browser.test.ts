@@ -1,0 +1,303 @@
+/**
+ * The host studio in Chromium against a real node (Redis, ledger, Socket.IO): viewers are real Socket.IO clients
+ * and a viewer page. Built into its own directory so it never races the other browser tests' builds.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LotteryAudit } from '../server/src/contracts/lottery.schema';
+import { freePort } from '../server/src/redis/free-port';
+import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { guests, pay, reserve } from '../test/commerce';
+import { call, guestOn, joinAs, type RoomClient } from '../test/interaction';
+import { http, startServer, type TestServer } from '../test/server';
+import { missingKeys } from './src/studio/strings';
+
+describe('host studio in Chromium', () => {
+  let s: TestServer;
+  let browser: Browser;
+  let clientDir: string;
+  let host: Page;
+  let liveId: string;
+  const viewers: RoomClient[] = [];
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
+
+  beforeAll(async () => {
+    clientDir = mkdtempSync(join(tmpdir(), 'lc-studio-'));
+    await build({
+      configFile: join(process.cwd(), 'client/vite.config.ts'),
+      logLevel: 'silent',
+      build: { outDir: clientDir, emptyOutDir: true },
+    });
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    s = await startServer({
+      env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
+      build: { clientDir },
+    });
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    for (const v of viewers) v.close();
+    await browser?.close();
+    await s?.close();
+    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+  });
+
+  it('registers, creates a live and goes live from the studio', async () => {
+    host = await (
+      await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
+    ).newPage();
+    await host.goto(`${s.url}/host.html`);
+    await host.getByLabel('Username').fill('studio_owner');
+    await host.getByLabel('Password').fill('correct horse battery');
+    await host.getByLabel('Display name (to register)').fill('店主 Studio');
+    await host.getByRole('button', { name: 'Register' }).click();
+    await host.getByLabel('New live title').fill('Studio test 工作台');
+    await host.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => host.locator('#status').textContent()).toBe('scheduled');
+    await host.getByRole('button', { name: 'Go live' }).click();
+    await expect.poll(() => host.locator('#status').textContent()).toBe('live');
+    liveId = new URL(host.url()).searchParams.get('live')!;
+    for (const name of ['小明', 'Bob', 'Chen 陈'])
+      viewers.push(await joinAs(s, await guestOn(s, name), liveId));
+  });
+
+  it('has every studio string in both languages', () => {
+    expect(missingKeys()).toEqual([]);
+  });
+
+  it("shows a viewer's comment as text; the host deletes it from the studio and it disappears on a viewer page", async () => {
+    const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    await page.goto(`${s.url}/?live=${liveId}`);
+    await page.getByLabel('Your name').fill('page viewer');
+    await page.getByRole('button', { name: 'Watch' }).click();
+    await expect.poll(() => host.locator('#online').textContent(), { timeout: 5000 }).toBe('5');
+
+    const text = '<img src=x onerror="window.__pwned=1"> 这件多少钱 price?';
+    const sent = await call<{ comment: { id: string } }>(viewers[0]!.socket, 'comment:send', {
+      liveId,
+      text,
+    });
+    expect(sent.ok).toBe(true);
+    const row = host.locator('#chat li', { hasText: '这件多少钱' });
+    await expect.poll(() => row.count(), { timeout: 5000 }).toBe(1);
+    expect(await row.locator('.text').textContent()).toBe(text);
+    expect(await host.locator('#chat img').count()).toBe(0);
+    await expect.poll(() => page.getByText('这件多少钱').count(), { timeout: 5000 }).toBeGreaterThan(0);
+    await shot(host, 'studio-comment.png');
+
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => row.count(), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => page.getByText('这件多少钱').count(), { timeout: 5000 }).toBe(0);
+    expect(await host.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    // The deletion is in the audit log the studio loads.
+    await host.getByRole('button', { name: 'Load audit log' }).click();
+    await expect.poll(() => host.locator('#mod-audit td', { hasText: 'delete' }).count()).toBe(1);
+    await page.close();
+  });
+
+  it("raises the studio's like count when a viewer taps", async () => {
+    const before = Number(await host.locator('#likes').textContent());
+    const tap = await call<{ accepted: number }>(viewers[1]!.socket, 'like:tap', { liveId, count: 7 });
+    expect(tap.ok && tap.data.accepted).toBe(7);
+    await expect.poll(() => host.locator('#likes').textContent(), { timeout: 8000 }).toBe(String(before + 7));
+    await expect
+      .poll(async () => Number(await host.locator('#likes-rate').textContent()))
+      .toBeGreaterThanOrEqual(7);
+  });
+
+  it('adds and pins a product, schedules a flash sale, and shows its countdown and stock falling as viewers buy', async () => {
+    await host.locator('#product-title').fill('龙井 Tea <b>x</b>');
+    await host.locator('#product-price').fill('99');
+    await host.locator('#product-stock').fill('20');
+    await host.getByRole('button', { name: 'Add product' }).click();
+    const product = host.locator('#products li', { hasText: '龙井 Tea <b>x</b>' });
+    await expect.poll(() => product.count(), { timeout: 5000 }).toBe(1);
+    // Pin by keyboard: focus the button and press Enter.
+    await product.getByRole('button', { name: 'Pin' }).focus();
+    await host.keyboard.press('Enter');
+    await expect.poll(() => product.getAttribute('class')).toBe('pinned');
+    const productId = (await product.getAttribute('data-product-id'))!;
+    await expect
+      .poll(() => viewers[0]!.ofType<{ productId: string }>('product:pinned').at(-1)?.productId)
+      .toBe(productId);
+
+    await host.locator('#sale-product').selectOption(productId);
+    await host.locator('#sale-price').fill('49');
+    await host.locator('#sale-units').fill('5');
+    await host.locator('#sale-limit').fill('1');
+    await host.locator('#sale-opens-in').fill('5');
+    await host.locator('#sale-duration').fill('120');
+    await host.getByRole('button', { name: 'Schedule sale' }).click();
+    const sale = host.locator('#sales li').first();
+    await expect.poll(() => sale.count(), { timeout: 5000 }).toBe(1);
+    const saleId = (await sale.getAttribute('data-sale-id'))!;
+    // The countdown runs before the sale opens, on the server clock.
+    await expect.poll(() => sale.locator('.countdown').textContent()).toMatch(/^opens in 0:0[1-5]$/);
+    expect(await sale.getAttribute('data-phase')).toBe('countdown');
+    await shot(host, 'studio-sale-countdown.png');
+    await expect.poll(() => sale.getAttribute('data-phase'), { timeout: 10_000 }).toBe('open');
+    expect(await sale.locator('.countdown').textContent()).toMatch(/^closes in [12]:\d\d$/);
+
+    const buyers = await guests(s, 3);
+    for (const b of buyers) {
+      const r = await reserve(s, b.token, liveId, saleId);
+      expect(r.status).toBe(201);
+      expect((await pay(s, b.token, liveId, r.body.id)).status).toBe(202);
+    }
+    await expect.poll(() => sale.getAttribute('data-remaining'), { timeout: 10_000 }).toBe('2');
+    await expect.poll(() => sale.getAttribute('data-sold'), { timeout: 10_000 }).toBe('3');
+    expect(await sale.locator('.stock').textContent()).toBe('left 2 · held 0 · sold 3 of 5');
+    await expect.poll(() => host.locator('#units-sold').textContent()).toBe('3');
+    await expect.poll(() => host.locator('#gmv').textContent()).toBe('147.00 CNY');
+    await shot(host, 'studio-sale-stock.png');
+  });
+
+  it('creates a keyword lottery, counts keyword comments as entries, draws, and links the audit', async () => {
+    await host.locator('#lottery-title').fill('Tea giveaway 抽奖');
+    await host.locator('#lottery-prize-kind').selectOption('product');
+    await host.locator('#lottery-winners').fill('2');
+    await host.locator('#lottery-duration').fill('120');
+    await host.locator('#lottery-keyword').fill('抽我');
+    await host.getByRole('button', { name: 'Start lottery' }).click();
+    await expect
+      .poll(() => host.locator('#lottery-current').textContent())
+      .toContain('comment “抽我” to enter');
+    expect(await host.locator('#lottery-countdown').textContent()).toMatch(/^Entry closes in [12]:\d\d$/);
+
+    for (const v of viewers) {
+      const r = await call(v.socket, 'comment:send', {
+        liveId,
+        text: `我要 抽我 ${v.auth.user.displayName}`,
+      });
+      expect(r.ok).toBe(true);
+    }
+    await expect.poll(() => host.locator('#lottery-entrants').textContent(), { timeout: 8000 }).toBe('3');
+
+    await host.getByRole('button', { name: 'Draw now' }).click();
+    const winners = host.locator('#lottery-winners li');
+    await expect.poll(() => winners.count(), { timeout: 5000 }).toBe(2);
+    const names = viewers.map((v) => v.auth.user.displayName);
+    for (const w of await winners.allTextContents()) expect(names).toContain(w);
+
+    const lotteryId = viewers[0]!.ofType<{ lottery: { id: string } }>('lottery:created').at(-1)!.lottery.id;
+    const verify = new URL((await host.locator('#lottery-verify').getAttribute('href'))!, s.url);
+    expect(verify.pathname).toBe('/verify.html');
+    expect(verify.searchParams.get('live')).toBe(liveId);
+    expect(verify.searchParams.get('lottery')).toBe(lotteryId);
+    const auditHref = (await host.locator('#lottery-audit').getAttribute('href'))!;
+    expect(auditHref).toBe(`/api/lives/${liveId}/lotteries/${lotteryId}/audit`);
+    const audit = await http<LotteryAudit>(s, 'GET', auditHref);
+    expect(audit.status).toBe(200);
+    const shown = await winners.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-user-id')));
+    expect(shown).toEqual(audit.body.winners);
+    expect(audit.body.entrants).toHaveLength(3);
+    await shot(host, 'studio-lottery-drawn.png');
+  });
+
+  it('runs Q&A (sort, answer, pin) and a poll with live tallies from the studio', async () => {
+    const asks = ['Does it ship to 上海?', 'Is it organic?'];
+    for (const [i, text] of asks.entries()) {
+      expect((await call(viewers[i]!.socket, 'qa:ask', { liveId, text })).ok).toBe(true);
+    }
+    const questions = host.locator('#questions li');
+    await expect.poll(() => questions.count(), { timeout: 5000 }).toBe(2);
+    const organic = host.locator('#questions li', { hasText: 'Is it organic?' });
+    const qid = (await organic.getAttribute('data-question-id'))!;
+    for (const v of viewers)
+      expect((await call(v.socket, 'qa:vote', { liveId, questionId: qid })).ok).toBe(true);
+    // Sorted by votes, the upvoted question comes first; by time, the newest (the same one here) too.
+    await expect.poll(() => questions.first().getAttribute('data-question-id'), { timeout: 5000 }).toBe(qid);
+    await host.locator('#qa-sort').selectOption('time');
+    expect(await questions.first().getAttribute('data-question-id')).toBe(qid);
+    await organic.getByRole('button', { name: 'Mark answered' }).click();
+    await expect.poll(() => organic.getAttribute('data-status')).toBe('answered');
+    const ship = host.locator('#questions li', { hasText: 'ship' });
+    await ship.getByRole('button', { name: 'Pin question' }).click();
+    await expect.poll(() => questions.first().textContent()).toContain('ship');
+
+    await host.locator('#poll-question').fill('Which colour? 颜色');
+    await host.locator('#poll-options').fill('Green 绿\nRed 红\n');
+    await host.getByRole('button', { name: 'Open poll' }).click();
+    await expect.poll(() => host.locator('#poll-tallies li').count(), { timeout: 5000 }).toBe(2);
+    const pollId = viewers[0]!.ofType<{ id: string }>('poll:opened').at(-1)?.id;
+    expect(pollId).toBeTruthy();
+    for (const [i, v] of viewers.entries()) {
+      expect((await call(v.socket, 'poll:vote', { liveId, pollId, option: i === 0 ? 1 : 0 })).ok).toBe(true);
+    }
+    await expect
+      .poll(() => host.locator('#poll-current').textContent(), { timeout: 5000 })
+      .toContain('3 votes');
+    expect(await host.locator('#poll-tallies li[data-option="0"]').textContent()).toMatch(/ 2$/);
+    await host.getByRole('button', { name: 'Close poll' }).click();
+    await expect.poll(() => host.locator('#poll-current').textContent()).toContain('closed');
+    await shot(host, 'studio-qa-poll.png');
+  });
+
+  it('holds comments for review by keyword list, applies chat settings and appoints a moderator who can delete', async () => {
+    await host.locator('#kw-name').fill('review');
+    await host.locator('#kw-action').selectOption('hold');
+    await host.locator('#kw-terms').fill('加微信\n');
+    await host.getByRole('button', { name: 'Save list' }).click();
+    await expect.poll(() => host.locator('#keyword-lists li[data-list="review"]').count()).toBe(1);
+    const held = await call<{ status: string }>(viewers[2]!.socket, 'comment:send', {
+      liveId,
+      text: '加微信 找我',
+    });
+    expect(held.ok && held.data.status).toBe('held');
+    const queued = host.locator('#held li', { hasText: '加微信' });
+    await expect.poll(() => queued.count(), { timeout: 5000 }).toBe(1);
+    await queued.getByRole('button', { name: 'Approve' }).click();
+    await expect
+      .poll(() => host.locator('#chat li', { hasText: '加微信' }).count(), { timeout: 5000 })
+      .toBe(1);
+    expect(await host.locator('#held li').count()).toBe(0);
+
+    await host.locator('#slow-mode').fill('30');
+    await host.getByRole('button', { name: 'Apply settings' }).click();
+    await expect
+      .poll(() => viewers[0]!.ofType<{ slowModeSec: number }>('chat:settings').at(-1)?.slowModeSec)
+      .toBe(30);
+
+    // Bob becomes a moderator from his comment's row; as a moderator he deletes 小明's comment everywhere.
+    const bob = viewers[1]!;
+    const said = await call<{ comment: { id: string } }>(viewers[0]!.socket, 'comment:send', {
+      liveId,
+      text: 'spam spam 垃圾',
+    });
+    expect(said.ok).toBe(true);
+    const bobRow = host.locator('#chat li', { hasText: 'Bob' }).first();
+    await bobRow.getByRole('button', { name: 'Make moderator' }).click();
+    await expect.poll(() => host.locator('#moderators li').textContent()).toContain('Bob');
+    await expect.poll(() => (bob.facts.get('room:role') ?? []).length).toBe(1);
+    const spam = host.locator('#chat li', { hasText: 'spam spam' });
+    await expect.poll(() => spam.count()).toBe(1);
+    const id = said.ok ? said.data.comment.id : '';
+    expect((await call(bob.socket, 'comment:delete', { liveId, commentId: id })).ok).toBe(true);
+    await expect.poll(() => spam.count(), { timeout: 5000 }).toBe(0);
+    await shot(host, 'studio-moderation.png');
+  });
+
+  it('relabels the studio in zh-CN and back', async () => {
+    await host.locator('#lang').selectOption('zh-CN');
+    await expect.poll(() => host.locator('#start').textContent()).toBe('开播');
+    expect(await host.getByRole('button', { name: '结束直播' }).count()).toBe(1);
+    expect(await host.locator('#products-panel-title').textContent()).toBe('商品');
+    expect(await host.locator('#lottery-draw').textContent()).toBe('立即开奖');
+    expect(await host.getByLabel('秒杀价').count()).toBe(1);
+    expect(await host.locator('#sales li .stock').first().textContent()).toBe('剩余 2 · 锁定 0 · 已售 3 / 5');
+    expect(await host.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    // Labels follow the language too: the form controls keep an accessible name.
+    expect(await host.getByLabel('公告').count()).toBe(1);
+    await shot(host, 'studio-zh-CN.png');
+    await host.locator('#lang').selectOption('en');
+    await expect.poll(() => host.locator('#start').textContent()).toBe('Go live');
+    expect(await host.locator('#lottery-draw').textContent()).toBe('Draw now');
+  });
+});
