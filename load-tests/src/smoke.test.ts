@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMediaServer } from '../../test/media';
 import { startServer, type TestServer } from '../../test/server';
 import { startPlainSocketIo } from './baselines/plain-socketio';
 import { parseCommandLine } from './cli';
@@ -19,6 +20,7 @@ import { silentProgress } from './lib/progress';
 import { writeReports } from './lib/report';
 import { Timeline } from './lib/resources';
 import { Threshold } from './lib/thresholds';
+import { mediaViewersScenario, stepPasses } from './media/viewers.scenario';
 import { UsageError } from './options';
 import { FanoutOptions, fanoutRound, fanoutScenario } from './realtime/fanout.scenario';
 import { GapChecker, swarmVerdict } from './realtime/gap-checker';
@@ -307,7 +309,6 @@ describe('command line', () => {
     expect(() => parseCommandLine(['fanout', '--publisher', 'shout'])).toThrow(
       /must be one of: comment, announce/,
     );
-    expect(() => parseCommandLine(['media-viewers'])).toThrow(/issue 3's feature has landed/);
   });
 
   it('parses a valid command with defaults', () => {
@@ -324,5 +325,48 @@ describe('command line', () => {
     });
     expect(cmd.common).toMatchObject({ spawn: true, threshold: [{ metric: 'p99', op: '<', value: 250 }] });
     expect(existsSync(cmd.common.out) || cmd.common.out === 'load-tests/reports').toBe(true);
+  });
+});
+
+describe('media-viewers at tiny scale (real mediasoup workers, msc-node viewers)', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    // Two workers and two consumers per router: the four viewers spread over a router piped to the second worker.
+    s = await startMediaServer([45400, 45599], { MEDIA_CONSUMERS_PER_ROUTER: '2' });
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('every viewer receives the publisher’s RTP, counted per viewer, on both workers', async () => {
+    const project: Endpoint = {
+      label: 'project',
+      url: s.url,
+      resources: { kind: 'metrics', url: s.url },
+      metricsUrl: s.url,
+      stop: async () => {},
+    };
+    const def = mediaViewersScenario as unknown as ScenarioDef;
+    const r = await runScenario({
+      def,
+      // NOTE: a loose loss bound — this checks the verdicts and the counting, not the quality (that's the benchmark).
+      options: def.options.parse({ viewers: '4', step: '2', window: '2', grace: '1', maxLoss: '5' }),
+      target: { kind: 'endpoint', endpoint: project },
+    });
+    expect(r.verdicts.filter((v) => !v.pass)).toEqual([]);
+    expect(r.rounds.map((x) => x.metrics.viewers)).toEqual([2, 4]);
+    const steps = (
+      r.details as { steps: Array<{ workers: Array<{ consumers: number }>; workerSentPct: number }> }
+    ).steps;
+    // The last step has consumers on both workers (origin and piped router), and the worker sent what it got.
+    expect(steps[1]!.workers.map((w) => w.consumers > 0)).toEqual([true, true]);
+    expect(steps[1]!.workerSentPct).toBeGreaterThan(90);
+    expect(r.metrics.max_viewers_under_loss).toBe(4);
+  }, 120_000);
+
+  it('a step fails when a viewer got nothing or the loss reaches the bound', () => {
+    expect(stepPasses({ viewersSilent: 0, lossPct: 0.5 }, 1)).toBe(true);
+    expect(stepPasses({ viewersSilent: 1, lossPct: 0 }, 1)).toBe(false);
+    expect(stepPasses({ viewersSilent: 0, lossPct: 1 }, 1)).toBe(false);
   });
 });

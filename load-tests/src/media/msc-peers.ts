@@ -20,7 +20,10 @@ type Session = { device: Device; transport: MscTransport; generation: number };
 type LiveFact = { liveId?: string; producerId?: string };
 
 const opus = () => new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 });
-/** Opus TOC byte (CELT fullband 20 ms, one frame); the packet number follows it (uint32 BE). */
+/**
+ * Opus TOC byte (CELT fullband 20 ms, one frame), then the packet number (uint32 BE) and, when the payload has
+ * room, the send time (float64 BE, performance.now(): meaningful to viewers in the same process).
+ */
 const TOC = 0xfc;
 
 async function loadDevice(sig: Signaling, liveId: string) {
@@ -51,7 +54,7 @@ async function createTransport(sig: Signaling, liveId: string, device: Device, d
 export interface PublisherOptions {
   /** RTP packets per second (default 50: one 20 ms Opus frame each). */
   packetsPerSecond?: number;
-  /** RTP payload bytes (default 41: TOC + packet number + filler), ≥ 5. */
+  /** RTP payload bytes (default 41: TOC, packet number, send time, filler), ≥ 5. */
   payloadBytes?: number;
 }
 
@@ -111,6 +114,7 @@ export class MscPublisher {
         });
         const body = Buffer.from(payload);
         body.writeUInt32BE(n >>> 0, 1);
+        if (body.length >= 13) body.writeDoubleBE(performance.now(), 5);
         track.writeRtp(new RtpPacket(header, body));
       }
     }, 10);
@@ -147,6 +151,8 @@ export class MscViewer {
   /** When the transport's connection state first reached `connected` (performance.now()). */
   connectedAt: number | undefined;
   window: CountWindow | undefined;
+  /** Called with the publisher→viewer time of each packet counted in the window (same process only). */
+  onLatency: ((ms: number) => void) | undefined;
   #session: Session | undefined;
   #generation = 0;
   #closed = false;
@@ -216,6 +222,7 @@ export class MscViewer {
       if (n >= w.from && n <= w.to) {
         w.packets++;
         w.bytes += size;
+        if (rtp.payload.length >= 13) this.onLatency?.(performance.now() - rtp.payload.readDoubleBE(5));
       }
     });
     this.consumerIds.push(info.id);
