@@ -98,7 +98,9 @@ describe('host studio in Chromium', () => {
     expect(await host.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     // The deletion is in the audit log the studio loads.
     await host.getByRole('button', { name: 'Load audit log' }).click();
-    await expect.poll(() => host.locator('#mod-audit td', { hasText: 'delete' }).count()).toBe(1);
+    await expect
+      .poll(() => host.locator('#mod-audit td[data-action="delete"]', { hasText: 'deleted comment' }).count())
+      .toBe(1);
     await page.close();
   });
 

@@ -93,35 +93,38 @@ export function moderationPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
     tr('button', 'mod.kw.save', { type: 'submit' }),
   );
   const kwList = el('ul', { id: 'keyword-lists', class: 'items' });
+  let lists: KeywordList[] = [];
   const loadLists = () =>
     err.run(async () => {
-      const r = await ctx.rest<{ lists: KeywordList[] }>('GET', '/keywords');
-      kwList.replaceChildren(
-        ...r.lists.map((l) => {
-          const del = button('mod.kw.delete');
-          del.onclick = () =>
-            err.run(async () => {
-              await ctx.rest('DELETE', `/keywords/${encodeURIComponent(l.name)}`);
-              await loadLists();
-            });
-          const edit = button('mod.kw.edit');
-          edit.onclick = () => {
-            (document.getElementById('kw-name') as HTMLInputElement).value = l.name;
-            kwAction.value = l.action;
-            kwTerms.value = l.terms.join('\n');
-            kwTerms.focus();
-          };
-          return el(
-            'li',
-            { 'data-list': l.name },
-            el('b', {}, l.name),
-            ` · ${t(`mod.kw.${l.action}`)} · ${t('mod.kw.count', { n: l.terms.length })} `,
-            edit,
-            del,
-          );
-        }),
-      );
+      lists = (await ctx.rest<{ lists: KeywordList[] }>('GET', '/keywords')).lists;
+      renderLists();
     });
+  const renderLists = () =>
+    kwList.replaceChildren(
+      ...lists.map((l) => {
+        const del = button('mod.kw.delete');
+        del.onclick = () =>
+          err.run(async () => {
+            await ctx.rest('DELETE', `/keywords/${encodeURIComponent(l.name)}`);
+            await loadLists();
+          });
+        const edit = button('mod.kw.edit');
+        edit.onclick = () => {
+          (document.getElementById('kw-name') as HTMLInputElement).value = l.name;
+          kwAction.value = l.action;
+          kwTerms.value = l.terms.join('\n');
+          kwTerms.focus();
+        };
+        return el(
+          'li',
+          { 'data-list': l.name },
+          el('b', {}, l.name),
+          ` · ${t(`mod.kw.${l.action}`)} · ${t('mod.kw.count', { n: l.terms.length })} `,
+          edit,
+          del,
+        );
+      }),
+    );
   kwForm.onsubmit = (ev) => {
     ev.preventDefault();
     void err.run(async () => {
@@ -139,33 +142,37 @@ export function moderationPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
 
   const audit = el('table', { id: 'mod-audit', class: 'audit' });
   const loadAudit = button('mod.audit.refresh');
+  let actions: ModerationAction[] = [];
   loadAudit.onclick = () =>
     err.run(async () => {
-      const r = await ctx.rest<{ actions: ModerationAction[] }>('GET', '/moderation/actions?limit=50');
-      audit.replaceChildren(
+      actions = (await ctx.rest<{ actions: ModerationAction[] }>('GET', '/moderation/actions?limit=50'))
+        .actions;
+      renderAudit();
+    });
+  const renderAudit = () =>
+    audit.replaceChildren(
+      el(
+        'tr',
+        {},
+        ...['mod.audit.at', 'mod.audit.by', 'mod.audit.action', 'mod.audit.target'].map((k) =>
+          tr('th', k, { scope: 'col' }),
+        ),
+      ),
+      ...actions.map((a) =>
         el(
           'tr',
           {},
-          ...['mod.audit.at', 'mod.audit.by', 'mod.audit.action', 'mod.audit.target'].map((k) =>
-            tr('th', k, { scope: 'col' }),
-          ),
-        ),
-        ...r.actions.map((a) =>
+          el('td', {}, new Date(a.at).toLocaleTimeString()),
+          el('td', {}, a.actorName),
+          el('td', { 'data-action': a.action }, t(`mod.action.${a.action}`)),
           el(
-            'tr',
+            'td',
             {},
-            el('td', {}, new Date(a.at).toLocaleTimeString()),
-            el('td', {}, a.actorName),
-            el('td', {}, a.action),
-            el(
-              'td',
-              {},
-              a.targetUserId ? (ctx.names.get(a.targetUserId) ?? a.targetUserId) : (a.targetCommentId ?? ''),
-            ),
+            a.targetUserId ? (ctx.names.get(a.targetUserId) ?? a.targetUserId) : (a.targetCommentId ?? ''),
           ),
         ),
-      );
-    });
+      ),
+    );
 
   mount.append(
     section(
@@ -217,6 +224,10 @@ export function moderationPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
       else return;
       renderMods();
     },
-    onLang: renderMods,
+    onLang() {
+      renderMods();
+      renderLists();
+      if (actions.length) renderAudit();
+    },
   };
 }

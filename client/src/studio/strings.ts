@@ -207,6 +207,21 @@ const en: Record<string, string> = {
   'mod.audit.by': 'By',
   'mod.audit.action': 'Action',
   'mod.audit.target': 'Target',
+  'mod.action.appoint': 'appointed moderator',
+  'mod.action.revoke': 'revoked moderator',
+  'mod.action.delete': 'deleted comment',
+  'mod.action.mute': 'muted',
+  'mod.action.unmute': 'lifted mute',
+  'mod.action.ban': 'banned',
+  'mod.action.unban': 'lifted ban',
+  'mod.action.shadow': 'shadow-banned',
+  'mod.action.unshadow': 'lifted shadow-ban',
+  'mod.action.pin': 'pinned announcement',
+  'mod.action.unpin': 'unpinned announcement',
+  'mod.action.approve': 'approved comment',
+  'mod.action.reject': 'rejected comment',
+  'mod.action.settings': 'changed chat settings',
+  'mod.action.keywords': 'changed keyword list',
 };
 
 const zh: Record<string, string> = {
@@ -415,6 +430,21 @@ const zh: Record<string, string> = {
   'mod.audit.by': '操作人',
   'mod.audit.action': '操作',
   'mod.audit.target': '对象',
+  'mod.action.appoint': '任命房管',
+  'mod.action.revoke': '撤销房管',
+  'mod.action.delete': '删除评论',
+  'mod.action.mute': '禁言',
+  'mod.action.unmute': '解除禁言',
+  'mod.action.ban': '封禁',
+  'mod.action.unban': '解除封禁',
+  'mod.action.shadow': '隐身封禁',
+  'mod.action.unshadow': '解除隐身封禁',
+  'mod.action.pin': '置顶公告',
+  'mod.action.unpin': '取消置顶公告',
+  'mod.action.approve': '通过评论',
+  'mod.action.reject': '拒绝评论',
+  'mod.action.settings': '修改聊天设置',
+  'mod.action.keywords': '修改关键词列表',
 };
 
 defineStrings({ en, 'zh-CN': zh });
