@@ -24,6 +24,25 @@ const videoState = (page: Page, selector: string) =>
     tracks: ((v.srcObject as MediaStream | null)?.getTracks() ?? []).map((t) => t.kind).sort(),
   }));
 
+/** Ids of the tracks the page plays: a new media session means new tracks. */
+const trackIds = (page: Page) =>
+  page
+    .locator('#player')
+    .evaluate((v: HTMLVideoElement) =>
+      ((v.srcObject as MediaStream | null)?.getTracks() ?? []).map((t) => t.id).join(),
+    );
+
+/** Resolves once the page's <video> shows frames and its playback position moves on. */
+async function playing(page: Page): Promise<void> {
+  await expect
+    .poll(async () => (await videoState(page, '#player')).width, { timeout: 20_000 })
+    .toBeGreaterThan(0);
+  const t = (await videoState(page, '#player')).time;
+  await expect
+    .poll(async () => (await videoState(page, '#player')).time, { timeout: 10_000 })
+    .toBeGreaterThan(t);
+}
+
 describe('live video in Chromium', () => {
   let s: TestServer;
   let browser: Browser;
@@ -109,12 +128,6 @@ describe('live video in Chromium', () => {
 
     // SIGKILL the worker under the live: the pages re-establish media by themselves (no reload), the host
     // republishes, and both viewers play fresh tracks again.
-    const trackIds = (page: Page) =>
-      page
-        .locator('#player')
-        .evaluate((v: HTMLVideoElement) =>
-          ((v.srcObject as MediaStream | null)?.getTracks() ?? []).map((t) => t.id).join(),
-        );
     const before = await Promise.all(viewers.map(trackIds));
     const killedAt = Date.now();
     process.kill(room.stats().routers.find((r) => r.origin)!.workerPid, 'SIGKILL');
@@ -143,5 +156,55 @@ describe('live video in Chromium', () => {
       .poll(() => viewers[0]!.locator('#media-state').getAttribute('data-state'), { timeout: 10_000 })
       .toBe('idle');
     await expect.poll(() => rebuilt.closed, { timeout: 10_000 }).toBe(true);
+  });
+  it('a viewer whose transport loses ICE restarts it and plays on, same tracks, no reload', async () => {
+    const host = await (await browser.newContext()).newPage();
+    await host.goto(`${s.url}/host.html`);
+    await host.getByLabel('Username').fill('ice_host');
+    await host.getByLabel('Password').fill('correct horse battery');
+    await host.getByRole('button', { name: 'Register' }).click();
+    await host.getByLabel('New live title').fill('ICE restart');
+    await host.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => host.locator('#status').textContent()).toBe('scheduled');
+    await host.getByRole('button', { name: 'Go live' }).click();
+    await expect
+      .poll(() => host.locator('#media-state').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('live');
+    const liveId = new URL(host.url()).searchParams.get('live')!;
+    const viewer = await (await browser.newContext()).newPage();
+    await viewer.goto(`${s.url}/?live=${liveId}`);
+    await viewer.getByLabel('Your name').fill('ice viewer');
+    await viewer.getByRole('button', { name: 'Watch' }).click();
+    await playing(viewer);
+    const tracks = await trackIds(viewer);
+
+    // Break the viewer's ICE from the server side: after two restarts the browser's credentials are neither the
+    // current nor the previous ones (which mediasoup still accepts), so its consent checks get 401 and the
+    // transport fails — the client's media session must restart ICE by itself (sfu:ice:restart).
+    const room = (await s.built.deps.sfu!.room(liveId))!;
+    const recv = room.transports().find((t) => t.direction === 'recv')!;
+    const restartIce = room.restartIce.bind(room);
+    await restartIce(recv.peerId, recv.transportId);
+    await restartIce(recv.peerId, recv.transportId);
+    let byClient = 0;
+    room.restartIce = (peerId, transportId) => {
+      if (peerId === recv.peerId && transportId === recv.transportId) byClient++;
+      return restartIce(peerId, transportId);
+    };
+    await expect.poll(() => byClient, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(() => viewer.locator('#media-state').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('live');
+    // Same session (same tracks, same transport on the server), and the video plays on.
+    await playing(viewer);
+    const t = (await videoState(viewer, '#player')).time;
+    await expect
+      .poll(async () => (await videoState(viewer, '#player')).time, { timeout: 10_000 })
+      .toBeGreaterThan(t + 1);
+    expect(await trackIds(viewer)).toBe(tracks);
+    expect(room.transports().filter((x) => x.direction === 'recv')).toEqual([recv]);
+    expect(byClient).toBe(1);
+    await viewer.screenshot({ path: join(ARTIFACTS, 'media-viewer-after-ice-restart.png') });
+    await host.getByRole('button', { name: 'End live' }).click();
   });
 });

@@ -191,7 +191,10 @@ export class MediaSession {
     transport.on('connectionstatechange', (state) => {
       clearTimeout(grace);
       if (s !== this.#session) return;
-      if (state === 'connected') restarted = false;
+      if (state === 'connected') {
+        if (restarted) this.h.onState('live'); // the ICE restart worked: same session, media flows again
+        restarted = false;
+      }
       // NOTE: one ICE restart per failure; if the transport fails again, start the whole session over.
       const iceRestart = () => {
         if (s !== this.#session) return;

@@ -223,6 +223,17 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#consumer(peerId, consumerId).getStats();
   }
 
+  /** Every peer's transports (diagnostics and tests). */
+  transports(): Array<{ peerId: string; transportId: string; direction: Direction }> {
+    return [...this.#peers].flatMap(([peerId, peer]) =>
+      [...peer.transports.values()].map((e) => ({
+        peerId,
+        transportId: e.transport.id,
+        direction: e.direction,
+      })),
+    );
+  }
+
   /** Closes the peer's transports and with them its producers and consumers. Unknown peers are ignored. */
   closePeer(peerId: string): void {
     const peer = this.#peers.get(peerId);
