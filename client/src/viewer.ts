@@ -42,17 +42,30 @@ async function listLives() {
   $('#lives').replaceChildren(...(items.length ? items : [el('li', {}, t('picker.empty'))]));
 }
 
-/** Room handlers: the shared room view (status, presence, event list) plus every viewer panel. */
+/** Room events the chat list shows; the rest (products, sales, coupons, lottery, votes) belong to panels. */
+const CHAT_EVENTS = new Set([
+  'live:status',
+  'live:announcement',
+  'comment:new',
+  'comment:deleted',
+  'announcement:pinned',
+  'goal:reached',
+  'poll:opened',
+  'poll:closed',
+  'qa:asked',
+]);
+
+/** Room handlers: the shared room view (status, presence, chat list) plus every viewer panel. */
 function fanOut(panels: Panel[], clock: ServerClock): RoomHandlers {
   const base = roomView();
   return {
     onSnapshot(s) {
       clock.sync(s.serverTime);
-      base.onSnapshot(s);
+      base.onSnapshot({ ...s, recent: s.recent.filter((e) => CHAT_EVENTS.has(e.type)) });
       for (const p of panels) p.snapshot?.(s);
     },
     onEvents(events) {
-      base.onEvents(events);
+      base.onEvents(events.filter((e) => CHAT_EVENTS.has(e.type)));
       for (const e of events) for (const p of panels) p.event?.(e);
     },
     onPresence: base.onPresence,
