@@ -6,6 +6,7 @@ import { flashSaleScenario } from './commerce/flash-sale.scenario';
 import { settlementScenario } from './commerce/settlement.scenario';
 import { redisCeilingScenario } from './http/redis-ceiling.scenario';
 import { snapshotScenario } from './http/snapshot.scenario';
+import { lotteryStormScenario } from './lottery/lottery-storm.scenario';
 import { mediaViewersScenario } from './media/viewers.scenario';
 import { fanoutScenario } from './realtime/fanout.scenario';
 import { joinBurstScenario } from './realtime/join-burst.scenario';
@@ -17,6 +18,7 @@ export const SCENARIOS: ScenarioDef[] = [
   fanoutScenario,
   joinBurstScenario,
   likeStormScenario,
+  lotteryStormScenario,
   snapshotScenario,
   flashSaleScenario,
   settlementScenario,
@@ -25,14 +27,7 @@ export const SCENARIOS: ScenarioDef[] = [
   mediaViewersScenario,
 ] as unknown as ScenarioDef[];
 
-export const PENDING: PendingScenario[] = [
-  {
-    name: 'lottery-storm',
-    summary: 'N entries; exactly K distinct winners, recomputed with the verifier',
-    needsIssue: 6,
-    featureLanded: true,
-  },
-];
+export const PENDING: PendingScenario[] = [];
 
 export const findScenario = (name: string) => SCENARIOS.find((s) => s.name === name);
 export const findPending = (name: string) => PENDING.find((s) => s.name === name);

@@ -8,6 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LotteryAudit } from '../../server/src/contracts/lottery.schema';
+import { commitmentOf, draw } from '../../server/src/contracts/lottery-draw';
+import { nodeDrawHash } from '../../server/src/features/lottery/draw-hash';
 import { startMediaServer } from '../../test/media';
 import { startServer, type TestServer } from '../../test/server';
 import { startPlainSocketIo } from './baselines/plain-socketio';
@@ -20,6 +23,8 @@ import { silentProgress } from './lib/progress';
 import { writeReports } from './lib/report';
 import { Timeline } from './lib/resources';
 import { Threshold } from './lib/thresholds';
+import { drawVerdicts, tamper } from './lottery/draw-verdicts';
+import { lotteryStormScenario } from './lottery/lottery-storm.scenario';
 import { mediaViewersScenario, stepPasses } from './media/viewers.scenario';
 import { UsageError } from './options';
 import { FanoutOptions, fanoutRound, fanoutScenario } from './realtime/fanout.scenario';
@@ -144,6 +149,21 @@ describe('load-test scenarios at tiny scale (verdicts only)', () => {
     expect(r.metrics.final_total).toBeGreaterThan(0);
   });
 
+  it('lottery-storm: K distinct winners among the entrants, entrants == acked entries, verifier MATCH, tampered MISMATCH', async () => {
+    const r = await run(lotteryStormScenario as unknown as ScenarioDef, {
+      viewers: '24',
+      winners: '3',
+      keywordShare: '0.5',
+    });
+    expect(failed(r)).toEqual([]);
+    expect(r.metrics.entries).toBe(24);
+    const names = r.verdicts.map((v) => v.name);
+    for (const mode of ['explicit', 'keyword']) {
+      expect(names).toContain(`${mode}: verifier reproduces the winners (MATCH)`);
+      expect(names).toContain(`${mode}: a tampered audit gives MISMATCH`);
+    }
+  }, 60_000);
+
   it('http-snapshot: the route answers the contract and no request fails, alternating with bare hello', async () => {
     const r = await run(snapshotScenario as unknown as ScenarioDef, {
       connections: '4',
@@ -235,6 +255,41 @@ describe('the verdicts can fail', () => {
     expect(good.verdict(3).ok).toBe(true);
   });
 
+  it('the lottery draw verdicts fail on a tampered audit, a stranger among the winners and a lost entry', () => {
+    const seed = 'ab'.repeat(32);
+    const entrants = Array.from({ length: 20 }, (_, i) => `u${i}`);
+    const d = draw({ seed, entrants, k: 3, runnersUp: 3 }, nodeDrawHash);
+    const audit = {
+      lotteryId: 'l',
+      liveId: 'x',
+      algorithm: 'hmac-sha256-min-k/v1',
+      rules: {},
+      prize: { kind: 'coupon', couponId: 'c' },
+      commitment: commitmentOf(seed, nodeDrawHash),
+      seed,
+      entrants: d.entrants,
+      entrantsHash: d.entrantsHash,
+      k: 3,
+      runnersUpCount: 3,
+      winners: d.winners,
+      runnersUp: d.runnersUp,
+      drawnAt: 0,
+    };
+    const failing = (raw: unknown, acked: string[]) =>
+      drawVerdicts('t', raw, { k: 3, acked: new Set(acked) })
+        .verdicts.filter((v) => !v.pass)
+        .map((v) => v.name);
+    expect(failing(audit, entrants)).toEqual([]);
+    expect(failing(tamper(LotteryAudit.parse(audit)), entrants)).toContain(
+      't: verifier reproduces the winners (MATCH)',
+    );
+    expect(failing({ ...audit, winners: ['u0', 'u1', 'zz'] }, entrants)).toEqual([
+      't: winners all among the entrants',
+      't: verifier reproduces the winners (MATCH)',
+    ]);
+    expect(failing(audit, entrants.slice(1))).toContain('t: entrant count == successful entries');
+  });
+
   it('a fan-out against a server that drops every 5th message fails the no-gap verdict', async () => {
     const broken = await startPlainSocketIo({ dropEvery: 5 });
     try {
@@ -305,7 +360,7 @@ describe('command line', () => {
     expect(err?.message).toMatch(/--payload: the comment publisher accepts at most 200 characters/);
     expect(err?.message).toMatch(/--threshold: unknown metric "p98"/);
     expect(() => parseCommandLine(['fanout', '--nope', '1'])).toThrow(/unknown option --nope/);
-    expect(() => parseCommandLine(['lottery-storm'])).toThrow(/issue 6's feature has landed/);
+    expect(() => parseCommandLine(['lottery-storm', '--keyword-share', '2'])).toThrow(/--keyword-share/);
     expect(() => parseCommandLine(['fanout', '--publisher', 'shout'])).toThrow(
       /must be one of: comment, announce/,
     );
