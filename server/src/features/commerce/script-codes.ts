@@ -3,7 +3,7 @@
  * SERVICE_UNAVAILABLE (the scripts are atomic, so a failed call wrote nothing).
  */
 import { ReplyError } from 'ioredis';
-import { AppError, type ErrorCode } from '../../contracts/errors';
+import { AppError, ERROR_CODES, type ErrorBody, type ErrorCode } from '../../contracts/errors';
 import type { ScriptName, Scripts } from '../../redis/scripts';
 
 /** Negative codes shared by every commerce script (see each script's contract header). */
@@ -26,6 +26,20 @@ const CODES: Record<number, [ErrorCode, string]> = {
   [-17]: ['COUPON_EXHAUSTED', 'all coupons of this kind are claimed'],
   [-18]: ['COUPON_LIMIT', 'you already claimed as many as allowed'],
 };
+
+/**
+ * The public error body for a negative script code, without an exception: a flash sale answers most attempts
+ * with SOLD_OUT or PURCHASE_LIMIT, and an Error (stack capture, the framework's error path) per refusal is
+ * measurable there.
+ */
+export function scriptRefusal(code: number, details?: unknown): ErrorBody & { status: number } {
+  const known = CODES[code];
+  if (!known)
+    return { code: 'INTERNAL', message: `unexpected script code ${code}`, status: ERROR_CODES.INTERNAL };
+  return details === undefined
+    ? { code: known[0], message: known[1], status: ERROR_CODES[known[0]] }
+    : { code: known[0], message: known[1], details, status: ERROR_CODES[known[0]] };
+}
 
 /** The public error for a negative script code. */
 export function scriptError(code: number, details?: unknown): AppError {

@@ -41,7 +41,7 @@ local now = tonumber(ARGV[2])
 local field, hash = ARGV[3], ARGV[4]
 
 local s = redis.call('HMGET', KEYS[1], 'liveId', 'productId', 'price', 'currency', 'perUser', 'productPerUser',
-  'opensAt', 'closesAt', 'fairUntil', 'fairDone', 'id')
+  'opensAt', 'closesAt', 'fairUntil', 'fairDone', 'id', 'remaining')
 if not s[1] then return {-1, ''} end
 local liveId, productId, price, currency = s[1], s[2], tonumber(s[3]), s[4]
 local perUser, productPerUser = tonumber(s[5]), tonumber(s[6])
@@ -49,6 +49,8 @@ local opensAt, closesAt, fairUntil = tonumber(s[7]), tonumber(s[8]), tonumber(s[
 local fairDone = s[10] == '1'
 local saleId = s[11]
 local ttl, chunk = tonumber(ARGV[9]), tonumber(ARGV[10])
+-- Units left, read with the config above and kept in step with every admit below (one read per call).
+local stock = tonumber(s[12])
 
 -- Decide one attempt against the limits and the stock; returns the record to store.
 local function admit(rec)
@@ -59,8 +61,9 @@ local function admit(rec)
     local across = tonumber(redis.call('HGET', KEYS[5], u) or '0')
     if across + q > productPerUser then return {h = rec.h, c = -7} end
   end
-  local remaining = tonumber(redis.call('HGET', KEYS[1], 'remaining'))
+  local remaining = stock
   if remaining < q then return {h = rec.h, c = -6} end
+  stock = remaining - q
   redis.call('HINCRBY', KEYS[1], 'remaining', -q)
   redis.call('HINCRBY', KEYS[1], 'reserved', q)
   redis.call('HINCRBY', KEYS[1], 'ver', 1)

@@ -2,6 +2,7 @@
  * Flash-sale REST: the host schedules and closes sales; anyone reads them (server deadlines + serverTime);
  * viewers reserve with a required Idempotency-Key and read their reservations.
  */
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
   Reservation,
@@ -16,7 +17,7 @@ import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';
 import { IDEMPOTENCY_HEADER, idempotencyKeyFrom } from '../idempotency';
-import type { SalesService } from './sales.service';
+import { isRefusal, type SalesService } from './sales.service';
 
 export const IdempotencyHeaders = z.object({
   [IDEMPOTENCY_HEADER]: z
@@ -106,14 +107,22 @@ export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHo
     },
     async (req, reply) => {
       const key = idempotencyKeyFrom(req.headers[IDEMPOTENCY_HEADER]);
-      const r = await sales.reserve(
+      const r = await sales.attempt(
         req.user!,
         req.params.liveId,
         req.params.saleId,
         key,
         req.body ?? { quantity: 1 },
       );
-      return reply.code(201).send(r);
+      if (!isRefusal(r)) return reply.code(201).send(r);
+      // NOTE: the same status, body and log line the error handler gives an AppError, minus the exception.
+      const { status, ...error } = r.refused;
+      req.log.info({ code: error.code, status, message: error.message }, 'request rejected');
+      // The route's schema lists only 201; errors are untyped here as they are in the error handler.
+      return (reply as unknown as FastifyReply)
+        .code(status)
+        .type('application/json; charset=utf-8')
+        .send({ error });
     },
   );
   app.get(

@@ -13,7 +13,7 @@ import {
   type Sale,
   type ScheduleSaleBody,
 } from '../../../contracts/commerce.schema';
-import { AppError } from '../../../contracts/errors';
+import { AppError, type ErrorBody } from '../../../contracts/errors';
 import type { SalesRepo } from '../../../ledger/sales.repo';
 import type { RoomLog } from '../../../realtime/room-log';
 import type { Keys } from '../../../redis/keys';
@@ -21,7 +21,7 @@ import type { Scripts } from '../../../redis/scripts';
 import { idemField, requestHash } from '../idempotency';
 import type { LiveGate } from '../live-gate';
 import type { ProductsService } from '../products/products.service';
-import { guardRedis, runScript, scriptError } from '../script-codes';
+import { guardRedis, runScript, scriptError, scriptRefusal } from '../script-codes';
 import { activeMember, initialSaleHash, reserveKeys, saleView } from './sale-state';
 import type { StockAnnouncer } from './stock-announcer';
 
@@ -35,6 +35,12 @@ export interface SalesSettings {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A reserve attempt the sale turned down (sold out, limit, window, key reused): the public error, not thrown. */
+export interface Refusal {
+  refused: ErrorBody & { status: number };
+}
+export const isRefusal = (r: Reservation | Refusal): r is Refusal => 'refused' in r;
 
 export function createSalesService(deps: {
   repo: SalesRepo;
@@ -53,6 +59,18 @@ export function createSalesService(deps: {
   const chunk = deps.settings.fairChunk ?? 256;
   /** saleId → productId: immutable, so cached for good (bounded). */
   const productOf = new Map<string, string>();
+  /** `saleId quantity` → request fingerprint: a pure function of them, so computed once (bounded). */
+  const reserveHashes = new Map<string, string>();
+  const reserveHash = (liveId: string, saleId: string, quantity: number) => {
+    const k = `${saleId} ${quantity}`;
+    let h = reserveHashes.get(k);
+    if (h === undefined) {
+      h = requestHash('reserve', liveId, saleId, quantity);
+      if (reserveHashes.size >= 10_000) reserveHashes.delete(reserveHashes.keys().next().value!);
+      reserveHashes.set(k, h);
+    }
+    return h;
+  };
 
   const productIdOf = async (liveId: string, saleId: string): Promise<string> => {
     const hit = productOf.get(saleId);
@@ -94,6 +112,57 @@ export function createSalesService(deps: {
       deps.announcer.touch(liveId, saleId);
     }
     return code === 1;
+  };
+
+  /**
+   * One reserve attempt: the reservation, or the refusal as a value (see Refusal). Inside the fair window it
+   * waits until the window's pass has decided it. The same key and body always get the first outcome.
+   * @throws SERVICE_UNAVAILABLE (Redis down, or the fair pass never finished), LIVE_NOT_FOUND
+   */
+  const attempt = async (
+    user: TokenClaims,
+    liveId: string,
+    saleId: string,
+    key: string,
+    body: ReserveBody,
+  ): Promise<Reservation | Refusal> => {
+    if ((await gate.status(liveId)) === 'ended') return { refused: scriptRefusal(-3) };
+    const productId = await productIdOf(liveId, saleId);
+    const sKeys = reserveKeys(keys, liveId, saleId, productId);
+    const field = idemField(user.sub, key);
+    const hash = reserveHash(liveId, saleId, body.quantity);
+    const resId = randomUUID();
+    const ticket = (randomInt(0, 2 ** 47) / 2 ** 47).toFixed(15);
+    const run = (mode: 'reserve' | 'poll') =>
+      runScript<[number, string | number]>(scripts, 'sale-reserve', sKeys, [
+        mode,
+        now(),
+        field,
+        hash,
+        user.sub,
+        body.quantity,
+        resId,
+        ticket,
+        deps.settings.reservationTtlMs,
+        chunk,
+      ]);
+    let [code, payload] = await run('reserve');
+    const giveUpAt = performance.now() + deps.settings.fairWindowMs + 30_000;
+    while (code === 3) {
+      // NOTE: pending inside the fair window; wake at its end (server clock) and ask for the outcome.
+      if (performance.now() > giveUpAt) {
+        throw new AppError('SERVICE_UNAVAILABLE', 'the fair admission pass did not finish in time');
+      }
+      await sleep(Math.max(2, Math.min(Number(payload) - now(), 250)) + Math.random() * 5);
+      [code, payload] = await run('poll');
+    }
+    if (code < 0)
+      return { refused: scriptRefusal(code, code === -2 ? { opensAt: Number(payload) } : undefined) };
+    const rec = JSON.parse(String(payload)) as { c: number; b?: unknown };
+    deps.announcer.touch(liveId, saleId);
+    if (rec.c !== 1) return { refused: scriptRefusal(rec.c) };
+    // NOTE: written by the script from validated input; the route's response schema checks it on the way out.
+    return rec.b as Reservation;
   };
 
   return {
@@ -168,43 +237,13 @@ export function createSalesService(deps: {
       key: string,
       body: ReserveBody,
     ): Promise<Reservation> {
-      if ((await gate.status(liveId)) === 'ended') throw scriptError(-3);
-      const productId = await productIdOf(liveId, saleId);
-      const sKeys = reserveKeys(keys, liveId, saleId, productId);
-      const field = idemField(user.sub, key);
-      const hash = requestHash('reserve', liveId, saleId, body.quantity);
-      const resId = randomUUID();
-      const ticket = (randomInt(0, 2 ** 47) / 2 ** 47).toFixed(15);
-      const run = (mode: 'reserve' | 'poll') =>
-        runScript<[number, string | number]>(scripts, 'sale-reserve', sKeys, [
-          mode,
-          now(),
-          field,
-          hash,
-          user.sub,
-          body.quantity,
-          resId,
-          ticket,
-          deps.settings.reservationTtlMs,
-          chunk,
-        ]);
-      let [code, payload] = await run('reserve');
-      const giveUpAt = performance.now() + deps.settings.fairWindowMs + 30_000;
-      while (code === 3) {
-        // NOTE: pending inside the fair window; wake at its end (server clock) and ask for the outcome.
-        if (performance.now() > giveUpAt) {
-          throw new AppError('SERVICE_UNAVAILABLE', 'the fair admission pass did not finish in time');
-        }
-        await sleep(Math.max(2, Math.min(Number(payload) - now(), 250)) + Math.random() * 5);
-        [code, payload] = await run('poll');
-      }
-      if (code < 0) throw scriptError(code, code === -2 ? { opensAt: Number(payload) } : undefined);
-      const rec = JSON.parse(String(payload)) as { c: number; b?: unknown };
-      deps.announcer.touch(liveId, saleId);
-      if (rec.c !== 1) throw scriptError(rec.c);
-      // NOTE: written by the script from validated input; the route's response schema checks it on the way out.
-      return rec.b as Reservation;
+      const r = await attempt(user, liveId, saleId, key, body);
+      if (!isRefusal(r)) return r;
+      const { code, message, details } = r.refused;
+      throw new AppError(code, message, details);
     },
+    attempt,
+    /** The caller's reservations in the live, newest first. */
     /** The caller's reservations in the live, newest first. */
     async mine(liveId: string, userId: string): Promise<Reservation[]> {
       const ids =
