@@ -163,7 +163,7 @@ export function buildInteraction(
     qa,
     polls,
     social,
-    /** Extension point: a listener of every comment that reached the room (lottery keyword entries). */
+    /** Extension point: a listener of every comment accepted for the room, sampled ones too (lottery keyword entries). */
     onCommentPublished(fn: (liveId: string, user: TokenClaims, text: string) => void) {
       commentListeners.push(fn);
     },

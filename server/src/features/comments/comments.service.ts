@@ -147,7 +147,9 @@ export function createCommentsService(deps: {
             limits.roomMaxPerSec,
           ],
         );
-        if (code === 1) deps.onPublished?.(liveId, user, comment.text);
+        // NOTE: a comment sampled out of a full room (4) was still said: a keyword storm (口令) must enter
+        // every commenter, not only those the room saw. Shadow-banned ones (2) never count.
+        if (code === 1 || code === 4) deps.onPublished?.(liveId, user, comment.text);
         switch (code) {
           case 1:
           case 2:

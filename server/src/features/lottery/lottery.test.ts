@@ -337,6 +337,40 @@ describe('lottery', () => {
   }, 20_000);
 });
 
+describe('keyword entries in a full room', () => {
+  it('enters keyword commenters whose comments were sampled out of a room over its comment capacity', async () => {
+    const s = await startServer({ env: { COMMENT_ROOM_MAX_PER_SEC: '2' } });
+    try {
+      const { liveId, host } = await hostWithLive(s);
+      const hostC = await joinAs(s, host, liveId);
+      await s.built.deps.redis.hset(s.built.deps.keys.coupons(liveId), 'cp_prize', '{}');
+      const created = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:create', {
+        liveId,
+        title: 'Keyword storm',
+        prize: { kind: 'coupon', couponId: 'cp_prize' },
+        winners: 1,
+        durationSec: 600,
+        rules: { keyword: '口令' },
+      });
+      if (!created.ok) throw new Error(created.error.code);
+      const viewers = await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => joinAs(s, await guestOn(s, `k${i}`), liveId)),
+      );
+      const acks = await Promise.all(
+        viewers.map((v) => call(v.socket, 'comment:send', { liveId, text: '口令!' })),
+      );
+      expect(acks.every((a) => a.ok)).toBe(true);
+      const { redis, keys } = s.built.deps;
+      // Only 2 of the 8 reached the room this second; all 8 entered.
+      const entrants = keys.lotteryEntrants(liveId, created.data.lottery.id);
+      await waitFor(async () => (await redis.scard(entrants)) === 8, 5000, 'eight keyword entries');
+      for (const c of [hostC, ...viewers]) c.close();
+    } finally {
+      await s.close();
+    }
+  }, 30_000);
+});
+
 describe('lottery prizes through the worker', () => {
   it('awards the winners when the live ends, and schedules the forfeit pass at the claim deadline', async () => {
     const s = await startServer({ ledger: 'postgres' });
