@@ -372,7 +372,7 @@ describe('keyword entries in a full room', () => {
 });
 
 describe('lottery prizes through the worker', () => {
-  it('awards the winners when the live ends, and schedules the forfeit pass at the claim deadline', async () => {
+  it('awards the winners when the live ends, tells them (lottery:won), and schedules the forfeit pass at the claim deadline', async () => {
     const s = await startServer({ ledger: 'postgres' });
     const worker = await buildWorker(loadConfig(s.env), pino({ level: 'silent' }));
     try {
@@ -388,6 +388,8 @@ describe('lottery prizes through the worker', () => {
       });
       if (!created.ok) throw new Error(created.error.code);
       const v = await joinAs(s, await guestOn(s, 'v'), liveId);
+      const won: unknown[] = [];
+      v.socket.on('lottery:won', (w) => won.push(w));
       await call(v.socket, 'lottery:enter', { liveId, lotteryId: created.data.lottery.id });
       await call(hostC.socket, 'lottery:draw', { liveId, lotteryId: created.data.lottery.id });
       await http(s, 'POST', `/api/lives/${liveId}/end`, undefined, host.token);
@@ -401,6 +403,12 @@ describe('lottery prizes through the worker', () => {
         'prize rows',
       );
       expect(rows.map((r) => [r.userId, r.status])).toEqual([[v.auth.user.id, 'awarded']]);
+      // The worker (no Socket.IO server of its own) told the winner's socket on the API node.
+      await waitFor(() => won.length === 1, 5000, 'lottery:won from the worker');
+      expect(won[0]).toMatchObject({
+        liveId,
+        prize: { lotteryId: created.data.lottery.id, status: 'awarded' },
+      });
       const rerunId = `lottery-prizes-${liveId}-${rows[0]!.claimDeadline}`;
       await waitFor(
         async () => (await s.built.deps.endQueue.getDelayed()).some((j) => j.id === rerunId),
