@@ -144,7 +144,10 @@ export function startMerchantWebhooks(deps: {
 }
 export type MerchantWebhooks = ReturnType<typeof startMerchantWebhooks>;
 
-/** Outbox rows for every order of the live and for its report (event ids are deterministic: written once). */
+/**
+ * Outbox rows for every sale order of the live and for its report (event ids are deterministic: written once).
+ * Lottery prize orders (kind 'prize', issued when a winner claims, usually after settlement) are not sales.
+ */
 export async function writeOutbox(db: Db, liveId: string, report: CommerceReport): Promise<void> {
   await db.query(
     `INSERT INTO merchant_webhooks (event_id, live_id, type, payload)
@@ -153,7 +156,7 @@ export async function writeOutbox(db: Db, liveId: string, report: CommerceReport
          'saleId', o.sale_id, 'productId', o.product_id, 'userId', o.user_id, 'quantity', o.quantity,
          'unitPrice', o.unit_price, 'subtotal', o.subtotal, 'discount', o.discount, 'total', o.total,
          'currency', o.currency, 'couponId', o.coupon_id)
-     FROM orders o WHERE o.live_id = $1
+     FROM orders o WHERE o.live_id = $1 AND o.kind = 'sale'
      ON CONFLICT (event_id) DO NOTHING`,
     [liveId],
   );
