@@ -104,6 +104,48 @@ describe('host studio in Chromium', () => {
     await page.close();
   });
 
+  it("an appointed moderator's studio hides host-only panels and deletes a comment everywhere", async () => {
+    const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    await page.goto(`${s.url}/?live=${liveId}`);
+    await page.getByLabel('Your name').fill('page viewer 2');
+    await page.getByRole('button', { name: 'Watch' }).click();
+
+    const mod = await (await browser.newContext({ locale: 'en-US' })).newPage();
+    await mod.goto(`${s.url}/host.html`);
+    await mod.getByLabel('Username').fill('studio_mod');
+    await mod.getByLabel('Password').fill('correct horse battery');
+    await mod.getByRole('button', { name: 'Register' }).click();
+    await mod.getByLabel('New live title').waitFor();
+    const modId = await mod.evaluate(() => JSON.parse(localStorage.getItem('lc.session')!).user.id as string);
+    await host.locator('#mod-user').fill(modId);
+    await host.getByRole('button', { name: 'Appoint moderator' }).click();
+    await expect.poll(() => host.locator('#moderators li').getAttribute('data-user-id')).toBe(modId);
+
+    await mod.goto(`${s.url}/host.html?live=${liveId}`);
+    await expect.poll(() => mod.evaluate(() => document.body.dataset.role)).toBe('moderator');
+    expect(await mod.locator('#products-panel').isVisible()).toBe(false);
+    expect(await mod.getByRole('button', { name: 'Go live' }).count()).toBe(0);
+    expect(await mod.locator('#chat-panel').isVisible()).toBe(true);
+
+    const text = 'buy followers 刷粉 cheap';
+    expect((await call(viewers[2]!.socket, 'comment:send', { liveId, text })).ok).toBe(true);
+    const row = (p: Page) => p.locator('#chat li', { hasText: '刷粉' });
+    await expect.poll(() => row(mod).count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(() => page.getByText('刷粉').count(), { timeout: 5000 }).toBeGreaterThan(0);
+    await row(mod).getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => row(mod).count(), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => row(host).count(), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => page.getByText('刷粉').count(), { timeout: 5000 }).toBe(0);
+    await shot(mod, 'studio-moderator.png');
+    await host
+      .locator(`#moderators li[data-user-id="${modId}"]`)
+      .getByRole('button', { name: 'Revoke moderator' })
+      .click();
+    await expect.poll(() => mod.evaluate(() => document.body.dataset.role), { timeout: 5000 }).toBe('viewer');
+    await mod.close();
+    await page.close();
+  });
+
   it("raises the studio's like count when a viewer taps", async () => {
     const before = Number(await host.locator('#likes').textContent());
     const tap = await call<{ accepted: number }>(viewers[1]!.socket, 'like:tap', { liveId, count: 7 });

@@ -51,7 +51,13 @@ function studio(auth: AuthResponse, id: string) {
   show('#room', true);
   // The heading shows the live's title from now on (room-view sets it), not the translated page name.
   delete $('#title').dataset.i18n;
-  const s = createStudio(roomView());
+  let mediaStarted = false;
+  const s = createStudio(roomView(), (role) => {
+    // Only the host publishes: an appointed moderator's studio never opens the camera.
+    if (role !== 'host' || mediaStarted) return;
+    mediaStarted = true;
+    void setupMedia(client);
+  });
   const client = new LiveClient(auth.token, id, s.handlers);
   s.attach(client, id, auth.token, $('#studio-panels'));
   ($('#viewer-link') as HTMLAnchorElement).href = `/?live=${id}`;
@@ -60,7 +66,6 @@ function studio(auth: AuthResponse, id: string) {
       () => ($('#room-error').textContent = ''),
       (err) => formError('#room-error', err),
     );
-  void setupMedia(client);
   $('#start').onclick = () => act(() => client.command('live:start', { liveId: id }));
   $('#end').onclick = () => act(() => client.command('live:end', { liveId: id }));
   $<HTMLFormElement>('#announce-form').onsubmit = (ev) => {

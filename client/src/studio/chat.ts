@@ -6,7 +6,7 @@ import type { Comment, CommentsSnapshot } from '../../../server/src/contracts/co
 import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
-import { button, errorLine, field, type Panel, type StudioCtx, section, select, tr } from './ui';
+import { button, errorLine, field, hostOnly, type Panel, type StudioCtx, section, select, tr } from './ui';
 
 const MAX_ROWS = 200;
 
@@ -70,7 +70,7 @@ export function chatPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
         ),
         action('chat.ban', () => client.command('mod:ban', { liveId, userId: uid })),
         action('chat.shadow', () => client.command('mod:shadow', { liveId, userId: uid, on: true })),
-        action('chat.appoint', () => client.command('mod:appoint', { liveId, userId: uid })),
+        hostOnly(action('chat.appoint', () => client.command('mod:appoint', { liveId, userId: uid }))),
       );
     }
     li.append(actions, ' ', el('time', { class: 'muted' }, new Date(c.at).toLocaleTimeString()));

@@ -2,6 +2,8 @@
  * Wires the studio panels to the live client: one RoomHandlers fans the room's snapshot, events, presence,
  * likes and facts out to the shared room view and to every panel; a one-second tick drives countdowns.
  */
+
+import type { Role } from '../../../server/src/contracts/ids';
 import { el } from '../dom';
 import { onLangChange, t } from '../i18n';
 import type { LiveClient, RoomHandlers } from '../live-client';
@@ -17,7 +19,11 @@ import { statsPanel } from './stats';
 import './strings';
 import { createCtx, type Panel } from './ui';
 
-export function createStudio(view: RoomHandlers) {
+/** Panels only the host can use; an appointed moderator's studio hides them (see style.css). */
+const HOST_ONLY = ['products-panel', 'sales-panel', 'coupons-panel', 'lottery-panel', 'polls-panel'];
+
+/** `onRole`: the caller's role in this live, from each snapshot and from `room:role` (appointed / revoked). */
+export function createStudio(view: RoomHandlers, onRole: (role: Role) => void = () => {}) {
   const panels: Panel[] = [];
   let ctx: ReturnType<typeof createCtx> | null = null;
   const each = (fn: (p: Panel) => void) => {
@@ -33,6 +39,7 @@ export function createStudio(view: RoomHandlers) {
     onSnapshot(s) {
       view.onSnapshot(s);
       ctx?.learnClock(s.serverTime);
+      setRole(s.role);
       each((p) => p.onSnapshot?.(s));
     },
     onEvents(events) {
@@ -48,7 +55,14 @@ export function createStudio(view: RoomHandlers) {
       view.onLikes?.(total);
       each((p) => p.onLikes?.(total));
     },
-    onFact: (f) => each((p) => p.onFact?.(f)),
+    onFact(f) {
+      if (f.name === 'room:role') setRole(f.payload.role);
+      each((p) => p.onFact?.(f));
+    },
+  };
+  const setRole = (role: Role) => {
+    document.body.dataset.role = role;
+    onRole(role);
   };
 
   /** Builds the panels into `mount`; call right after constructing the client (before its first join ack). */
@@ -71,6 +85,7 @@ export function createStudio(view: RoomHandlers) {
       lotteryPanel(ctx, right, products, coupons),
       moderationPanel(ctx, right),
     );
+    for (const id of HOST_ONLY) document.getElementById(id)?.setAttribute('data-host-only', '');
     nav(mount);
     setInterval(() => each((p) => p.onTick?.()), 1000);
     onLangChange(() => each((p) => p.onLang?.()));
@@ -83,7 +98,7 @@ function nav(mount: HTMLElement) {
   const links = [...mount.querySelectorAll<HTMLElement>('section.panel')].map((s) => {
     const h = s.querySelector('h2')!;
     const a = el('a', { href: `#${s.id}`, 'data-i18n': h.dataset.i18n ?? '' }, h.textContent ?? '');
-    return el('li', {}, a);
+    return el('li', s.hasAttribute('data-host-only') ? { 'data-host-only': '' } : {}, a);
   });
   const n = el(
     'nav',

@@ -83,6 +83,12 @@ export function button(key: string, attrs: Record<string, string> = {}): HTMLBut
   return tr('button', key, { type: 'button', ...attrs });
 }
 
+/** Marks a control the host alone may use (hidden in a moderator's studio). */
+export function hostOnly<T extends HTMLElement>(node: T): T {
+  node.setAttribute('data-host-only', '');
+  return node;
+}
+
 /** A <select> whose option texts are translation keys. */
 export function select(id: string, options: [value: string, key: string][]): HTMLSelectElement {
   return el('select', { id, name: id }, ...options.map(([v, k]) => tr('option', k, { value: v })));
