@@ -101,6 +101,12 @@ describe('viewer app in Chromium', () => {
     expect(await b.locator('#sale-stock').textContent()).toBe('1 of 2 left');
     await a.screenshot({ path: join(ARTIFACTS, 'viewer-sale-order.png') });
 
+    // After a reload the paid reservation from the snapshot brings the order back.
+    await a.reload();
+    await expect
+      .poll(() => a.locator('#order').textContent(), { timeout: 10_000 })
+      .toMatch(/^Order confirmed: 1 × /);
+
     // A second purchase is over the per-user limit, and the page says so.
     await a.getByRole('button', { name: 'Buy now' }).click();
     await expect
@@ -272,6 +278,14 @@ describe('viewer app in Chromium', () => {
     await q.getByRole('button').click();
     await expect.poll(() => q.getByRole('button').getAttribute('aria-pressed')).toBe('true');
     expect(await q.getByRole('button').textContent()).toBe('Upvote (1)');
+
+    await page.getByRole('button', { name: '+ Follow' }).press('Enter');
+    await expect.poll(() => page.locator('#follow').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.locator('#followers').textContent()).toBe('1 followers');
+    await page.getByRole('button', { name: 'Share' }).click();
+    await expect
+      .poll(() => page.locator('#share-link a').getAttribute('href'))
+      .toMatch(new RegExp(`^${s.url}/\\?live=${liveId}&ref=`));
     await page.screenshot({ path: join(ARTIFACTS, 'viewer-panels.png'), fullPage: true });
     hostC.close();
     await page.context().close();

@@ -19,6 +19,7 @@ import { pollPanel } from './viewer/polls';
 import { productPanel } from './viewer/product';
 import { qaPanel } from './viewer/qa';
 import { qualityPanel } from './viewer/quality';
+import { socialPanel } from './viewer/social';
 import './viewer/strings';
 import './style.css';
 
@@ -65,6 +66,9 @@ function fanOut(panels: Panel[], clock: ServerClock): RoomHandlers {
       for (const p of panels) p.snapshot?.(s);
     },
     onEvents(events) {
+      // A replay after a reconnect carries old `at`s: low samples that the clock's max ignores.
+      const last = events.at(-1);
+      if (last) clock.observe(last.at);
       base.onEvents(events.filter((e) => CHAT_EVENTS.has(e.type)));
       for (const e of events) for (const p of panels) p.event?.(e);
     },
@@ -102,6 +106,7 @@ function enter(auth: AuthResponse) {
     pollPanel(ctx),
     qaPanel(ctx),
     qualityPanel(ctx),
+    socialPanel(ctx),
   ];
   ctx.client = new LiveClient(auth.token, liveId, fanOut(panels, clock));
   setInterval(() => {

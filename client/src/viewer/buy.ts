@@ -199,10 +199,23 @@ export function buyFlow(ctx: ViewerCtx, claimedCoupons: () => Coupon[]): BuyFlow
     },
     resume(reservations, now) {
       if (state.s !== 'idle' || !sale) return;
-      const r = reservations.find(
-        (x) => x.saleId === sale!.id && x.status === 'reserved' && x.expiresAt > now,
-      );
+      const mine = reservations.filter((x) => x.saleId === sale!.id);
+      const r = mine.find((x) => x.status === 'reserved' && x.expiresAt > now);
       if (r) state = { s: 'reserved', r };
+      const paid = mine.find((x) => x.status === 'paid');
+      // A paid one (before a reload, or in another tab): show its order again.
+      if (!r && paid) {
+        api<{ orders: Order[] }>('GET', `${base}/orders`, undefined, token)
+          .then(({ orders }) => {
+            const o = orders.find((x) => x.reservationId === paid.id);
+            if (o && state.s === 'idle') {
+              state = { s: 'paid', order: o };
+              showOrder(o);
+              render();
+            }
+          })
+          .catch(() => {});
+      }
       render();
     },
     relabel() {

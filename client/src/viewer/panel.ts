@@ -7,16 +7,33 @@ import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room
 import { lang, t } from '../i18n';
 import type { Conn, LiveClient, RoomFact } from '../live-client';
 
-/** The server clock as this page sees it: `offset` is learned from each snapshot's `serverTime`. */
+/**
+ * The server clock as this page sees it. Each server timestamp that reaches us (the snapshot's `serverTime`,
+ * every room event's `at`) gives `serverTime - receivedAt` = true offset − transit delay, a lower bound; the
+ * largest sample of the last minute is the estimate (the least delayed message), so it tightens as events arrive
+ * and still follows a local clock that was adjusted.
+ */
 export class ServerClock {
   offset = 0;
+  #samples: Array<{ value: number; at: number }> = [];
+
+  /** A fresh start (a snapshot): forget earlier samples. */
   sync(serverTime: number, receivedAt = Date.now()): void {
-    this.offset = serverTime - receivedAt;
+    this.#samples = [];
+    this.observe(serverTime, receivedAt);
   }
+
+  observe(serverTime: number, receivedAt = Date.now()): void {
+    this.#samples = this.#samples.filter((s) => receivedAt - s.at < SAMPLE_WINDOW_MS);
+    this.#samples.push({ value: serverTime - receivedAt, at: receivedAt });
+    this.offset = Math.max(...this.#samples.map((s) => s.value));
+  }
+
   now(): number {
     return Date.now() + this.offset;
   }
 }
+const SAMPLE_WINDOW_MS = 60_000;
 
 export interface ViewerCtx {
   client: LiveClient;

@@ -109,6 +109,10 @@ defineStrings({
     'poll.closed': 'Closed — {total} votes',
     'poll.total': '{total} votes',
     'poll.voteLabel': 'Vote for “{option}”',
+    'social.follow': '+ Follow',
+    'social.following': '✓ Following',
+    'social.followers': '{n} followers',
+    'social.share': 'Share',
   },
   'zh-CN': {
     'app.title': '直播间',
@@ -217,5 +221,9 @@ defineStrings({
     'poll.closed': '已结束，共 {total} 票',
     'poll.total': '共 {total} 票',
     'poll.voteLabel': '投给“{option}”',
+    'social.follow': '+ 关注',
+    'social.following': '✓ 已关注',
+    'social.followers': '{n} 位粉丝',
+    'social.share': '分享',
   },
 });
