@@ -124,6 +124,7 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
       likeSamples.splice(0, likeSamples.length, { at: Date.now(), total: likeTotal });
       const commerce = s.features.commerce as { sales?: Sale[] } | undefined;
       for (const sale of commerce?.sales ?? []) trackSale(sale);
+      commentTimes.splice(0, commentTimes.length);
       for (const e of s.recent) if (e.type === 'comment:new') commentTimes.push(e.at);
       render();
       sample();
