@@ -57,12 +57,12 @@ export function createSalesService(deps: {
   const { redis, keys, scripts, roomLog, gate } = deps;
   const now = deps.now ?? Date.now;
   const chunk = deps.settings.fairChunk ?? 256;
-  /** saleId → productId: immutable, so cached for good (bounded). */
-  const productOf = new Map<string, string>();
+  /** `liveId saleId` → the KEYS of sale-reserve (they name the sale's product, which never changes): bounded. */
+  const saleKeys = new Map<string, string[]>();
   /** `saleId quantity` → request fingerprint: a pure function of them, so computed once (bounded). */
   const reserveHashes = new Map<string, string>();
   const reserveHash = (liveId: string, saleId: string, quantity: number) => {
-    const k = `${saleId} ${quantity}`;
+    const k = `${liveId} ${saleId} ${quantity}`;
     let h = reserveHashes.get(k);
     if (h === undefined) {
       h = requestHash('reserve', liveId, saleId, quantity);
@@ -72,14 +72,17 @@ export function createSalesService(deps: {
     return h;
   };
 
-  const productIdOf = async (liveId: string, saleId: string): Promise<string> => {
-    const hit = productOf.get(saleId);
+  /** @throws SALE_NOT_FOUND */
+  const reserveKeysOf = async (liveId: string, saleId: string): Promise<string[]> => {
+    const k = `${liveId} ${saleId}`;
+    const hit = saleKeys.get(k);
     if (hit) return hit;
     const pid = await guardRedis(() => redis.hget(keys.sale(liveId, saleId), 'productId'));
     if (!pid) throw new AppError('SALE_NOT_FOUND', 'no such sale in this live');
-    if (productOf.size >= 50_000) productOf.delete(productOf.keys().next().value!);
-    productOf.set(saleId, pid);
-    return pid;
+    if (saleKeys.size >= 50_000) saleKeys.delete(saleKeys.keys().next().value!);
+    const sKeys = reserveKeys(keys, liveId, saleId, pid);
+    saleKeys.set(k, sKeys);
+    return sKeys;
   };
 
   /** @throws SALE_NOT_FOUND */
@@ -127,8 +130,7 @@ export function createSalesService(deps: {
     body: ReserveBody,
   ): Promise<Reservation | Refusal> => {
     if ((await gate.status(liveId)) === 'ended') return { refused: scriptRefusal(-3) };
-    const productId = await productIdOf(liveId, saleId);
-    const sKeys = reserveKeys(keys, liveId, saleId, productId);
+    const sKeys = await reserveKeysOf(liveId, saleId);
     const field = idemField(user.sub, key);
     const hash = reserveHash(liveId, saleId, body.quantity);
     const resId = randomUUID();
