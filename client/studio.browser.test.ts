@@ -201,6 +201,36 @@ describe('host studio in Chromium', () => {
     await expect.poll(() => host.locator('#units-sold').textContent()).toBe('3');
     await expect.poll(() => host.locator('#gmv').textContent()).toBe('147.00 CNY');
     await shot(host, 'studio-sale-stock.png');
+
+    // Two more buyers take the last units: the studio says the sale is sold out.
+    for (const b of await guests(s, 2)) {
+      const r = await reserve(s, b.token, liveId, saleId);
+      expect(r.status).toBe(201);
+      expect((await pay(s, b.token, liveId, r.body.id)).status).toBe(202);
+    }
+    await expect.poll(() => sale.getAttribute('data-sold'), { timeout: 10_000 }).toBe('5');
+    await expect.poll(() => sale.locator('.phase').textContent()).toBe('Sold out');
+    await expect.poll(() => host.locator('#gmv').textContent()).toBe('245.00 CNY');
+  });
+
+  it('creates a percent-off coupon and shows its claims', async () => {
+    await host.locator('#coupon-title').fill('新人券 <i>10%</i>');
+    await host.locator('#coupon-kind').selectOption('percent_off');
+    await host.locator('#coupon-percent').fill('10');
+    await host.locator('#coupon-max').fill('20');
+    await host.locator('#coupon-quota').fill('50');
+    await host.getByRole('button', { name: 'Create coupon' }).click();
+    const coupon = host.locator('#coupons li', { hasText: '新人券 <i>10%</i>' });
+    await expect.poll(() => coupon.count(), { timeout: 5000 }).toBe(1);
+    expect(await coupon.textContent()).toContain('10% off, at most 20.00 CNY · claimed 0/50');
+    const couponId = (await coupon.getAttribute('data-coupon-id'))!;
+    await expect
+      .poll(() => viewers[0]!.ofType<{ coupon: { id: string } }>('coupon:created').at(-1)?.coupon.id)
+      .toBe(couponId);
+    const claim = await call(viewers[0]!.socket, 'coupon:claim', { liveId, couponId });
+    expect(claim.ok).toBe(true);
+    await host.getByRole('button', { name: 'Refresh claims' }).click();
+    await expect.poll(() => coupon.textContent()).toContain('claimed 1/50');
   });
 
   it('creates a keyword lottery, counts keyword comments as entries, draws, and links the audit', async () => {
@@ -334,8 +364,9 @@ describe('host studio in Chromium', () => {
     expect(await host.getByRole('button', { name: '结束直播' }).count()).toBe(1);
     expect(await host.locator('#products-panel-title').textContent()).toBe('商品');
     expect(await host.locator('#lottery-draw').textContent()).toBe('立即开奖');
+    expect(await host.locator('#sales li .phase').first().textContent()).toBe('已售罄');
     expect(await host.getByLabel('秒杀价').count()).toBe(1);
-    expect(await host.locator('#sales li .stock').first().textContent()).toBe('剩余 2 · 锁定 0 · 已售 3 / 5');
+    expect(await host.locator('#sales li .stock').first().textContent()).toBe('剩余 0 · 锁定 0 · 已售 5 / 5');
     expect(await host.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
     // Labels follow the language too: the form controls keep an accessible name.
     expect(await host.getByLabel('公告').count()).toBe(1);
