@@ -126,6 +126,14 @@ describe('live video in Chromium', () => {
     await viewers[0]!.getByRole('button', { name: 'Unmute' }).click();
     expect((await videoState(viewers[0]!, '#player')).muted).toBe(false);
 
+    // Video quality: Low prefers the lowest simulcast layer (¼ resolution), Auto the full one again.
+    const width = async () => (await videoState(viewers[1]!, '#player')).width;
+    const full = await width();
+    await viewers[1]!.getByLabel('Video quality').selectOption('0');
+    await expect.poll(width, { timeout: 10_000 }).toBe(full / 4);
+    await viewers[1]!.getByLabel('Video quality').selectOption('auto');
+    await expect.poll(width, { timeout: 10_000 }).toBe(full);
+
     // SIGKILL the worker under the live: the pages re-establish media by themselves (no reload), the host
     // republishes, and both viewers play fresh tracks again.
     const before = await Promise.all(viewers.map(trackIds));
@@ -156,7 +164,7 @@ describe('live video in Chromium', () => {
       .poll(() => viewers[0]!.locator('#media-state').getAttribute('data-state'), { timeout: 10_000 })
       .toBe('idle');
     await expect.poll(() => rebuilt.closed, { timeout: 10_000 }).toBe(true);
-  });
+  }, 60_000);
   it('a viewer whose transport loses ICE restarts it and plays on, same tracks, no reload', async () => {
     const host = await (await browser.newContext()).newPage();
     await host.goto(`${s.url}/host.html`);
