@@ -55,6 +55,8 @@ export const lotteryStormScenario = defineScenario({
     'keyword_entries_per_s',
     'keyword_ack_p99',
     'draw_ms',
+    'entries_per_server_cpu_s',
+    'keyword_entries_per_server_cpu_s',
     'server_cpu_s',
   ],
   async run(ctx, opts: Opts): Promise<ScenarioResult> {
@@ -90,6 +92,7 @@ export const lotteryStormScenario = defineScenario({
     const lotteryRound = async (mode: 'explicit' | 'keyword', entering: typeof viewers) => {
       if (entering.length === 0) return undefined;
       const lottery = await createLottery(host, room.liveId, couponId, opts.winners, mode === 'keyword');
+      const phase = await measureRound(ctx.project);
       const drive = await driveEntries({
         viewers: entering,
         rate: opts.rate,
@@ -111,6 +114,8 @@ export const lotteryStormScenario = defineScenario({
         say(`${mode}: waiting for the entrant count ${counted}/${drive.accepted.size}`);
         await sleep(100);
       }
+      // NOTE: the entries' server CPU, taken before the draw (the draw and audit are timed on their own).
+      const cpuS = (await phase.stop()).serverSideCpuSeconds;
       const t = nowMs();
       const raw = await drawAndAudit(host, url, room.liveId, lottery.id);
       const drawMs = nowMs() - t;
@@ -122,11 +127,12 @@ export const lotteryStormScenario = defineScenario({
         detail: `${drive.accepted.size} of ${entering.length} accepted; ${Object.keys(drive.errors).length ? JSON.stringify(drive.errors) : 'no errors'}; entrant count before the draw ${counted}`,
       });
       details[mode] = { lotteryId: lottery.id, entrants: v.audit.entrants.length, winners: v.audit.winners };
-      return { drive, drawMs };
+      return { drive, drawMs, cpuS };
     };
 
-    let explicit: { drive: DriveResult; drawMs: number } | undefined;
-    let keyword: { drive: DriveResult; drawMs: number } | undefined;
+    type Phase = { drive: DriveResult; drawMs: number; cpuS: number | null };
+    let explicit: Phase | undefined;
+    let keyword: Phase | undefined;
     try {
       explicit = await lotteryRound('explicit', explicitViewers);
       keyword = await lotteryRound('keyword', keywordViewers);
@@ -144,6 +150,7 @@ export const lotteryStormScenario = defineScenario({
       detail: `${viewers.length} of ${opts.viewers} joined; ${swarm.failed ? JSON.stringify(swarm.failures) : 'no failures'}`,
     });
     const perS = (d?: DriveResult) => (d && d.seconds > 0 ? round(d.accepted.size / d.seconds, 0) : null);
+    const perCpu = (p?: Phase) => (p?.cpuS ? round(p.drive.accepted.size / p.cpuS, 0) : null);
     const entries = (explicit?.drive.accepted.size ?? 0) + (keyword?.drive.accepted.size ?? 0);
     const metrics = {
       entries,
@@ -152,6 +159,8 @@ export const lotteryStormScenario = defineScenario({
       keyword_entries_per_s: perS(keyword?.drive),
       keyword_ack_p99: keyword ? keyword.drive.latency.summary().p99 : null,
       draw_ms: explicit ? round(explicit.drawMs, 1) : keyword ? round(keyword.drawMs, 1) : null,
+      entries_per_server_cpu_s: perCpu(explicit),
+      keyword_entries_per_server_cpu_s: perCpu(keyword),
       server_cpu_s: serverSideCpuSeconds,
     };
     const series = (name: string, d?: DriveResult) => (d ? [{ name, points: d.latency.buckets() }] : []);
@@ -169,6 +178,8 @@ export const lotteryStormScenario = defineScenario({
             entry_ack_p50: explicit ? explicit.drive.latency.summary().p50 : null,
             keyword_ack_p50: keyword ? keyword.drive.latency.summary().p50 : null,
             keyword_draw_ms: keyword ? round(keyword.drawMs, 1) : null,
+            explicit_server_cpu_s: explicit?.cpuS ?? null,
+            keyword_server_cpu_s: keyword?.cpuS ?? null,
             server_process_cpu_s: server.cpuSeconds,
             server_peak_rss_mb: server.peakRssBytes === null ? null : round(server.peakRssBytes / 1e6, 1),
             generator_cpu_pct: generator.cpuPercent,
@@ -188,7 +199,7 @@ export const lotteryStormScenario = defineScenario({
       },
       notes: [
         `${explicitViewers.length} viewers entered by lottery:enter, ${keywordViewers.length} by commenting "${KEYWORD}" (two lotteries, one after the other, K = ${opts.winners} each); ${opts.rate > 0 ? `${opts.rate} entries/s offered` : `unpaced, ${opts.inflight} calls open at once`}`,
-        'entries/s = acknowledged entries ÷ (first send → last ack) of the explicit lottery; the keyword figure counts comment acks (the entry follows the comment)',
+        "entries/s = acknowledged entries ÷ (first send → last ack) of the explicit lottery; the keyword figure counts comment acks (the entry follows the comment, and the comments fan out to the room); per server CPU-second = acknowledged entries ÷ the server side's CPU-seconds from the first entry to the draw",
         'verifier: the audit record read over REST, checked with the same parse and verifyAudit as `npm run verify-draw`; tampered copy: seed flipped and one entrant dropped',
       ],
       details,
