@@ -54,3 +54,26 @@ export function allowedCpus(pid: number): string | null {
     return null;
   }
 }
+
+/** Datagrams the kernel dropped because a UDP socket's receive buffer was full (machine-wide, /proc/net/snmp). */
+export function udpRcvbufErrors(): number | null {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Udp:'));
+    const [names, values] = lines.map((l) => l.trim().split(/\s+/));
+    const i = names?.indexOf('RcvbufErrors') ?? -1;
+    return i > 0 && values ? Number(values[i]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Nanoseconds this process's main thread has waited for a CPU while runnable (/proc/self/schedstat). */
+export function runQueueWaitNs(): number | null {
+  try {
+    return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return null;
+  }
+}

@@ -8,7 +8,7 @@ import { measure, type Usage } from '../lib/resources';
 import { measureRound, type RoundUsage } from '../lib/round-usage';
 import { LatencyHistogram, round } from '../lib/stats';
 import type { ScenarioContext } from '../scenario';
-import { type WorkerLoad, workerLoads } from './media-probe';
+import { runQueueWaitNs, udpRcvbufErrors, type WorkerLoad, workerLoads } from './media-probe';
 import { type MediaPeer, pool, workerSent } from './media-swarm';
 import type { MscPublisher, MscViewer } from './msc-peers';
 
@@ -29,6 +29,10 @@ export interface StepResult {
   workerSentPct: number | null;
   /** Packets the receivers reported lost to the worker (RTCP), all consumers. */
   workerReportedLost: number | null;
+  /** Datagrams the kernel dropped for full UDP receive buffers during the window (machine-wide). */
+  udpRcvbufErrors: number | null;
+  /** Share of the window the generator's main thread was runnable but waiting for a CPU (others on its core). */
+  generatorRunQueueWaitPct: number | null;
   latency: LatencyHistogram;
   workers: (WorkerLoad & { cpuPercent: number | null; cpuSeconds: number | null })[];
   usage: RoundUsage;
@@ -48,6 +52,9 @@ export async function measureStep(
   const statsLimit = 32;
   const before = await pool(viewers, statsLimit, (v) => workerSent(v, () => publisher.sent));
   const usage = await measureRound(ctx.project);
+  const drops0 = udpRcvbufErrors();
+  const wait0 = runQueueWaitNs();
+  const wall0 = performance.now();
   const workerUsage = await Promise.all(opts.workerPids.map((pid) => measure({ kind: 'proc', pid })));
   const latency = new LatencyHistogram();
   const from = publisher.sent + 1;
@@ -66,6 +73,9 @@ export async function measureStep(
   const publishSeconds = (performance.now() - t0) / 1000;
   await sleep(opts.graceMs);
   const [roundUsage, ...workers] = await Promise.all([usage.stop(), ...workerUsage.map((w) => w.stop())]);
+  const drops1 = udpRcvbufErrors();
+  const wait1 = runQueueWaitNs();
+  const wallMs = performance.now() - wall0;
   const after = await pool(viewers, statsLimit, (v) => workerSent(v, () => publisher.sent));
   for (const v of viewers) v.peer.onLatency = undefined;
 
@@ -98,6 +108,9 @@ export async function measureStep(
     bitrateKbps: round(kbps[Math.floor(kbps.length / 2)] ?? 0, 1),
     workerSentPct: compared && sentByPublisher > 0 ? pct(sentByWorker / sentByPublisher) : null,
     workerReportedLost: compared ? reportedLost : null,
+    udpRcvbufErrors: drops0 === null || drops1 === null ? null : drops1 - drops0,
+    generatorRunQueueWaitPct:
+      wait0 === null || wait1 === null ? null : round(((wait1 - wait0) / 1e6 / wallMs) * 100, 1),
     latency,
     workers: opts.workerPids.map((pid, i) => {
       const load = loads.find((l) => l.pid === pid) ?? { pid, routers: 0, consumers: 0 };

@@ -138,6 +138,8 @@ export const mediaViewersScenario = defineScenario({
             bitrate_kbps: step.bitrateKbps,
             worker_sent_pct: step.workerSentPct,
             worker_reported_lost: step.workerReportedLost,
+            udp_rcvbuf_errors: step.udpRcvbufErrors,
+            generator_runqueue_wait_pct: step.generatorRunQueueWaitPct,
             publish_s: step.publishSeconds,
             delay_p50: delay.p50,
             delay_p99: delay.p99,
@@ -165,7 +167,8 @@ export const mediaViewersScenario = defineScenario({
         });
         ctx.progress.log(
           `media-viewers ${step.viewers} viewers: loss ${step.lossPct}% (worst ${step.worstLossPct}%), worker sent ${step.workerSentPct ?? '?'}%, ` +
-            `${step.bitrateKbps} kbit/s, delay p99 ${delay.p99} ms, worker CPU ${workerCpu.join('/')}%, generator ${step.usage.generator.cpuPercent}%`,
+            `${step.bitrateKbps} kbit/s, delay p99 ${delay.p99} ms, worker CPU ${workerCpu.join('/')}%, generator ${step.usage.generator.cpuPercent}% ` +
+            `(waited for its CPU ${step.generatorRunQueueWaitPct ?? '?'}%), UDP receive-buffer drops ${step.udpRcvbufErrors ?? '?'}`,
         );
         if (!pass || target >= opts.viewers) break;
         target = Math.min(opts.viewers, target + opts.step);
@@ -247,6 +250,7 @@ function report(
       `viewers: msc-node 0.0.21 (werift 0.18: ICE, DTLS, SRTP in JavaScript), one Socket.IO connection (wire client) each, all in the generator process`,
       `loss = 1 − received / (viewers × packets in the window); "worker sent" = packets the worker sent on each consumer (sfu:consumer:stats) ÷ packets the publisher sent over the same span — about 100 % means loss is on the receiving (generator) side`,
       `mediasoup workers (pid on CPUs): ${pinned}`,
+      `generator-side signs, per step: its CPU %, the share of the window its main thread waited for a CPU (runnable but others ran: /proc/self/schedstat), UDP datagrams the kernel dropped for full receive buffers (/proc/net/snmp RcvbufErrors, machine-wide), the publisher→viewer delay`,
     ],
     details: {
       steps: steps.map(({ latency, usage, ...s }) => ({ ...s, delay: latency.summary() })),
