@@ -4,12 +4,12 @@
  * steps; at each step a window of packets is counted at every viewer (loss, bitrate, delay) and compared with
  * what the worker says it sent (so loss in the generator shows apart from loss in the server); consumers and CPU
  * per mediasoup worker come from the server. Verdicts: every viewer received media and the loss stayed under the
- * bound at every step measured. The ramp stops at the first step that fails.
+ * bound at every step measured. The ramp stops at the first step that fails (unless --stop-on-fail off).
  */
 import { z } from 'zod';
 import { guestTokens, hostWithLive } from '../lib/project-api';
 import { round } from '../lib/stats';
-import { int, num } from '../options';
+import { int, num, onOff } from '../options';
 import { defineScenario, type RoundRecord, type ScenarioResult, type Verdict } from '../scenario';
 import { allowedCpus, mediaInfo } from './media-probe';
 import { measureStep, type StepResult } from './media-step';
@@ -25,6 +25,7 @@ export const MediaViewersOptions = z.object({
   maxLoss: num(0, 100).default(1),
   concurrency: int(1, 200).default(8),
   grace: num(0, 30).default(2),
+  stopOnFail: onOff.default(true),
 });
 export type MediaViewersOptions = z.infer<typeof MediaViewersOptions>;
 
@@ -51,6 +52,7 @@ export const mediaViewersScenario = defineScenario({
     maxLoss: 'loss bound in percent for the verdict (default 1)',
     concurrency: 'viewers set up at once (ICE + DTLS in the generator; default 8)',
     grace: 'seconds to wait after the window for packets in flight (default 2)',
+    stopOnFail: 'on|off: stop the ramp at the first step that fails (default on)',
   },
   metrics: [
     'max_viewers_under_loss',
@@ -170,7 +172,7 @@ export const mediaViewersScenario = defineScenario({
             `${step.bitrateKbps} kbit/s, delay p99 ${delay.p99} ms, worker CPU ${workerCpu.join('/')}%, generator ${step.usage.generator.cpuPercent}% ` +
             `(waited for its CPU ${step.generatorRunQueueWaitPct ?? '?'}%), UDP receive-buffer drops ${step.udpRcvbufErrors ?? '?'}`,
         );
-        if (!pass || target >= opts.viewers) break;
+        if ((!pass && opts.stopOnFail) || target >= opts.viewers) break;
         target = Math.min(opts.viewers, target + opts.step);
       }
     } finally {
