@@ -19,6 +19,22 @@ import { statsPanel } from './stats';
 import './strings';
 import { createCtx, type Panel } from './ui';
 
+/**
+ * Events the room feed (room-view's list) shows on the studio; the rest (stock ticks, product upserts, lottery
+ * and Q&A updates …) have their own panels and would only flood the feed.
+ */
+const FEED = new Set([
+  'live:status',
+  'live:announcement',
+  'comment:new',
+  'comment:deleted',
+  'announcement:pinned',
+  'goal:reached',
+  'poll:opened',
+  'poll:closed',
+  'qa:asked',
+]);
+
 /** Panels only the host can use; an appointed moderator's studio hides them (see style.css). */
 const HOST_ONLY = ['products-panel', 'sales-panel', 'coupons-panel', 'lottery-panel', 'polls-panel'];
 
@@ -37,13 +53,14 @@ export function createStudio(view: RoomHandlers, onRole: (role: Role) => void = 
   };
   const handlers: RoomHandlers = {
     onSnapshot(s) {
-      view.onSnapshot(s);
+      view.onSnapshot({ ...s, recent: s.recent.filter((e) => FEED.has(e.type)) });
       ctx?.learnClock(s.serverTime);
       setRole(s.role);
       each((p) => p.onSnapshot?.(s));
     },
     onEvents(events) {
-      view.onEvents(events);
+      const feed = events.filter((e) => FEED.has(e.type));
+      if (feed.length) view.onEvents(feed);
       for (const e of events) each((p) => p.onEvent?.(e));
     },
     onPresence(pr) {
