@@ -91,7 +91,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     onAppend: (type) => metrics.roomEventsPublished.inc({ type }),
   });
   const presence = createPresence({ redis, scripts, keys, nodeId: config.NODE_ID });
-  const snapshots = createSnapshots({ roomLog, presence, recentCount: config.SNAPSHOT_RECENT });
+  const snapshots = createSnapshots({
+    roomLog,
+    presence,
+    live: (liveId) => lives.get(liveId),
+    recentCount: config.SNAPSHOT_RECENT,
+    roomCacheMs: config.SNAPSHOT_CACHE_MS,
+  });
   const moderators = createModeratorsStore({ redis, keys });
   let sfu: SfuService | undefined;
   let commerce: Commerce | undefined;
@@ -177,6 +183,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
         )
       )
         sfu?.closeLive(liveId);
+      if (events.some((e) => e.type === ROOM_EVENT.liveStatus)) lives.forget(liveId);
       metrics.framesEmitted.inc();
       io?.local.to(roomName(liveId)).emit('room:events', { liveId, events });
     },

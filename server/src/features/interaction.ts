@@ -108,6 +108,7 @@ export function buildInteraction(
   const qa = createQaService({
     questions: createQuestionsRepo(db),
     roomLog,
+    redis,
     scripts,
     keys,
     lives,
@@ -133,12 +134,25 @@ export function buildInteraction(
   joinHooks.after('shares', async (ctx) => {
     await social.attributeJoin(ctx.live.id, ctx.user, ctx.ref);
   });
-  snapshots.contribute('comments', ({ live, user, role }) => comments.snapshot(live.id, user, role));
-  snapshots.contribute('moderation', ({ live }) => moderation.snapshot(live.id));
-  snapshots.contribute('likes', ({ live }) => likes.snapshot(live.id));
-  snapshots.contribute('qa', ({ live, user }) => qa.snapshot(live.id, user));
-  snapshots.contribute('poll', ({ live, user }) => polls.snapshot(live.id, user));
-  snapshots.contribute('social', ({ live, user }) => social.snapshot(live.id, user));
+  // Room parts are shared by every viewer at one seq; viewer parts add the caller's own state.
+  snapshots.contribute('comments', {
+    room: (live) => comments.roomSnapshot(live.id),
+    viewer: ({ live, user, role }, room) => comments.viewerSnapshot(live.id, user, role, room),
+  });
+  snapshots.contribute('moderation', { room: (live) => moderation.snapshot(live.id) });
+  snapshots.contribute('likes', { room: (live) => likes.snapshot(live.id) });
+  snapshots.contribute('qa', {
+    room: (live) => qa.roomSnapshot(live.id),
+    viewer: ({ live, user }, room) => qa.viewerSnapshot(live.id, user, room),
+  });
+  snapshots.contribute('poll', {
+    room: (live) => polls.roomSnapshot(live.id),
+    viewer: ({ live, user }, room) => polls.viewerSnapshot(live.id, user, room),
+  });
+  snapshots.contribute('social', {
+    room: (live) => social.roomSnapshot(live.hostId),
+    viewer: ({ live, user }, room) => social.viewerSnapshot(live.hostId, user, room),
+  });
 
   commentsRoutes(app, { comments, lives, hooks });
   moderationRoutes(app, { moderation, lives, hooks });

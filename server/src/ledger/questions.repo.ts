@@ -57,6 +57,15 @@ export function createQuestionsRepo(db: Db) {
       );
       return rows.map(toQuestion);
     },
+    /** Everyone who has a vote on a question of the live. */
+    async voters(liveId: string): Promise<string[]> {
+      const { rows } = await db.query<{ user_id: string }>(
+        `SELECT DISTINCT v.user_id FROM question_votes v JOIN questions q ON q.id = v.question_id
+         WHERE q.live_id = $1`,
+        [liveId],
+      );
+      return rows.map((r) => r.user_id);
+    },
     async votedBy(liveId: string, userId: string): Promise<string[]> {
       const { rows } = await db.query<{ question_id: string }>(
         `SELECT v.question_id FROM question_votes v JOIN questions q ON q.id = v.question_id

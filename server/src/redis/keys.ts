@@ -41,6 +41,7 @@
  * | <p>:{live:<id>}:goal                 | hash        | like goal id → JSON                            |
  * | <p>:{live:<id>}:goals:reached        | hash        | like goal id → reached at (epoch ms)           |
  * | <p>:{live:<id>}:rl:<scope>:<userId>  | string      | GCRA rate-limit state of a scope (`qa`), expires |
+ * | <p>:{live:<id>}:qa:voters            | set         | users who ever voted on a question; `*` = complete |
  * | <p>:{live:<id>}:poll                 | hash        | current poll: id, json, closesAt, status       |
  * | <p>:{live:<id>}:poll:<pid>:voters    | hash        | userId → option index                          |
  * | <p>:{live:<id>}:poll:<pid>:tally     | hash        | option index → votes                           |
@@ -123,6 +124,7 @@ export function createKeys(prefix: string) {
     /** String with a TTL: the current like-flush slot of a room (one INCRBY per slot across nodes). */
     likeFlushSlot: (liveId: string) => `${live(liveId)}:likes:slot`,
     rate: (liveId: string, scope: string, userId: string) => `${live(liveId)}:rl:${scope}:${userId}`,
+    qaVoters: (liveId: string) => `${live(liveId)}:qa:voters`,
     poll: (liveId: string) => `${live(liveId)}:poll`,
     pollVoters: (liveId: string, pollId: string) => `${live(liveId)}:poll:${pollId}:voters`,
     pollTally: (liveId: string, pollId: string) => `${live(liveId)}:poll:${pollId}:tally`,

@@ -274,17 +274,14 @@ export function createCommentsService(deps: {
       return settings;
     },
 
-    /** The comments part of a join snapshot, as `user` sees it. */
-    async snapshot(liveId: string, user: TokenClaims, role: Role): Promise<CommentsSnapshot> {
-      const staff = role !== 'viewer';
-      const m = redis
+    /** The comments part of a join snapshot that every viewer shares: recent comments, chat settings. */
+    async roomSnapshot(liveId: string): Promise<CommentsSnapshot> {
+      const res = await redis
         .multi()
         .zrange(keys.recentComments(liveId), 0, -1, 'WITHSCORES')
         .hgetall(keys.commentData(liveId))
         .hgetall(keys.chat(liveId))
-        .lrange(keys.ownComments(liveId, user.sub), 0, ownKept - 1);
-      if (staff) m.hvals(keys.held(liveId));
-      const res = await m.exec();
+        .exec();
       const ranked = (res?.[0]?.[1] as string[]) ?? [];
       const data = (res?.[1]?.[1] as Record<string, string>) ?? {};
       const recent: Comment[] = [];
@@ -292,16 +289,28 @@ export function createCommentsService(deps: {
         const json = data[ranked[i]!];
         if (json) recent.push({ ...(JSON.parse(json) as Comment), seq: Number(ranked[i + 1]) });
       }
-      const own = ((res?.[3]?.[1] as string[]) ?? []).map((j) => JSON.parse(j) as Comment);
+      return { recent, settings: settingsOf((res?.[2]?.[1] as Record<string, string>) ?? {}) };
+    },
+
+    /** Adds what only `user` sees to the shared part: their own held comments, and held ones for staff. */
+    async viewerSnapshot(
+      liveId: string,
+      user: TokenClaims,
+      role: Role,
+      room: CommentsSnapshot,
+    ): Promise<CommentsSnapshot> {
+      const staff = role !== 'viewer';
+      const [ownRaw, heldRaw] = await Promise.all([
+        redis.lrange(keys.ownComments(liveId, user.sub), 0, ownKept - 1),
+        staff ? redis.hvals(keys.held(liveId)) : undefined,
+      ]);
+      const own = ownRaw.map((j) => JSON.parse(j) as Comment);
       const merged = own.length
-        ? [...recent, ...own].sort((a, b) => a.at - b.at).slice(-Math.max(limits.recent, 1))
-        : recent;
-      const snap: CommentsSnapshot = {
-        recent: merged,
-        settings: settingsOf((res?.[2]?.[1] as Record<string, string>) ?? {}),
-      };
-      if (staff) {
-        snap.held = ((res?.[4]?.[1] as string[]) ?? [])
+        ? [...room.recent, ...own].sort((a, b) => a.at - b.at).slice(-Math.max(limits.recent, 1))
+        : room.recent;
+      const snap: CommentsSnapshot = { recent: merged, settings: room.settings };
+      if (heldRaw) {
+        snap.held = heldRaw
           .map((j) => JSON.parse(j) as Comment)
           .sort((a, b) => a.at - b.at)
           .slice(0, 200);

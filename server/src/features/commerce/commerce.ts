@@ -114,15 +114,24 @@ export async function buildCommerce(
   /** Not started here (the worker sweeps); exposed for operations and tests. */
   const sweeper = createReservationSweeper({ redis, scripts, keys, announcer, now });
 
-  deps.snapshots.contribute('commerce', async ({ live, user }): Promise<CommerceSnapshot> => {
-    const [list, pinnedProductId, saleList, couponList, reservations] = await Promise.all([
-      products.list(live.id),
-      products.pinned(live.id),
-      sales.list(live.id),
-      coupons.list(live.id, user.sub),
-      sales.mine(live.id, user.sub),
-    ]);
-    return { products: list, pinnedProductId, sales: saleList, coupons: couponList, reservations };
+  // Products, the pinned one and sales are shared by every viewer at one seq; coupons (with the caller's
+  // claims) and reservations are the viewer's own.
+  deps.snapshots.contribute('commerce', {
+    room: async (live) => {
+      const [list, pinnedProductId, saleList] = await Promise.all([
+        products.list(live.id),
+        products.pinned(live.id),
+        sales.list(live.id),
+      ]);
+      return { products: list, pinnedProductId, sales: saleList };
+    },
+    viewer: async ({ live, user }, room): Promise<CommerceSnapshot> => {
+      const [couponList, reservations] = await Promise.all([
+        coupons.list(live.id, user.sub),
+        sales.mine(live.id, user.sub),
+      ]);
+      return { ...room, coupons: couponList, reservations };
+    },
   });
   deps.buyers?.register(async (liveId, userId) => (await redis.sismember(keys.buyers(liveId), userId)) === 1);
   deps.likeGoals?.onGoalReached(async ({ liveId, goal }) => {

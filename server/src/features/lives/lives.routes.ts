@@ -58,10 +58,13 @@ export function livesRoutes(
       },
       preHandler: hooks.requireUser,
     },
-    async (req) => {
+    async (req, reply) => {
       const { live, role } = await lives.roleIn(req.user!, req.params.liveId);
       await deps.joinHooks?.check({ user: req.user!, live, role });
-      return deps.snapshots.build(live, req.user!, role);
+      // NOTE: JSON text built from the room's cached parts: Fastify sends a string with a JSON content type
+      // as it is (the schema above documents it; the snapshot module checks the shared part once per seq).
+      const json = await deps.snapshots.buildJson(live.id, req.user!, role);
+      return reply.type('application/json; charset=utf-8').send(json as unknown as RoomSnapshot);
     },
   );
   app.post(

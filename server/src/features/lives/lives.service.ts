@@ -24,6 +24,8 @@ export function createLivesService(deps: {
   now?: () => Date;
   /** Called on this node when a live ends (e.g. close its media room). Other nodes learn it from the room log. */
   onEnded?: (liveId: string) => void;
+  /** At most this old is the live that `roleIn` hands to joins and snapshot reads (default 1000 ms). */
+  liveCacheMs?: number;
 }) {
   const now = deps.now ?? (() => new Date());
 
@@ -42,6 +44,23 @@ export function createLivesService(deps: {
 
   const hostOf = async (liveId: string): Promise<string> => hosts.get(liveId) ?? (await get(liveId)).hostId;
 
+  /**
+   * liveId → a recent read, for joins and snapshot reads that only need the host and the id (the snapshot's
+   * own `live` is read fresh per seq). Dropped on a lifecycle change seen here or in the room log, and after
+   * `liveCacheMs` at most (a node that does not tail the room).
+   */
+  const recent = new Map<string, { live: Live; until: number }>();
+  const liveCacheMs = deps.liveCacheMs ?? 1000;
+  const cached = async (liveId: string): Promise<Live> => {
+    const t = Date.now();
+    const hit = recent.get(liveId);
+    if (hit && hit.until > t) return hit.live;
+    const live = await get(liveId);
+    if (recent.size >= 10_000) recent.delete(recent.keys().next().value!);
+    recent.set(liveId, { live, until: t + liveCacheMs });
+    return live;
+  };
+
   const roleFor = async (user: TokenClaims, liveId: string, hostId: string): Promise<Role> => {
     if (hostId === user.sub || user.role === 'moderator') return resolveRole(user, { hostId });
     return resolveRole(user, { hostId }, (await deps.moderators?.has(liveId, user.sub)) ?? false);
@@ -56,15 +75,16 @@ export function createLivesService(deps: {
   const transition = async (user: TokenClaims, liveId: string, from: LiveStatus[], to: LiveStatus) => {
     await requireHost(user, liveId);
     const { live, changed } = await deps.lives.transition({ liveId, from, to, actorId: user.sub, at: now() });
+    recent.delete(liveId);
     if (changed) await deps.roomLog.append(liveId, ROOM_EVENT.liveStatus, { status: live.status });
     return { live, changed };
   };
 
   return {
     get,
-    /** The role a user has in a live's room. @throws LIVE_NOT_FOUND */
+    /** The role a user has in a live's room, with a recent read of the live. @throws LIVE_NOT_FOUND */
     async roleIn(user: TokenClaims, liveId: string): Promise<{ live: Live; role: Role }> {
-      const live = await get(liveId);
+      const live = await cached(liveId);
       return { live, role: await roleFor(user, liveId, live.hostId) };
     },
     /**
@@ -77,6 +97,10 @@ export function createLivesService(deps: {
     },
     /** @throws LIVE_NOT_FOUND */
     hostOf,
+    /** Forgets the cached read of a live (its status changed on another node). */
+    forget(liveId: string) {
+      recent.delete(liveId);
+    },
     /** @throws FORBIDDEN when the account is not a host */
     async create(user: TokenClaims, body: CreateLiveBody): Promise<Live> {
       if (user.role !== 'host') throw new AppError('FORBIDDEN', 'only host accounts create lives');

@@ -44,10 +44,14 @@ export function livesSocketHandlers(deps: {
           return {
             mode: 'snapshot',
             reason: since.reason,
-            snapshot: await snapshots.build(live, user, role),
+            snapshot: await snapshots.build(liveId, user, role),
           };
         }
-        return { mode: 'snapshot', reason: 'first-join', snapshot: await snapshots.build(live, user, role) };
+        return {
+          mode: 'snapshot',
+          reason: 'first-join',
+          snapshot: await snapshots.build(liveId, user, role),
+        };
       },
     }),
     defineHandler({

@@ -144,16 +144,22 @@ export function createPollsService(deps: {
       return out;
     },
 
-    async snapshot(liveId: string, user: TokenClaims): Promise<PollSnapshot> {
+    /** The poll part of a join snapshot that every viewer shares (`myVote` comes from `viewerSnapshot`). */
+    async roomSnapshot(liveId: string): Promise<PollSnapshot> {
       const cur = await current(liveId);
       if (!cur) return { poll: null, myVote: null };
-      const mine = await redis.hget(keys.pollVoters(liveId, cur.base.id), user.sub);
       const poll: Poll = cur.final ?? {
         ...cur.base,
         status: 'open',
         ...(await tallyOf(liveId, cur.base.id, cur.base.options.length)),
       };
-      return { poll, myVote: mine === null ? null : Number(mine) };
+      return { poll, myVote: null };
+    },
+
+    async viewerSnapshot(liveId: string, user: TokenClaims, room: PollSnapshot): Promise<PollSnapshot> {
+      if (!room.poll) return room;
+      const mine = await redis.hget(keys.pollVoters(liveId, room.poll.id), user.sub);
+      return { poll: room.poll, myVote: mine === null ? null : Number(mine) };
     },
 
     close() {

@@ -5,6 +5,7 @@
  * event per room per COUNTERS_BROADCAST_MS per node, so a vote storm costs a bounded number of room events.
  */
 import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { TokenClaims } from '../../contracts/auth.schema';
 import { AppError } from '../../contracts/errors';
 import { QA_EVENT, type QaSnapshot, type Question } from '../../contracts/qa.schema';
@@ -14,10 +15,13 @@ import type { Keys } from '../../redis/keys';
 import type { Scripts } from '../../redis/scripts';
 
 type Log = { warn(o: object, m?: string): void };
+/** Member of the voters set meaning "every voter is in here" (user ids never equal it). */
+const VOTERS_COMPLETE = '*';
 
 export function createQaService(deps: {
   questions: QuestionsRepo;
   roomLog: RoomLog;
+  redis: Redis;
   scripts: Scripts;
   keys: Keys;
   lives: { get(liveId: string): Promise<{ status: string }> };
@@ -26,6 +30,23 @@ export function createQaService(deps: {
   now?: () => number;
 }) {
   const { questions, roomLog, limits } = deps;
+  /**
+   * Lives whose voters set is being filled from the ledger (votes cast before the set existed). Votes cast
+   * meanwhile add themselves, so the set is complete once the ledger's voters and the marker are in.
+   */
+  const filling = new Set<string>();
+  const fillVoters = async (liveId: string) => {
+    if (filling.has(liveId)) return;
+    filling.add(liveId);
+    try {
+      const voters = await questions.voters(liveId);
+      await deps.redis.sadd(deps.keys.qaVoters(liveId), ...voters, VOTERS_COMPLETE);
+    } catch (err) {
+      deps.log?.warn({ err, liveId }, 'qa voters fill failed');
+    } finally {
+      filling.delete(liveId);
+    }
+  };
   const now = deps.now ?? Date.now;
   const interval = Math.max(1, Math.ceil(limits.rateWindowMs / limits.rateCount));
   /** liveId → questions whose vote count changed on this node since the last `qa:votes` event. */
@@ -79,6 +100,9 @@ export function createQaService(deps: {
       const q = await questions.find(liveId, questionId);
       if (!q || q.status === 'dismissed')
         throw new AppError('QUESTION_NOT_FOUND', 'no such question in this live');
+      // NOTE: before the ledger write: the voters set may hold a user without a vote (harmless: the snapshot
+      // asks the ledger), never the other way round, even if this node dies in between.
+      await deps.redis.sadd(deps.keys.qaVoters(liveId), user.sub);
       const res = await questions.toggleVote(questionId, user.sub);
       const ids = dirty.get(liveId) ?? new Set<string>();
       dirty.set(liveId, ids);
@@ -99,12 +123,18 @@ export function createQaService(deps: {
       return { question: target };
     },
 
-    async snapshot(liveId: string, user: TokenClaims): Promise<QaSnapshot> {
-      const [list, mine] = await Promise.all([
-        questions.list(liveId, limits.snapshotSize ?? 100),
-        questions.votedBy(liveId, user.sub),
-      ]);
-      return { questions: list, myVotes: mine };
+    /** The questions every viewer shares (`myVotes` comes from `viewerSnapshot`). */
+    async roomSnapshot(liveId: string): Promise<QaSnapshot> {
+      return { questions: await questions.list(liveId, limits.snapshotSize ?? 100), myVotes: [] };
+    },
+
+    /** Adds the caller's votes; the ledger is asked only for users in the live's voters set. */
+    async viewerSnapshot(liveId: string, user: TokenClaims, room: QaSnapshot): Promise<QaSnapshot> {
+      const key = deps.keys.qaVoters(liveId);
+      const [voted, complete] = await deps.redis.smismember(key, user.sub, VOTERS_COMPLETE);
+      if (complete === 1 && voted === 0) return { questions: room.questions, myVotes: [] };
+      if (complete !== 1) void fillVoters(liveId);
+      return { questions: room.questions, myVotes: await questions.votedBy(liveId, user.sub) };
     },
 
     list: (liveId: string, limit = 200) => questions.list(liveId, limit),

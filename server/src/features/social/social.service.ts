@@ -106,13 +106,16 @@ export function createSocialService(deps: {
       };
     },
 
-    async snapshot(liveId: string, user: TokenClaims): Promise<SocialSnapshot> {
-      const hostId = await deps.lives.hostOf(liveId);
-      const [followers, following] = await Promise.all([
-        redis.scard(keys.followers(hostId)),
-        redis.sismember(keys.followers(hostId), user.sub),
-      ]);
-      return { followers, following: following === 1 };
+    /** The follower count every viewer of the live shares (`following` comes from `viewerSnapshot`). */
+    async roomSnapshot(hostId: string): Promise<SocialSnapshot> {
+      return { followers: await redis.scard(keys.followers(hostId)), following: false };
+    },
+
+    async viewerSnapshot(hostId: string, user: TokenClaims, room: SocialSnapshot): Promise<SocialSnapshot> {
+      return {
+        followers: room.followers,
+        following: (await redis.sismember(keys.followers(hostId), user.sub)) === 1,
+      };
     },
   };
 }
