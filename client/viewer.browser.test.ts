@@ -291,6 +291,32 @@ describe('viewer app in Chromium', () => {
     await page.context().close();
   });
 
+  it('chat shows staff badges; a viewer appointed moderator deletes a comment and it goes away everywhere', async () => {
+    const { host, liveId } = await hostWithLive(s);
+    const hostC = await joinAs(s, host, liveId);
+    const [a, b] = [await viewer(liveId, 'talker'), await viewer(liveId, 'helper')];
+    const hostSaid = await call(hostC.socket, 'comment:send', { liveId, text: 'welcome 欢迎' });
+    expect(hostSaid.ok).toBe(true);
+    const welcome = a.locator('#events li', { hasText: 'welcome 欢迎' });
+    await expect.poll(() => welcome.locator('.badge-host').textContent()).toBe('Host');
+
+    await a.getByLabel('Comment').fill('rude words');
+    await a.getByRole('button', { name: 'Send' }).click();
+    const rude = (page: Page) => page.locator('#events li', { hasText: 'rude words' });
+    await expect.poll(() => rude(b).count()).toBe(1);
+    expect(await b.locator('#events button.delete').count()).toBe(0);
+
+    const appointed = await call(hostC.socket, 'mod:appoint', { liveId, userId: await userId(b) });
+    expect(appointed.ok).toBe(true);
+    await expect.poll(() => rude(b).getByRole('button', { name: 'Delete' }).count()).toBe(1);
+    await rude(b).getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => rude(a).count()).toBe(0);
+    await expect.poll(() => rude(b).count()).toBe(0);
+    await b.screenshot({ path: join(ARTIFACTS, 'viewer-moderator.png') });
+    hostC.close();
+    await Promise.all([a.context().close(), b.context().close()]);
+  });
+
   it('the language switch relabels the page in zh-CN', async () => {
     const { host, liveId } = await hostWithLive(s);
     const product = await addProduct(s, host.token, liveId, { title: 'Tea 龙井' });

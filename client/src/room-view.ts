@@ -36,11 +36,26 @@ defineStrings({
   },
 });
 
+defineStrings({
+  en: {
+    'room.ev.status': 'The live is now {status}',
+    'room.ev.goal': '🎯 Like goal reached: {threshold}',
+    'room.ev.poll': '📊 Poll: {question}',
+    'room.ev.pollClosed': '📊 Poll closed: {question} ({total} votes)',
+  },
+  'zh-CN': {
+    'room.ev.status': '直播状态：{status}',
+    'room.ev.goal': '🎯 点赞目标达成：{threshold}',
+    'room.ev.poll': '📊 投票：{question}',
+    'room.ev.pollClosed': '📊 投票结束：{question}（{total} 票）',
+  },
+});
+
 function describe(e: RoomEvent): string {
   const d = e.data as Record<string, unknown>;
   switch (e.type) {
     case 'live:status':
-      return `The live is now ${String(d.status)}`;
+      return t('room.ev.status', { status: String(d.status) });
     case 'live:announcement':
       return `📣 ${String((d.by as { name?: string })?.name ?? 'host')}: ${String(d.text)}`;
     case 'comment:new':
@@ -48,11 +63,11 @@ function describe(e: RoomEvent): string {
     case 'announcement:pinned':
       return `📌 ${String(d.text)}`;
     case 'goal:reached':
-      return `🎯 Like goal reached: ${String((d.goal as { threshold?: number })?.threshold)}`;
+      return t('room.ev.goal', { threshold: String((d.goal as { threshold?: number })?.threshold) });
     case 'poll:opened':
-      return `📊 Poll: ${String(d.question)}`;
+      return t('room.ev.poll', { question: String(d.question) });
     case 'poll:closed':
-      return `📊 Poll closed: ${String(d.question)} (${String(d.total)} votes)`;
+      return t('room.ev.pollClosed', { question: String(d.question), total: String(d.total) });
     case 'qa:asked':
       return `❓ ${String((d.by as { name?: string })?.name ?? '?')}: ${String(d.text)}`;
     default:
