@@ -111,8 +111,11 @@ export interface Purchases {
 }
 
 /**
- * `orders + unpaid` reservations spread over `buyers` guests (buyer i % buyers makes the i-th); the first
- * `orders` are paid (simulated provider, which calls the server back), the rest stay unpaid.
+ * `orders + unpaid` reservations spread over `buyers` guests (buyer i % buyers makes the i-th), then the first
+ * `orders` are paid (simulated provider, which calls the server back); the rest stay unpaid.
+ * NOTE: the provider's callbacks are not bounded by our concurrency; payments are paced so that at most
+ * `backlog` started payments wait for their callback (read from the sale's `sold`), or the callbacks pile up
+ * on the server, time out and the provider gives up on some.
  */
 export async function reserveAndPay(
   base: string,
@@ -122,6 +125,7 @@ export async function reserveAndPay(
     unpaid: number;
     buyers: number;
     concurrency: number;
+    backlog: number;
     onProgress: (s: string) => void;
   },
 ): Promise<Purchases> {
@@ -130,39 +134,66 @@ export async function reserveAndPay(
     onProgress: (n) => opts.onProgress(`guest buyers ${n}/${opts.buyers}`),
   });
   const total = opts.orders + opts.unpaid;
-  const paid = new Map<string, number>();
-  const unpaid = new Map<string, number>();
+  const held: Array<{ id: string; buyer: number } | undefined> = new Array(total);
   const errors: Record<string, number> = {};
+  const fail = (err: unknown) => {
+    const code = err instanceof HttpError ? err.code : (err as Error).message.slice(0, 80);
+    errors[code] = (errors[code] ?? 0) + 1;
+  };
   let done = 0;
   await pool(total, opts.concurrency, async (i) => {
     const buyer = i % opts.buyers;
-    const token = buyerTokens[buyer]!;
     try {
       const r = Reservation.parse(
         await api(base, 'POST', `/api/lives/${sale.liveId}/sales/${sale.saleId}/reservations`, {
-          token,
+          token: buyerTokens[buyer],
           body: { quantity: 1 },
           idempotencyKey: randomUUID(),
         }),
       );
-      if (i < opts.orders) {
+      held[i] = { id: r.id, buyer };
+    } catch (err) {
+      fail(err);
+    }
+    if (++done % 500 === 0) opts.onProgress(`reserved ${done}/${total}`);
+  });
+  const paid = new Map<string, number>();
+  const unpaid = new Map<string, number>();
+  for (const h of held.slice(opts.orders)) if (h) unpaid.set(h.id, h.buyer);
+  let sold = 0;
+  let started = 0;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      sold = (await saleView(base, sale)).stock.sold;
+      await sleep(100);
+    }
+  })();
+  try {
+    await pool(opts.orders, opts.concurrency, async (i) => {
+      const h = held[i];
+      if (!h) return;
+      while (started - sold >= opts.backlog) await sleep(10);
+      started++;
+      try {
         PaymentStarted.parse(
-          await api(base, 'POST', `/api/lives/${sale.liveId}/reservations/${r.id}/pay`, {
-            token,
+          await api(base, 'POST', `/api/lives/${sale.liveId}/reservations/${h.id}/pay`, {
+            token: buyerTokens[h.buyer],
             body: {},
             idempotencyKey: randomUUID(),
           }),
         );
-        paid.set(r.id, buyer);
-      } else {
-        unpaid.set(r.id, buyer);
+        paid.set(h.id, h.buyer);
+      } catch (err) {
+        started--;
+        fail(err);
       }
-    } catch (err) {
-      const code = err instanceof HttpError ? err.code : (err as Error).message.slice(0, 80);
-      errors[code] = (errors[code] ?? 0) + 1;
-    }
-    if (++done % 200 === 0) opts.onProgress(`reserve + pay ${done}/${total}`);
-  });
+      if (started % 500 === 0) opts.onProgress(`paying ${started}/${opts.orders} · confirmed ${sold}`);
+    });
+  } finally {
+    polling = false;
+    await poller;
+  }
   return { buyerTokens, paid, unpaid, errors };
 }
 

@@ -20,6 +20,8 @@ export interface StepResult {
   reconciled: boolean;
   problems: string[];
   keysReleased: number;
+  /** Wall time per phase of the step. */
+  phasesMs?: Record<string, number>;
 }
 
 /** The live's commerce keys: how many still exist, and how many of those have no expiry. */

@@ -34,6 +34,7 @@ export const SettlementOptions = z.object({
   unpaid: int(0, 100_000).optional(),
   buyers: int(1, 100_000).optional(),
   concurrency: int(1, 2000).default(64),
+  backlog: int(1, 100_000).default(200),
   webhookWait: num(1, 3600).default(120),
   merchantPort: int(0, 65_535).default(0),
   merchantSecret: z.string().min(32).optional(),
@@ -69,6 +70,7 @@ export const settlementScenario = defineScenario({
     buyers:
       'guest buyers; each makes orders / buyers reservations (default (orders + unpaid) / 10, limit 100 each)',
     concurrency: 'HTTP requests in flight while buying (default 64)',
+    backlog: 'paid payments at most waiting for their provider callback while buying (default 200)',
     webhookWait: 'seconds to wait for every merchant webhook after the end (default 120)',
     merchantPort:
       'port of the merchant endpoint this scenario runs (default: a free one; with --url the server must post to it)',
@@ -85,6 +87,7 @@ export const settlementScenario = defineScenario({
     'end_to_webhooks_ms',
     'webhooks_per_s',
     'server_cpu_s',
+    'orders_per_cpu_s',
     'webhooks_server_cpu_s',
     'server_peak_rss_mb',
   ],
@@ -127,6 +130,7 @@ export const settlementScenario = defineScenario({
         unpaid,
         buyers,
         concurrency: opts.concurrency,
+        backlog: opts.backlog,
         onProgress: say,
       });
       const paidCount = bought.paid.size;
@@ -219,6 +223,9 @@ export const settlementScenario = defineScenario({
         end_to_webhooks_ms: ms(hooksMs),
         webhooks_per_s: hooksMs ? round(receiver.events.size / (hooksMs / 1000), 0) : null,
         server_cpu_s: settleUsage.serverSideCpuSeconds,
+        orders_per_cpu_s: settleUsage.serverSideCpuSeconds
+          ? round(paidCount / settleUsage.serverSideCpuSeconds, 0)
+          : null,
         webhooks_server_cpu_s: hooksUsage.serverSideCpuSeconds,
         server_peak_rss_mb: peakRss === null ? null : round(peakRss / 1e6, 1),
       };
@@ -254,6 +261,7 @@ export const settlementScenario = defineScenario({
             "commerce-settlement job's finishedOn (BullMQ) minus the wall clock at POST /end (one machine, one clock)",
           'server CPU-s: server + its Redis from POST /end until the job finished; webhooks CPU-s: from then until ' +
             'the merchant endpoint had every event',
+          `first run's phases (ms of the step's wall time): ${JSON.stringify((job?.returnvalue as StepResult | undefined)?.phasesMs ?? null)}`,
         ],
         details: {
           liveId: sale.liveId,

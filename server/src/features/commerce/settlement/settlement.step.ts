@@ -50,6 +50,15 @@ export function commerceSettlementStep(deps: {
       // A live whose keys were released is settled: only the ledger-side phases may still have work.
       if (await keysReleasedAt(db, liveId)) return rerunFromLedger(ctx, deps.webhooks);
 
+      // Wall time per phase, in the job's return value (the settlement benchmark reports it).
+      const phasesMs: Record<string, number> = {};
+      let lapAt = performance.now();
+      const lap = (phase: string) => {
+        const t = performance.now();
+        phasesMs[phase] = Math.round(t - lapAt);
+        lapAt = t;
+      };
+
       // 1. close
       await redis.hsetnx(keys.commerce(liveId), 'ended', String(endedAt));
       const saleIds = await redis.smembers(keys.sales(liveId));
@@ -62,6 +71,7 @@ export function commerceSettlementStep(deps: {
           ]);
         }
       }
+      lap('close');
       await ctx.progress({ phase: 'closed' });
 
       // 2. release
@@ -80,6 +90,7 @@ export function commerceSettlementStep(deps: {
         await ctx.progress({ phase: 'waiting-for-payments', paying });
         await sleep(250);
       }
+      lap('release');
       await ctx.progress({ phase: 'released', units: released });
 
       // 3. confirm
@@ -100,6 +111,7 @@ export function commerceSettlementStep(deps: {
         `UPDATE orders SET status = 'settled', settled_at = now() WHERE live_id = $1 AND status = 'paid'`,
         [liveId],
       );
+      lap('confirm');
       await ctx.progress({ phase: 'confirmed', settled: settled.rowCount });
 
       // 4. reconcile
@@ -131,13 +143,19 @@ export function commerceSettlementStep(deps: {
         }
       }
 
+      lap('reconcile');
+
       // 5. report
       const existing = await readReport(db, liveId);
       const report = existing ?? (await writeReport(db, await buildReport(db, redis, keys, liveId))).report;
 
+      lap('report');
+
       // 6. webhooks
       await writeOutbox(db, liveId, report);
+      lap('outbox');
       const enqueued = (await deps.webhooks?.enqueueLive(liveId)) ?? 0;
+      lap('enqueue');
 
       // 7. release the live's Redis commerce keys, only when the ledger holds the truth and agrees with Redis
       // (a mismatch keeps them as evidence).
@@ -145,6 +163,7 @@ export function commerceSettlementStep(deps: {
         deps.keysRetainSec !== undefined && problems.length === 0
           ? (await releaseCommerceKeys(ctx, liveId, deps.keysRetainSec)).keys
           : 0;
+      lap('releaseKeys');
 
       return {
         sales: saleIds.length,
@@ -156,6 +175,7 @@ export function commerceSettlementStep(deps: {
         problems,
         webhooksEnqueued: enqueued,
         keysReleased,
+        phasesMs,
       };
     },
   };
