@@ -1,12 +1,8 @@
 /** Coupons of the live: claim (`coupon:claim`), locked ones wait for their like goal. */
-import {
-  COMMERCE_EVENT,
-  type CommerceSnapshot,
-  type Coupon,
-  type CouponClaim,
-} from '../../../server/src/contracts/commerce.schema';
+import type { CommerceSnapshot, Coupon, CouponClaim } from '../../../server/src/contracts/commerce.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
+import { COMMERCE_EVENT } from './events';
 import { errorText, feature, money, type Panel, type ViewerCtx } from './panel';
 
 export interface CouponsPanel extends Panel {

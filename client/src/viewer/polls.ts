@@ -1,7 +1,8 @@
 /** Polls: vote once (`poll:vote`), live tallies from `poll:tally`, closes on the server clock. */
-import { POLL_EVENT, type Poll, type PollSnapshot } from '../../../server/src/contracts/poll.schema';
+import type { Poll, PollSnapshot } from '../../../server/src/contracts/poll.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
+import { POLL_EVENT } from './events';
 import { countdown, errorText, feature, type Panel, type ViewerCtx } from './panel';
 
 export function pollPanel(ctx: ViewerCtx): Panel {

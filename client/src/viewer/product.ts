@@ -2,17 +2,17 @@
  * The pinned product card ("now explaining") with its flash sale: countdown to open and to close on the SERVER
  * clock (deadlines from the snapshot and `sale:*` events), live stock from `sale:stock`, and the buy flow.
  */
-import {
-  COMMERCE_EVENT,
-  type CommerceSnapshot,
-  type Coupon,
-  type Product,
-  type Sale,
-  type SaleCounters,
+import type {
+  CommerceSnapshot,
+  Coupon,
+  Product,
+  Sale,
+  SaleCounters,
 } from '../../../server/src/contracts/commerce.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
 import { type BuyFlow, buyFlow } from './buy';
+import { COMMERCE_EVENT } from './events';
 import { countdown, feature, money, type Panel, type ViewerCtx } from './panel';
 
 type Phase = 'scheduled' | 'countdown' | 'open' | 'closed';

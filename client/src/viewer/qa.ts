@@ -1,7 +1,8 @@
 /** Q&A: ask (`qa:ask`), toggle an upvote (`qa:vote`); pinned first, then by votes; dismissed ones hidden. */
-import { QA_EVENT, type QaSnapshot, type Question } from '../../../server/src/contracts/qa.schema';
+import type { QaSnapshot, Question } from '../../../server/src/contracts/qa.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
+import { QA_EVENT } from './events';
 import { errorText, feature, type Panel, type ViewerCtx } from './panel';
 
 export function qaPanel(ctx: ViewerCtx): Panel {
