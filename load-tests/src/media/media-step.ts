@@ -25,7 +25,7 @@ export interface StepResult {
   viewersSilent: number;
   /** Median per-consumer bitrate over the window (RTP payload + 12-byte header), kbit/s. */
   bitrateKbps: number;
-  /** Worker-side: packets the worker sent on each consumer ÷ packets the publisher sent over the same span. */
+  /** Worker-side: packets the worker sent on each consumer ÷ packets its producer received over the same span. */
   workerSentPct: number | null;
   /** Packets the receivers reported lost to the worker (RTCP), all consumers. */
   workerReportedLost: number | null;
@@ -50,7 +50,7 @@ export async function measureStep(
   const rate = publisher.packetsPerSecond;
   const loads = await workerLoads(ctx.project.url);
   const statsLimit = 32;
-  const before = await pool(viewers, statsLimit, (v) => workerSent(v, () => publisher.sent));
+  const before = await pool(viewers, statsLimit, (v) => workerSent(v));
   const usage = await measureRound(ctx.project);
   const drops0 = udpRcvbufErrors();
   const wait0 = runQueueWaitNs();
@@ -76,7 +76,7 @@ export async function measureStep(
   const drops1 = udpRcvbufErrors();
   const wait1 = runQueueWaitNs();
   const wallMs = performance.now() - wall0;
-  const after = await pool(viewers, statsLimit, (v) => workerSent(v, () => publisher.sent));
+  const after = await pool(viewers, statsLimit, (v) => workerSent(v));
   for (const v of viewers) v.peer.onLatency = undefined;
 
   const expected = to - from + 1;
@@ -93,9 +93,9 @@ export async function measureStep(
     const a = after[i];
     if (!a || !b) continue;
     compared++;
-    sentByWorker += a.sent.packetsSent - b.sent.packetsSent;
-    sentByPublisher += a.at - b.at;
-    reportedLost += a.sent.packetsLost - b.sent.packetsLost;
+    sentByWorker += a.packetsSent - b.packetsSent;
+    sentByPublisher += a.sourcePackets - b.sourcePackets;
+    reportedLost += a.packetsLost - b.packetsLost;
   }
   return {
     viewers: viewers.length,

@@ -62,17 +62,13 @@ export async function startViewer(url: string, token: string, liveId: string): P
   return { client, peer, sig };
 }
 
-/** What the worker sent on the viewer's (first) consumer, and the publisher's count when the answer came. */
-export async function workerSent(
-  v: MediaPeer<MscViewer>,
-  publisherSent: () => number,
-): Promise<{ sent: ConsumerStatsInfo; at: number } | undefined> {
+/** What the worker sent on the viewer's (first) consumer, and what its producer had received. */
+export async function workerSent(v: MediaPeer<MscViewer>): Promise<ConsumerStatsInfo | undefined> {
   const consumerId = v.peer.consumerIds[0];
   if (!consumerId) return undefined;
-  const sent = await v.sig
+  return v.sig
     .request<ConsumerStatsInfo>('sfu:consumer:stats', { liveId: v.peer.liveId, consumerId })
     .catch(() => undefined);
-  return sent && { sent, at: publisherSent() };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in order. */

@@ -250,7 +250,7 @@ function report(
     notes: [
       `publisher: one Opus-shaped audio track, ${opts.rate} packets/s × ${opts.payload} B payload (each packet carries its number and send time); no video — mediasoup forwards video only from a real keyframe, and the generator has no VP8 encoder`,
       `viewers: msc-node 0.0.21 (werift 0.18: ICE, DTLS, SRTP in JavaScript), one Socket.IO connection (wire client) each, all in the generator process`,
-      `loss = 1 − received / (viewers × packets in the window); "worker sent" = packets the worker sent on each consumer (sfu:consumer:stats) ÷ packets the publisher sent over the same span — about 100 % means loss is on the receiving (generator) side`,
+      `loss = 1 − received / (viewers × packets in the window); "worker sent" = packets the worker sent on each consumer ÷ packets that consumer's producer received, both read in one sfu:consumer:stats call before and after the window — about 100 % means the worker forwarded everything and loss is on the receiving (generator) side`,
       `mediasoup workers (pid on CPUs): ${pinned}`,
       `generator-side signs, per step: its CPU %, the share of the window its main thread waited for a CPU (runnable but others ran: /proc/self/schedstat), UDP datagrams the kernel dropped for full receive buffers (/proc/net/snmp RcvbufErrors, machine-wide), the publisher→viewer delay`,
     ],

@@ -223,6 +223,8 @@ export interface ConsumerStatsInfo {
   bitrate: number;
   /** Packets the receiver reported lost (RTCP). */
   packetsLost: number;
+  /** Packets its producer (on this router) had received, read at the same moment: the worker's own denominator. */
+  sourcePackets: number;
 }
 
 /** Why the client must re-establish media: its room was rebuilt (worker died) or its transport's router closed. */

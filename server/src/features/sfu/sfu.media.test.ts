@@ -64,6 +64,7 @@ describe('media flow with Node WebRTC peers', () => {
       );
       expect(sent.packetsSent).toBeGreaterThan(0);
       expect(sent.bytesSent).toBeGreaterThan(sent.packetsSent * 40);
+      expect(sent.sourcePackets).toBeGreaterThanOrEqual(sent.packetsSent);
     }
     const [a, b] = viewers as [NodeViewer, NodeViewer];
     const foreign = await call(a.socket, 'sfu:consumer:stats', {

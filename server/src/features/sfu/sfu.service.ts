@@ -263,11 +263,13 @@ export function createSfuService(deps: {
     async consumerSent(liveId: string, peerId: string, consumerId: string): Promise<ConsumerStatsInfo> {
       const stats = await this.consumerStats(liveId, peerId, consumerId);
       const out = stats.find((s) => s.type === 'outbound-rtp') as ms.ConsumerStat | undefined;
+      const source = stats.find((s) => s.type === 'inbound-rtp') as ms.ProducerStat | undefined;
       return {
         packetsSent: out?.packetCount ?? 0,
         bytesSent: out?.byteCount ?? 0,
         bitrate: out?.bitrate ?? 0,
         packetsLost: out?.packetsLost ?? 0,
+        sourcePackets: source?.packetCount ?? 0,
       };
     },
 
