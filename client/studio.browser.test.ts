@@ -146,6 +146,17 @@ describe('host studio in Chromium', () => {
     await page.close();
   });
 
+  it('pins an announcement to the room and unpins it', async () => {
+    await host.getByLabel('Announcement').fill('今晚 8 点秒杀 <b>!</b>');
+    await host.getByRole('button', { name: 'Pin to the room' }).click();
+    await expect
+      .poll(() => viewers[0]!.ofType<{ text: string }>('announcement:pinned').at(-1)?.text)
+      .toBe('今晚 8 点秒杀 <b>!</b>');
+    expect(await host.getByLabel('Announcement').inputValue()).toBe('');
+    await host.getByRole('button', { name: 'Unpin', exact: true }).click();
+    await expect.poll(() => viewers[0]!.ofType('announcement:unpinned').length).toBe(1);
+  });
+
   it("raises the studio's like count when a viewer taps", async () => {
     const before = Number(await host.locator('#likes').textContent());
     const tap = await call<{ accepted: number }>(viewers[1]!.socket, 'like:tap', { liveId, count: 7 });

@@ -68,6 +68,16 @@ function studio(auth: AuthResponse, id: string) {
     );
   $('#start').onclick = () => act(() => client.command('live:start', { liveId: id }));
   $('#end').onclick = () => act(() => client.command('live:end', { liveId: id }));
+  // A pinned announcement stays on every viewer's screen (`announcement:pinned`) until unpinned.
+  $('#announce-pin').onclick = () => {
+    const input = $<HTMLInputElement>('#announce-text');
+    if (!input.reportValidity()) return;
+    act(async () => {
+      await client.command('mod:pin', { liveId: id, text: input.value });
+      input.value = '';
+    });
+  };
+  $('#announce-unpin').onclick = () => act(() => client.command('mod:unpin', { liveId: id }));
   $<HTMLFormElement>('#announce-form').onsubmit = (ev) => {
     ev.preventDefault();
     const input = $<HTMLInputElement>('#announce-text');

@@ -12,7 +12,8 @@ export async function setupMedia(client: LiveClient) {
   const showState = (state: MediaState, detail?: string) => {
     const s = $('#media-state');
     s.dataset.state = state;
-    s.textContent = detail ? `${state} (${detail})` : state;
+    const label = t(`media.state.${state}`);
+    s.textContent = detail ? `${label} (${detail})` : label;
   };
   if (!navigator.mediaDevices?.getUserMedia) {
     error.textContent = window.isSecureContext ? t('media.noCapture') : t('media.insecure');
