@@ -325,7 +325,7 @@ describe('the flash-sale verdicts can fail', () => {
       options: flashSaleScenario.options.parse({
         connections: '4',
         pipelining: '2',
-        duration: '1',
+        duration: '2',
         rounds: '1',
         baseline: 'off',
         buyers: '12',

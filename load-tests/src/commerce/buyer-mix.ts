@@ -1,5 +1,6 @@
 /**
- * Who sends each reserve attempt and under which Idempotency-Key: buyers take turns, most attempts carry a
+ * Who sends each reserve attempt and under which Idempotency-Key: a random buyer each time (so some come back
+ * before others and meet the per-user limit while stock lasts), most attempts carry a
  * fresh key, a share repeat the buyer's previous key with the same body (a client retry, which must be
  * answered with the first outcome). Also tallies what came back: status codes, error codes, and the
  * reservation of every 201 — the client's side of "one reservation per key".
@@ -13,7 +14,6 @@ export interface Attempt {
 }
 
 export class BuyerMix {
-  private next = 0;
   private n = 0;
   private readonly lastKey: (string | undefined)[];
   sent = 0;
@@ -32,10 +32,9 @@ export class BuyerMix {
     this.lastKey = new Array(tokens.length);
   }
 
-  /** The next attempt: buyers in turn; a replay when the dice say so and the buyer has sent before. */
+  /** The next attempt: a random buyer; a replay when the dice say so and the buyer has sent before. */
   take(): Attempt {
-    const buyer = this.next;
-    this.next = (this.next + 1) % this.tokens.length;
+    const buyer = Math.floor(Math.random() * this.tokens.length);
     this.sent++;
     const prev = this.lastKey[buyer];
     if (prev !== undefined && Math.random() < this.replayShare) {

@@ -28,8 +28,8 @@ export const FlashSaleOptions = z.object({
   duration: num(1, 600).default(10),
   rounds: int(1, 10).default(2),
   baseline: onOff.default(true),
-  buyers: int(1, 50_000).default(2000),
-  units: int(1, 1_000_000).default(1000),
+  buyers: int(1, 50_000).default(1000),
+  units: int(1, 1_000_000).default(500),
   perUserLimit: int(1, 10).default(2),
   replayShare: num(0, 0.9).default(0.1),
   breakStock: onOff.default(false),
@@ -58,8 +58,8 @@ export const flashSaleScenario = defineScenario({
     duration: 'seconds per round (default 10)',
     rounds: 'A B rounds (project, baseline) — medians over them; a fresh sale each round (default 2)',
     baseline: 'on|off: alternate with bare node:http hello (default on)',
-    buyers: 'distinct guest buyers taking turns (default 2000)',
-    units: 'units on sale per round (default 1000)',
+    buyers: 'distinct guest buyers, one picked at random per attempt (default 1000)',
+    units: 'units on sale per round (default 500)',
     perUserLimit: 'units one buyer may hold in the sale (default 2)',
     replayShare:
       "share of attempts that repeat the buyer's previous Idempotency-Key, same body (default 0.1)",
@@ -303,7 +303,7 @@ async function storm(
       },
     },
     notes: [
-      `autocannon -c ${opts.connections} -p ${opts.pipelining} -d ${opts.duration} in the generator process; POST …/sales/:saleId/reservations {"quantity":1} with ${opts.buyers} guest buyers' Bearer tokens in turn, a fresh Idempotency-Key per attempt and ${Math.round(opts.replayShare * 100)} % repeating the buyer's previous key`,
+      `autocannon -c ${opts.connections} -p ${opts.pipelining} -d ${opts.duration} in the generator process; POST …/sales/:saleId/reservations {"quantity":1} with the Bearer token of one of ${opts.buyers} guest buyers picked at random, a fresh Idempotency-Key per attempt and ${Math.round(opts.replayShare * 100)} % repeating the buyer's previous key`,
       `each project round opens a fresh sale of ${opts.units} units, ${opts.perUserLimit} per buyer, opening as the round starts (the fair window, the sell-out and the refusals after it are all in the round)`,
       `verdicts read back after each round from the server's Redis (${prefix}:…): the sale's counters, every reservation record, every Idempotency-Key record of the round and the per-user holds; the units were allocated from the product's stock in the ledger when the sale was scheduled`,
       ...(opts.breakStock
