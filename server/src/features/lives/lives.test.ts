@@ -4,6 +4,7 @@ import {
   call,
   connect,
   guest,
+  hostWithLive,
   http,
   registerHost,
   startServer,
@@ -12,7 +13,7 @@ import {
 } from '../../../../test/server';
 import { loadConfig } from '../../config';
 import type { Live } from '../../contracts/live.schema';
-import type { JoinResult } from '../../contracts/room.schema';
+import { type JoinResult, RoomSnapshot } from '../../contracts/room.schema';
 import { buildWorker } from '../../worker-app';
 
 describe.each(['pglite', 'postgres'] as const)('lives on %s', (ledger) => {
@@ -133,6 +134,49 @@ describe.each(['pglite', 'postgres'] as const)('lives on %s', (ledger) => {
     const ann = await call(hostSock, 'live:announce', { liveId: live.body.id, text: 'too late' });
     expect(ann).toMatchObject({ ok: false, error: { code: 'LIVE_ENDED' } });
     viewer.close();
+    hostSock.close();
+  });
+
+  it('serves snapshots exact at their seq while the room part is shared: REST text equals the join snapshot', async () => {
+    const { host, liveId } = await hostWithLive(s);
+    const viewer = await guest(s);
+    const get = async () => {
+      const res = await http<RoomSnapshot>(
+        s,
+        'GET',
+        `/api/lives/${liveId}/snapshot`,
+        undefined,
+        viewer.token,
+      );
+      expect(res.status).toBe(200);
+      return RoomSnapshot.parse(res.body);
+    };
+    const first = await get();
+    const again = await get(); // within SNAPSHOT_CACHE_MS: the shared part is reused
+    expect({ ...again, serverTime: 0 }).toEqual({ ...first, serverTime: 0 });
+
+    // A logged change right after a cached build: the next snapshot is at the new seq and shows it.
+    const hostSock = await connect(s, host.token);
+    const ann = await call<{ seq: number }>(hostSock, 'live:announce', { liveId, text: '抽奖 at 8pm' });
+    expect(ann.ok).toBe(true);
+    const announced = await get();
+    expect(announced.seq).toBe(ann.ok ? ann.data.seq : -1);
+    expect(announced.recent.at(-1)).toMatchObject({
+      type: 'live:announcement',
+      data: { text: '抽奖 at 8pm' },
+    });
+    expect((await call(hostSock, 'live:end', { liveId })).ok).toBe(true);
+    const ended = await get();
+    expect(ended.seq).toBe(announced.seq + 1);
+    expect(ended.live.status).toBe('ended');
+
+    // The socket join builds the same snapshot as objects; the route splices cached JSON text.
+    const sock = await connect(s, viewer.token);
+    const join = await call<JoinResult>(sock, 'live:join', { liveId });
+    const joined = join.ok && join.data.mode === 'snapshot' ? join.data.snapshot : undefined;
+    const rest = await get();
+    expect({ ...rest, serverTime: 0, presence: null }).toEqual({ ...joined, serverTime: 0, presence: null });
+    sock.close();
     hostSock.close();
   });
 });

@@ -122,6 +122,20 @@ describe('Q&A', () => {
       [q2.data.question.id],
     );
     expect(rows.rows[0]!.n).toBe(10);
-    for (const c of [hostC, asker, snap, ...voters]) c.close();
+
+    // Votes cast before the Redis voters set existed (key lost): the snapshot asks the ledger and refills it.
+    const { redis, keys } = a.built.deps;
+    await redis.del(keys.qaVoters(liveId));
+    const rejoined = await joinAs(b, voters[15]!.auth, liveId);
+    expect((rejoined.snapshot.features.qa as QaSnapshot).myVotes).toEqual([q2.data.question.id]);
+    await waitFor(
+      async () => (await redis.sismember(keys.qaVoters(liveId), '*')) === 1,
+      3000,
+      'voters refill',
+    );
+    expect(await redis.sismember(keys.qaVoters(liveId), voters[15]!.auth.user.id)).toBe(1);
+    const fresh = await joinAs(a, await guestOn(a, 'late'), liveId);
+    expect((fresh.snapshot.features.qa as QaSnapshot).myVotes).toEqual([]);
+    for (const c of [hostC, asker, snap, rejoined, fresh, ...voters]) c.close();
   });
 });
