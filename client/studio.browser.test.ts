@@ -244,6 +244,30 @@ describe('host studio in Chromium', () => {
     await expect.poll(() => coupon.textContent()).toContain('claimed 1/50');
   });
 
+  it('sets a like goal that unlocks a coupon when viewers reach it', async () => {
+    const likes = Number(await host.locator('#likes').textContent());
+    await host.locator('#goal-threshold').fill(String(likes + 5));
+    await host.locator('#goal-label').fill('解锁 5 折券');
+    await host.getByRole('button', { name: 'Add goal' }).click();
+    const goal = host.locator('#goals li', { hasText: '解锁 5 折券' });
+    await expect.poll(() => goal.getAttribute('data-reached'), { timeout: 5000 }).toBe('false');
+    const goalId = (await goal.getAttribute('data-goal-id'))!;
+
+    await host.locator('#coupon-title').fill('Goal coupon');
+    await host.locator('#coupon-kind').selectOption('amount_off');
+    await host.locator('#coupon-amount').fill('5');
+    await host.locator('#coupon-min').fill('50');
+    await host.locator('#coupon-goal').selectOption(goalId);
+    await host.getByRole('button', { name: 'Create coupon' }).click();
+    const coupon = host.locator('#coupons li', { hasText: 'Goal coupon' });
+    await expect.poll(() => coupon.textContent(), { timeout: 5000 }).toContain('locked until a like goal');
+    expect(await coupon.textContent()).toContain('5.00 CNY off orders from 50.00 CNY');
+
+    expect((await call(viewers[2]!.socket, 'like:tap', { liveId, count: 5 })).ok).toBe(true);
+    await expect.poll(() => goal.getAttribute('data-reached'), { timeout: 8000 }).toBe('true');
+    await expect.poll(() => coupon.textContent(), { timeout: 5000 }).not.toContain('locked');
+  });
+
   it('creates a keyword lottery, counts keyword comments as entries, draws, and links the audit', async () => {
     await host.locator('#lottery-title').fill('Tea giveaway 抽奖');
     await host.locator('#lottery-prize-kind').selectOption('product');

@@ -3,6 +3,7 @@ import type { CommerceSnapshot, Coupon } from '../../../server/src/contracts/com
 import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
+import type { GoalsView } from './goals';
 import {
   button,
   errorLine,
@@ -24,7 +25,7 @@ export interface CouponsView extends Panel {
   onChange(fn: () => void): void;
 }
 
-export function couponsPanel(ctx: StudioCtx, mount: HTMLElement): CouponsView {
+export function couponsPanel(ctx: StudioCtx, mount: HTMLElement, goals: GoalsView): CouponsView {
   const coupons = new Map<string, Coupon>();
   const listeners: Array<() => void> = [];
   const list = el('ul', { id: 'coupons', class: 'items' });
@@ -33,6 +34,19 @@ export function couponsPanel(ctx: StudioCtx, mount: HTMLElement): CouponsView {
     ['amount_off', 'coupons.kind.amount_off'],
     ['percent_off', 'coupons.kind.percent_off'],
   ]);
+  const goalSelect = el('select', { id: 'coupon-goal', name: 'coupon-goal' });
+  const fillGoals = () => {
+    const keep = goalSelect.value;
+    goalSelect.replaceChildren(
+      el('option', { value: '' }, t('coupons.noGoal')),
+      ...goals
+        .goals()
+        .map((g) => el('option', { value: g.id }, `❤ ${g.threshold}${g.label ? ` ${g.label}` : ''}`)),
+    );
+    goalSelect.value = keep;
+    if (goalSelect.selectedIndex < 0) goalSelect.value = '';
+  };
+  goals.onChange(fillGoals);
   const amountFields = el(
     'span',
     { class: 'row', id: 'coupon-amount-fields' },
@@ -62,6 +76,7 @@ export function couponsPanel(ctx: StudioCtx, mount: HTMLElement): CouponsView {
       input('coupon-quota', { type: 'number', min: '1', value: '100', required: '' }),
     ),
     ...field('coupons.perUser', input('coupon-limit', { type: 'number', min: '1', max: '10', value: '1' })),
+    ...field('coupons.goal', goalSelect),
     tr('button', 'coupons.create', { type: 'submit' }),
   );
   const refresh = button('coupons.refresh');
@@ -75,6 +90,7 @@ export function couponsPanel(ctx: StudioCtx, mount: HTMLElement): CouponsView {
         currency: val('coupon-currency') || 'CNY',
         quota: num('coupon-quota'),
         perUserLimit: num('coupon-limit'),
+        ...(goalSelect.value ? { likeGoalId: goalSelect.value } : {}),
       };
       const body =
         kind.value === 'amount_off'
@@ -143,6 +159,9 @@ export function couponsPanel(ctx: StudioCtx, mount: HTMLElement): CouponsView {
       } else return;
       render();
     },
-    onLang: render,
+    onLang() {
+      fillGoals();
+      render();
+    },
   };
 }

@@ -9,6 +9,7 @@ import { onLangChange, t } from '../i18n';
 import type { LiveClient, RoomHandlers } from '../live-client';
 import { chatPanel } from './chat';
 import { couponsPanel } from './coupons';
+import { goalsPanel } from './goals';
 import { lotteryPanel } from './lottery';
 import { moderationPanel } from './moderation';
 import { pollsPanel } from './polls';
@@ -36,7 +37,14 @@ const FEED = new Set([
 ]);
 
 /** Panels only the host can use; an appointed moderator's studio hides them (see style.css). */
-const HOST_ONLY = ['products-panel', 'sales-panel', 'coupons-panel', 'lottery-panel', 'polls-panel'];
+const HOST_ONLY = [
+  'goals-panel',
+  'products-panel',
+  'sales-panel',
+  'coupons-panel',
+  'lottery-panel',
+  'polls-panel',
+];
 
 /** `onRole`: the caller's role in this live, from each snapshot and from `room:role` (appointed / revoked). */
 export function createStudio(view: RoomHandlers, onRole: (role: Role) => void = () => {}) {
@@ -89,19 +97,15 @@ export function createStudio(view: RoomHandlers, onRole: (role: Role) => void = 
     const left = col('studio-left');
     const right = col('studio-right');
     mount.append(left, right);
+    // NOTE: creation order is the order on the page (each panel appends itself to its column).
+    const stats = statsPanel(ctx, left);
+    const goals = goalsPanel(ctx, left);
+    const left2 = [chatPanel(ctx, left), qaPanel(ctx, left), pollsPanel(ctx, left)];
     const products = productsPanel(ctx, right);
-    const coupons = couponsPanel(ctx, right);
-    panels.push(
-      statsPanel(ctx, left),
-      chatPanel(ctx, left),
-      qaPanel(ctx, left),
-      pollsPanel(ctx, left),
-      products,
-      salesPanel(ctx, right, products),
-      coupons,
-      lotteryPanel(ctx, right, products, coupons),
-      moderationPanel(ctx, right),
-    );
+    const sales = salesPanel(ctx, right, products);
+    const coupons = couponsPanel(ctx, right, goals);
+    const lottery = lotteryPanel(ctx, right, products, coupons);
+    panels.push(stats, goals, ...left2, products, sales, coupons, lottery, moderationPanel(ctx, right));
     for (const id of HOST_ONLY) document.getElementById(id)?.setAttribute('data-host-only', '');
     nav(mount);
     setInterval(() => each((p) => p.onTick?.()), 1000);
