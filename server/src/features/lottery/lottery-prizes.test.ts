@@ -6,6 +6,7 @@ import {
   connect,
   hostWithLive,
   http,
+  sharedEnv,
   startServer,
   type TestServer,
   waitFor,
@@ -23,11 +24,14 @@ type Won = { liveId: string; prize: MyPrize };
 
 describe.each(['pglite', 'postgres'] as const)('lottery prizes on %s', (ledger) => {
   let s: TestServer;
+  /** On PostgreSQL a second node holds half of the players' sockets: `lottery:won` must reach both nodes. */
+  let b: TestServer | undefined;
   beforeAll(async () => {
     s = await startServer({ ledger });
+    if (ledger === 'postgres') b = await startServer({ env: sharedEnv(s) });
   });
   afterAll(async () => {
-    await s?.close();
+    await Promise.all([s?.close(), b?.close()]);
   });
 
   /** A live, its host socket, `n` entrants with sockets that record `lottery:won`, and a lottery drawn. */
@@ -61,13 +65,13 @@ describe.each(['pglite', 'postgres'] as const)('lottery prizes on %s', (ledger) 
     const players = await Promise.all(Array.from({ length: n }, (_, i) => guestOn(s, `p${i}`)));
     const won = new Map<string, Won[]>();
     const sockets = new Map<string, Awaited<ReturnType<typeof connect>>>();
-    for (const pl of players) {
+    for (const [i, pl] of players.entries()) {
       await s.built.deps.lottery.enter(
         { sub: pl.user.id, name: 'p', role: 'viewer' } as TokenClaims,
         liveId,
         id,
       );
-      const sock = await connect(s, pl.token);
+      const sock = await connect(b && i % 2 === 1 ? b : s, pl.token);
       won.set(pl.user.id, []);
       sock.on('lottery:won', (w) => won.get(pl.user.id)!.push(w));
       sockets.set(pl.user.id, sock);
