@@ -394,6 +394,43 @@ describe('host studio in Chromium', () => {
     await shot(host, 'studio-moderation.png');
   });
 
+  it('shows a reconnect banner when its socket drops and catches up without a reload', async () => {
+    await host.evaluate(() => {
+      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+    });
+    const engine = s.built.io.engine as unknown as {
+      opts: { allowRequest?: (req: unknown, cb: (err: string | null, ok: boolean) => void) => void };
+    };
+    const allow = engine.opts.allowRequest;
+    engine.opts.allowRequest = (_req, cb) => cb('outage', false);
+    const hostId = await host.evaluate(
+      () => JSON.parse(localStorage.getItem('lc.session')!).user.id as string,
+    );
+    const sockets = [...s.built.io.of('/').sockets.values()].filter(
+      (x) => (x.data as { user?: { sub: string } }).user?.sub === hostId,
+    );
+    expect(sockets.length).toBe(1);
+    sockets[0]!.conn.close();
+    await expect.poll(() => host.locator('#conn').getAttribute('data-state')).toBe('reconnecting');
+
+    // Said while the studio is away (by Bob, a moderator now, so slow mode doesn't hold him): it arrives through the rejoin.
+    const said = await call(viewers[1]!.socket, 'comment:send', {
+      liveId,
+      text: 'while you were away 离线时',
+    });
+    expect(said.ok).toBe(true);
+    engine.opts.allowRequest = allow;
+    await expect
+      .poll(() => host.locator('#conn').getAttribute('data-state'), { timeout: 15_000 })
+      .toBe('online');
+    await expect
+      .poll(() => host.locator('#chat li', { hasText: '离线时' }).count(), { timeout: 5000 })
+      .toBe(1);
+    expect(
+      await host.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument),
+    ).toBe(true);
+  });
+
   it('relabels the studio in zh-CN and back', async () => {
     await host.locator('#lang').selectOption('zh-CN');
     await expect.poll(() => host.locator('#start').textContent()).toBe('开播');
