@@ -73,7 +73,7 @@ export interface RoomHandlers {
   onConn(c: Conn, detail?: string): void;
   /** The room's like total (bounded-rate broadcast). */
   onLikes?(total: number): void;
-  /** Facts outside the seq log: held comments (staff), poll tallies, lottery entrants, followers, own role. */
+  /** Facts outside the seq log: held comments (staff), poll tallies, lottery entrants and prizes won, followers, own role. */
   onFact?(f: RoomFact): void;
 }
 
@@ -81,6 +81,7 @@ const FACTS = [
   'comment:held',
   'poll:tally',
   'lottery:count',
+  'lottery:won',
   'follow:count',
   'room:role',
   'order:paid',
