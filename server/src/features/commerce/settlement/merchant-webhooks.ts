@@ -201,19 +201,42 @@ export function startMerchantWebhooks(deps: {
 }
 export type MerchantWebhooks = ReturnType<typeof startMerchantWebhooks>;
 
+/** The `order.settled` outbox row of order `o` (event id, live, type, payload). */
+const ORDER_EVENT = `'order-' || o.id, o.live_id, 'order.settled',
+  jsonb_build_object('orderId', o.id, 'reservationId', o.reservation_id, 'paymentId', o.payment_id,
+    'saleId', o.sale_id, 'productId', o.product_id, 'userId', o.user_id, 'quantity', o.quantity,
+    'unitPrice', o.unit_price, 'subtotal', o.subtotal, 'discount', o.discount, 'total', o.total,
+    'currency', o.currency, 'couponId', o.coupon_id)`;
+
 /**
- * Outbox rows for every sale order of the live and for its report (event ids are deterministic: written once).
- * Lottery prize orders (kind 'prize', issued when a winner claims, usually after settlement) are not sales.
+ * Paid orders of the live → settled, and their `order.settled` outbox rows, in one statement (one pass over
+ * the orders, atomic: an order is never settled without its event). Lottery prize orders settle too but are
+ * not sales: no event.
+ */
+export async function settleOrders(db: Db, liveId: string): Promise<{ settled: number; events: number }> {
+  const { rows } = await db.query<{ settled: number; events: number }>(
+    `WITH settled AS (
+       UPDATE orders SET status = 'settled', settled_at = now() WHERE live_id = $1 AND status = 'paid'
+       RETURNING *),
+     events AS (
+       INSERT INTO merchant_webhooks (event_id, live_id, type, payload)
+       SELECT ${ORDER_EVENT} FROM settled o WHERE o.kind = 'sale'
+       ON CONFLICT (event_id) DO NOTHING RETURNING 1)
+     SELECT (SELECT count(*)::int FROM settled) AS settled, (SELECT count(*)::int FROM events) AS events`,
+    [liveId],
+  );
+  return rows[0] ?? { settled: 0, events: 0 };
+}
+
+/**
+ * Outbox rows for sale orders that have none (settled before events were written with the settling, or a
+ * repair) and the live's summary from its report. Event ids are deterministic: each is written once.
  */
 export async function writeOutbox(db: Db, liveId: string, report: CommerceReport): Promise<void> {
   await db.query(
     `INSERT INTO merchant_webhooks (event_id, live_id, type, payload)
-     SELECT 'order-' || o.id, o.live_id, 'order.settled',
-       jsonb_build_object('orderId', o.id, 'reservationId', o.reservation_id, 'paymentId', o.payment_id,
-         'saleId', o.sale_id, 'productId', o.product_id, 'userId', o.user_id, 'quantity', o.quantity,
-         'unitPrice', o.unit_price, 'subtotal', o.subtotal, 'discount', o.discount, 'total', o.total,
-         'currency', o.currency, 'couponId', o.coupon_id)
-     FROM orders o WHERE o.live_id = $1 AND o.kind = 'sale'
+     SELECT ${ORDER_EVENT} FROM orders o WHERE o.live_id = $1 AND o.kind = 'sale'
+       AND NOT EXISTS (SELECT 1 FROM merchant_webhooks w WHERE w.event_id = 'order-' || o.id)
      ON CONFLICT (event_id) DO NOTHING`,
     [liveId],
   );

@@ -6,7 +6,8 @@
  *
  * 1. close     mark the live's commerce ended, cut every sale's window at the end time
  * 2. release   release holds not in payment; wait (bounded) for payments in flight, release those past due
- * 3. confirm   every paid reservation has its order (repairing a lost ledger write), paid → settled
+ * 3. confirm   every paid reservation has its order (repairing a lost ledger write), paid → settled with
+ *              each sale order's webhook event in the same statement
  * 4. reconcile Redis counters vs reservations vs ledger, per sale: stored and logged, never corrected
  * 5. report    GMV, orders, buyers, conversion, CTR per product (written once)
  * 6. webhooks  outbox rows for settled orders and the report, enqueued for signed delivery with retries
@@ -18,7 +19,7 @@ import type { EndOfLiveStep, StepContext } from '../../../jobs/end-of-live';
 import { createOrdersRepo, type PaidReservation } from '../../../ledger/orders.repo';
 import type { Scripts } from '../../../redis/scripts';
 import type { ReservationSweeper } from '../sales/reservation-sweeper';
-import { type MerchantWebhooks, writeOutbox } from './merchant-webhooks';
+import { type MerchantWebhooks, settleOrders, writeOutbox } from './merchant-webhooks';
 import { reconcileSale, storedReconciliations } from './reconcile';
 import { keysReleasedAt, releaseCommerceKeys } from './release-keys';
 import { buildReport, readReport, writeReport } from './report';
@@ -96,23 +97,22 @@ export function commerceSettlementStep(deps: {
       // 3. confirm
       const reservations = await scanReservations(ctx);
       const paid = reservations.filter((r) => r.status === 'paid');
-      const { rows: have } = await db.query<{ reservation_id: string }>(
-        'SELECT reservation_id FROM orders WHERE live_id = $1',
-        [liveId],
+      // NOTE: an anti-join in the ledger, not every order id of the live copied out to compare in JS.
+      const { rows: lost } = await db.query<{ id: string }>(
+        `SELECT r.id FROM unnest($1::uuid[]) AS r(id)
+         WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.reservation_id = r.id)`,
+        [paid.map((r) => r.id)],
       );
-      const recorded = new Set(have.map((r) => r.reservation_id));
+      const lostIds = new Set(lost.map((r) => r.id));
       const orders = createOrdersRepo(db);
-      const missing = paid.filter((r) => !recorded.has(r.id));
+      const missing = paid.filter((r) => lostIds.has(r.id));
       for (const r of missing) await orders.recordPaid(r, null, randomUUID());
       if (missing.length > 0)
         log.warn({ liveId, repaired: missing.length }, 'paid reservations had no order: recorded');
       await repairClaims(ctx);
-      const settled = await db.query(
-        `UPDATE orders SET status = 'settled', settled_at = now() WHERE live_id = $1 AND status = 'paid'`,
-        [liveId],
-      );
+      const settled = await settleOrders(db, liveId);
       lap('confirm');
-      await ctx.progress({ phase: 'confirmed', settled: settled.rowCount });
+      await ctx.progress({ phase: 'confirmed', settled: settled.settled });
 
       // 4. reconcile
       const problems: string[] = [];
@@ -170,7 +170,7 @@ export function commerceSettlementStep(deps: {
         releasedUnits: released,
         orders: report.orders,
         repairedOrders: missing.length,
-        settled: settled.rowCount,
+        settled: settled.settled,
         reconciled: problems.length === 0,
         problems,
         webhooksEnqueued: enqueued,
@@ -184,10 +184,7 @@ export function commerceSettlementStep(deps: {
 /** Settlement of a live whose keys are gone: settle, outbox and delivery from the ledger; Redis untouched. */
 async function rerunFromLedger(ctx: StepContext, webhooks?: Pick<MerchantWebhooks, 'enqueueLive'>) {
   const { db, liveId } = ctx;
-  const settled = await db.query(
-    `UPDATE orders SET status = 'settled', settled_at = now() WHERE live_id = $1 AND status = 'paid'`,
-    [liveId],
-  );
+  const settled = await settleOrders(db, liveId);
   const report = await readReport(db, liveId);
   if (report) await writeOutbox(db, liveId, report);
   const enqueued = (await webhooks?.enqueueLive(liveId)) ?? 0;
@@ -197,7 +194,7 @@ async function rerunFromLedger(ctx: StepContext, webhooks?: Pick<MerchantWebhook
     releasedUnits: 0,
     orders: report?.orders ?? 0,
     repairedOrders: 0,
-    settled: settled.rowCount,
+    settled: settled.settled,
     reconciled: stored.every((r) => r.ok),
     problems: stored.flatMap((r) => r.problems.map((p) => `${r.saleId}: ${p}`)),
     webhooksEnqueued: enqueued,
