@@ -5,11 +5,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../server/src/config';
 import type { LotteryAudit } from '../server/src/contracts/lottery.schema';
 import { freePort } from '../server/src/redis/free-port';
+import { buildWorker } from '../server/src/worker-app';
 import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
 import { guests, pay, reserve } from '../test/commerce';
 import { call, guestOn, joinAs, type RoomClient } from '../test/interaction';
@@ -20,6 +23,7 @@ describe('host studio in Chromium', () => {
   let s: TestServer;
   let browser: Browser;
   let clientDir: string;
+  let worker: Awaited<ReturnType<typeof buildWorker>> | undefined;
   let host: Page;
   let liveId: string;
   const viewers: RoomClient[] = [];
@@ -38,6 +42,8 @@ describe('host studio in Chromium', () => {
       env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
       build: { clientDir },
     });
+    // The job worker writes the post-live report (PGlite has one owner: it shares the node's infrastructure).
+    worker = await buildWorker(loadConfig(s.env), pino({ level: 'silent' }), s.built.infra);
     browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
@@ -45,6 +51,7 @@ describe('host studio in Chromium', () => {
   afterAll(async () => {
     for (const v of viewers) v.close();
     await browser?.close();
+    await worker?.close();
     await s?.close();
     if (clientDir) rmSync(clientDir, { recursive: true, force: true });
   });
@@ -182,6 +189,16 @@ describe('host studio in Chromium', () => {
     await expect
       .poll(() => viewers[0]!.ofType<{ productId: string }>('product:pinned').at(-1)?.productId)
       .toBe(productId);
+
+    // Views and clicks reported by a viewer show on the product after a refresh.
+    expect(
+      (await call(viewers[0]!.socket, 'product:impressions', { liveId, productIds: [productId] })).ok,
+    ).toBe(true);
+    expect((await call(viewers[0]!.socket, 'product:click', { liveId, productId })).ok).toBe(true);
+    await host.getByRole('button', { name: 'Refresh views and clicks' }).click();
+    await expect
+      .poll(() => product.locator('.product-stats').textContent())
+      .toContain('seen by 1 · clicked by 1 · CTR 100.0%');
 
     await host.locator('#sale-product').selectOption(productId);
     await host.locator('#sale-price').fill('49');
@@ -447,5 +464,33 @@ describe('host studio in Chromium', () => {
     await host.locator('#lang').selectOption('en');
     await expect.poll(() => host.locator('#start').textContent()).toBe('Go live');
     expect(await host.locator('#lottery-draw').textContent()).toBe('Draw now');
+  });
+
+  it('ends the live; the post-live report shows the exact orders, buyers and GMV', async () => {
+    await host.getByRole('button', { name: 'Load post-live report' }).click();
+    await expect.poll(() => host.locator('#report-error').textContent()).toContain('NOT_FOUND');
+    await host.getByRole('button', { name: 'End live' }).click();
+    await expect.poll(() => host.locator('#status').textContent(), { timeout: 5000 }).toBe('ended');
+    await expect
+      .poll(
+        async () => {
+          await host.getByRole('button', { name: 'Load post-live report' }).click();
+          return host.locator('#report dd').count();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(8);
+    const figures = await host.locator('#report').evaluate((dl) => {
+      const out: Record<string, string> = {};
+      for (const dt of dl.querySelectorAll('dt')) out[dt.textContent!] = dt.nextElementSibling!.textContent!;
+      return out;
+    });
+    expect(figures).toMatchObject({
+      Orders: '5',
+      Units: '5',
+      Buyers: '5',
+      'GMV (after discounts)': '245.00 CNY',
+    });
+    await shot(host, 'studio-report.png');
   });
 });

@@ -1,5 +1,5 @@
 /** Products: add one (REST), list them with stock, pin one as "now explaining" (`product:pin`) or unpin. */
-import type { CommerceSnapshot, Product } from '../../../server/src/contracts/commerce.schema';
+import type { CommerceSnapshot, Product, ProductStats } from '../../../server/src/contracts/commerce.schema';
 import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
@@ -49,7 +49,15 @@ export function productsPanel(ctx: StudioCtx, mount: HTMLElement): ProductsView 
     ...field('products.perUser', input('product-limit', { type: 'number', min: '0', value: '0' })),
     tr('button', 'products.add', { type: 'submit' }),
   );
-  mount.append(section('products-panel', 'products.title', form, err.line, list));
+  const stats = new Map<string, ProductStats>();
+  const refresh = button('products.refreshStats');
+  refresh.onclick = () =>
+    err.run(async () => {
+      const r = await ctx.rest<{ products: ProductStats[] }>('GET', '/products/stats');
+      for (const p of r.products) stats.set(p.productId, p);
+      render();
+    });
+  mount.append(section('products-panel', 'products.title', form, err.line, refresh, list));
 
   form.onsubmit = (ev) => {
     ev.preventDefault();
@@ -66,6 +74,14 @@ export function productsPanel(ctx: StudioCtx, mount: HTMLElement): ProductsView 
     });
   };
 
+  const statsText = (s: ProductStats | undefined) =>
+    s
+      ? el(
+          'span',
+          { class: 'muted product-stats' },
+          ` ${t('products.stats', { impressions: s.impressions, clickers: s.clickers, ctr: (s.ctr * 100).toFixed(1) })} `,
+        )
+      : '';
   const render = () => {
     list.replaceChildren(
       ...[...products.values()].map((p) => {
@@ -82,6 +98,7 @@ export function productsPanel(ctx: StudioCtx, mount: HTMLElement): ProductsView 
           el('b', {}, p.title),
           ` ${money(p.price, p.currency)} · ${t('products.stockOf', { stock: p.stock, allocated: p.allocated })} `,
           isPinned ? el('span', { class: 'badge' }, t('products.pinned')) : '',
+          statsText(stats.get(p.id)),
           ' ',
           pin,
         );

@@ -4,12 +4,12 @@
  * facts: like totals, `comment:new` events, presence and the sales' `sale:stock` counters (GMV = units sold ×
  * deal price, before coupons). Online/peak/unique/likes stay in the header (room-view.ts).
  */
-import type { Sale, SaleCounters } from '../../../server/src/contracts/commerce.schema';
+import type { CommerceReport, Sale, SaleCounters } from '../../../server/src/contracts/commerce.schema';
 import type { Presence, RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import { sparkline } from './sparkline';
-import { money, type Panel, type StudioCtx, section, tr } from './ui';
+import { button, errorLine, hostOnly, money, type Panel, type StudioCtx, section, tr } from './ui';
 
 const WINDOW_MS = 60_000;
 const SAMPLE_EVERY_S = 5;
@@ -48,6 +48,34 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
   };
   const chartBox = (key: keyof typeof charts, labelKey: string) =>
     el('figure', { class: 'chart', id: `chart-${key}` }, charts[key].svg, tr('figcaption', labelKey));
+  // The exact figures (orders, buyers, GMV after discounts) come from the report settlement writes after the live.
+  let report: CommerceReport | null = null;
+  const reportList = el('dl', { id: 'report', class: 'report' });
+  const reportErr = errorLine('report-error');
+  const loadReport = button('report.load');
+  loadReport.onclick = () =>
+    reportErr.run(async () => {
+      report = await ctx.rest<CommerceReport>('GET', '/report');
+      renderReport();
+    });
+  const renderReport = () => {
+    if (!report) return;
+    const sums = (m: Record<string, number>) =>
+      Object.entries(m)
+        .map(([c, v]) => money(v, c))
+        .join(' · ') || '0';
+    const rows: [string, string][] = [
+      ['report.orders', String(report.orders)],
+      ['report.units', String(report.units)],
+      ['report.buyers', String(report.buyers)],
+      ['report.viewers', String(report.uniqueViewers)],
+      ['report.conversion', `${(report.conversion * 100).toFixed(1)}%`],
+      ['report.gmv', sums(report.gmv)],
+      ['report.discounts', sums(report.discounts)],
+      ['report.coupons', String(report.couponsRedeemed)],
+    ];
+    reportList.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', {}, v)]));
+  };
   mount.append(
     section(
       'stats-panel',
@@ -62,6 +90,10 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
         chartBox('gmv', 'stats.chart.gmv'),
       ),
       tr('p', 'stats.note', { class: 'muted' }),
+      hostOnly(tr('h3', 'report.title')),
+      hostOnly(loadReport),
+      reportErr.line,
+      reportList,
     ),
   );
 
@@ -155,6 +187,7 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
     onLang() {
       for (const k of Object.keys(charts) as Array<keyof typeof charts>)
         charts[k].setLabel(t(`stats.chart.${k}`));
+      renderReport();
     },
   };
 }
