@@ -141,7 +141,7 @@ export function moderationPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
     });
   };
 
-  const audit = el('table', { id: 'mod-audit', class: 'audit' });
+  const audit = el('table', { id: 'mod-audit', class: 'mod-audit' });
   const loadAudit = button('mod.audit.refresh');
   let actions: ModerationAction[] = [];
   loadAudit.onclick = () =>

@@ -74,7 +74,9 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
       ['report.discounts', sums(report.discounts)],
       ['report.coupons', String(report.couponsRedeemed)],
     ];
-    reportList.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', {}, v)]));
+    reportList.replaceChildren(
+      ...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { class: 'report-value' }, v)]),
+    );
   };
   mount.append(
     section(
