@@ -34,7 +34,20 @@ export interface HandlerSpec<E extends ClientEventName, S extends z.ZodType> {
 export interface BoundHandler {
   event: ClientEventName;
   roles?: readonly Role[];
-  attach(socket: AppSocket, deps: HandlerDeps): void;
+  /** Runs the command for one incoming event (`args` as Socket.IO passes them: payload, then the ack). */
+  handle(socket: AppSocket, deps: HandlerDeps, args: unknown[]): Promise<void>;
+}
+
+/**
+ * One listener for every command, shared by all sockets (`socket.onAny`): per-socket listeners and closures
+ * for each of the ~50 commands cost memory on every connection. Unknown events are ignored, as before.
+ */
+export function createDispatcher(handlers: BoundHandler[], deps: HandlerDeps) {
+  const byEvent = new Map<string, BoundHandler>(handlers.map((h) => [h.event, h]));
+  if (byEvent.size !== handlers.length) throw new Error('two socket handlers for one event');
+  return function dispatch(this: AppSocket, event: string, ...args: unknown[]): void {
+    void byEvent.get(event)?.handle(this, deps, args);
+  };
 }
 
 export function defineHandler<E extends ClientEventName, S extends z.ZodType>(
@@ -43,38 +56,35 @@ export function defineHandler<E extends ClientEventName, S extends z.ZodType>(
   return {
     event: spec.event,
     roles: spec.roles,
-    attach(socket, deps) {
-      const listener = async (...args: unknown[]) => {
-        const last = args[args.length - 1];
-        const ack = typeof last === 'function' ? (last as (r: unknown) => void) : undefined;
-        const raw = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
-        const reply = (res: Ack<unknown>) => {
-          try {
-            ack?.(res);
-          } catch {
-            /* a client callback can't break the server */
-          }
-        };
+    async handle(socket, deps, args) {
+      const last = args[args.length - 1];
+      const ack = typeof last === 'function' ? (last as (r: unknown) => void) : undefined;
+      const raw = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+      const reply = (res: Ack<unknown>) => {
         try {
-          let role: Role | null = null;
-          if (spec.roles) {
-            const { liveId } = validate(LiveScoped, raw);
-            role = await deps.roleIn(socket, liveId);
-            if (!spec.roles.includes(role)) {
-              throw new AppError('FORBIDDEN', `${spec.event} requires role ${spec.roles.join(' or ')}`);
-            }
-          }
-          const data = await spec.run({ socket, role }, validate(spec.schema, raw));
-          deps.onOutcome?.(spec.event, 'ok');
-          reply({ ok: true, data });
-        } catch (err) {
-          const body = toErrorBody(err);
-          if (body.code === 'INTERNAL') deps.logError?.(err, spec.event);
-          deps.onOutcome?.(spec.event, 'error', body.code);
-          reply({ ok: false, error: body });
+          ack?.(res);
+        } catch {
+          /* a client callback can't break the server */
         }
       };
-      socket.on(spec.event, listener as never);
+      try {
+        let role: Role | null = null;
+        if (spec.roles) {
+          const { liveId } = validate(LiveScoped, raw);
+          role = await deps.roleIn(socket, liveId);
+          if (!spec.roles.includes(role)) {
+            throw new AppError('FORBIDDEN', `${spec.event} requires role ${spec.roles.join(' or ')}`);
+          }
+        }
+        const data = await spec.run({ socket, role }, validate(spec.schema, raw));
+        deps.onOutcome?.(spec.event, 'ok');
+        reply({ ok: true, data });
+      } catch (err) {
+        const body = toErrorBody(err);
+        if (body.code === 'INTERNAL') deps.logError?.(err, spec.event);
+        deps.onOutcome?.(spec.event, 'error', body.code);
+        reply({ ok: false, error: body });
+      }
     },
   };
 }

@@ -10,7 +10,7 @@ import { Server } from 'socket.io';
 import { AppError } from '../contracts/errors';
 import type { Tokens } from '../features/auth/tokens';
 import type { BoundHandler, HandlerDeps } from './define-handler';
-import { toErrorBody } from './define-handler';
+import { createDispatcher, toErrorBody } from './define-handler';
 import { type AppServer, type AppSocket, deviceRoom, userRoom } from './types';
 
 export interface RealtimeOptions {
@@ -36,6 +36,7 @@ export function originAllowed(origin: string | undefined, allowed: string[]): bo
 }
 
 export function createRealtime(opts: RealtimeOptions): AppServer {
+  const dispatch = createDispatcher(opts.handlers, opts.handlerDeps);
   const io: AppServer = new Server(opts.httpServer, {
     serveClient: false,
     cors: { origin: opts.allowedOrigins, credentials: true },
@@ -68,7 +69,7 @@ export function createRealtime(opts: RealtimeOptions): AppServer {
     socket.join(userRoom(socket.data.user.sub));
     if (socket.data.user.dev) socket.join(deviceRoom(socket.data.user.dev));
     opts.onConnection?.(socket);
-    for (const h of opts.handlers) h.attach(socket, opts.handlerDeps);
+    socket.onAny(dispatch);
   });
   return io;
 }
