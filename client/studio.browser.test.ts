@@ -448,6 +448,28 @@ describe('host studio in Chromium', () => {
     ).toBe(true);
   });
 
+  it('gives every control an accessible name and keeps them reachable by keyboard', async () => {
+    const unnamed = await host.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('#room input, #room select, #room textarea, #room button')]
+        .filter((c) => c.offsetParent !== null)
+        .filter((c) => {
+          const labelled = (c as HTMLInputElement).labels?.length || c.getAttribute('aria-label');
+          return !(labelled || (c.tagName === 'BUTTON' && c.textContent?.trim()));
+        })
+        .map((c) => c.id || c.outerHTML.slice(0, 80)),
+    );
+    expect(unnamed).toEqual([]);
+    const unreachable = await host.evaluate(
+      () =>
+        [
+          ...document.querySelectorAll<HTMLElement>(
+            '#room input, #room select, #room textarea, #room button, #room a',
+          ),
+        ].filter((c) => c.offsetParent !== null && c.tabIndex < 0).length,
+    );
+    expect(unreachable).toBe(0);
+  });
+
   it('relabels the studio in zh-CN and back', async () => {
     await host.locator('#lang').selectOption('zh-CN');
     await expect.poll(() => host.locator('#start').textContent()).toBe('开播');
