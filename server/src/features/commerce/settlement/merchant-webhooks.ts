@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { CommerceReport } from '../../../contracts/commerce.schema';
 import type { Db } from '../../../ledger/db';
 import { signatureHeader } from '../payments/webhook-signature';
+import { createPoster } from './http-post';
 
 export const MERCHANT_QUEUE = 'merchant-webhooks';
 export const WEBHOOK_ID_HEADER = 'x-webhook-id';
@@ -52,6 +53,7 @@ export function startMerchantWebhooks(deps: {
 }) {
   const { db, settings } = deps;
   const queue = new Queue(MERCHANT_QUEUE, { connection: deps.connection, prefix: deps.prefix });
+  const poster = createPoster({ maxSockets: SENDERS, timeoutMs: 10_000 });
 
   /** One POST; the error text, or null on a 2xx. */
   const send = async (url: string, row: OutboxRow): Promise<string | null> => {
@@ -63,18 +65,16 @@ export function startMerchantWebhooks(deps: {
       data: row.payload,
     });
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
+      const status = await poster.post(
+        url,
+        {
           'content-type': 'application/json',
           [WEBHOOK_ID_HEADER]: row.event_id,
           [WEBHOOK_SIGNATURE_HEADER]: signatureHeader(settings.secret, body),
         },
         body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      await res.arrayBuffer();
-      return res.ok ? null : `HTTP ${res.status}`;
+      );
+      return status >= 200 && status < 300 ? null : `HTTP ${status}`;
     } catch (err) {
       return (err as Error).message;
     }
@@ -196,6 +196,7 @@ export function startMerchantWebhooks(deps: {
     async close() {
       await worker.close();
       await queue.close();
+      poster.close();
     },
   };
 }
