@@ -16,7 +16,9 @@ async function main() {
     },
     { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log: built.app.log },
   );
-  await built.app.listen({ host: config.HOST, port: config.PORT });
+  // NOTE: a join burst opens thousands of connections at once; Node's default accept backlog (511) overflows
+  // and the kernel resets them. The kernel caps this at net.core.somaxconn.
+  await built.app.listen({ host: config.HOST, port: config.PORT, backlog: 4096 });
   built.app.log.info(
     { publicUrl: config.PUBLIC_URL, nodeId: config.NODE_ID, worker: worker ? 'in-process' : 'separate' },
     'api node listening',
