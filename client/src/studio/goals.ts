@@ -6,7 +6,19 @@ import type { GoalReached, LikeGoal, LikesSnapshot } from '../../../server/src/c
 import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
-import { button, errorLine, field, input, num, type Panel, type StudioCtx, section, tr, val } from './ui';
+import {
+  button,
+  errorLine,
+  field,
+  input,
+  keepFocus,
+  num,
+  type Panel,
+  type StudioCtx,
+  section,
+  tr,
+  val,
+} from './ui';
 
 export interface GoalsView extends Panel {
   goals(): LikeGoal[];
@@ -43,26 +55,28 @@ export function goalsPanel(ctx: StudioCtx, mount: HTMLElement): GoalsView {
   };
 
   const render = () => {
-    list.replaceChildren(
-      ...[...goals.values()]
-        .sort((a, b) => a.threshold - b.threshold)
-        .map((g) => {
-          const remove = button('goals.remove');
-          remove.onclick = () =>
-            err.run(async () => {
-              await ctx.client.command('like:goal:remove', { liveId: ctx.liveId, goalId: g.id });
-              goals.delete(g.id);
-              render();
-            });
-          return el(
-            'li',
-            { 'data-goal-id': g.id, 'data-reached': String(g.reachedAt !== null) },
-            el('b', {}, `❤ ${g.threshold}`),
-            g.label ? ` ${g.label}` : '',
-            ` · ${g.reachedAt !== null ? t('goals.reached') : t('goals.pending')} `,
-            remove,
-          );
-        }),
+    keepFocus(list, () =>
+      list.replaceChildren(
+        ...[...goals.values()]
+          .sort((a, b) => a.threshold - b.threshold)
+          .map((g) => {
+            const remove = button('goals.remove');
+            remove.onclick = () =>
+              err.run(async () => {
+                await ctx.client.command('like:goal:remove', { liveId: ctx.liveId, goalId: g.id });
+                goals.delete(g.id);
+                render();
+              });
+            return el(
+              'li',
+              { 'data-goal-id': g.id, 'data-reached': String(g.reachedAt !== null) },
+              el('b', {}, `❤ ${g.threshold}`),
+              g.label ? ` ${g.label}` : '',
+              ` · ${g.reachedAt !== null ? t('goals.reached') : t('goals.pending')} `,
+              remove,
+            );
+          }),
+      ),
     );
     for (const fn of listeners) fn();
   };

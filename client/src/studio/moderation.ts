@@ -19,6 +19,7 @@ import {
   field,
   hostOnly,
   input,
+  keepFocus,
   num,
   type Panel,
   type StudioCtx,
@@ -101,30 +102,32 @@ export function moderationPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
       renderLists();
     });
   const renderLists = () =>
-    kwList.replaceChildren(
-      ...lists.map((l) => {
-        const del = button('mod.kw.delete');
-        del.onclick = () =>
-          err.run(async () => {
-            await ctx.rest('DELETE', `/keywords/${encodeURIComponent(l.name)}`);
-            await loadLists();
-          });
-        const edit = button('mod.kw.edit');
-        edit.onclick = () => {
-          (document.getElementById('kw-name') as HTMLInputElement).value = l.name;
-          kwAction.value = l.action;
-          kwTerms.value = l.terms.join('\n');
-          kwTerms.focus();
-        };
-        return el(
-          'li',
-          { 'data-list': l.name },
-          el('b', {}, l.name),
-          ` · ${t(`mod.kw.${l.action}`)} · ${t('mod.kw.count', { n: l.terms.length })} `,
-          edit,
-          del,
-        );
-      }),
+    keepFocus(kwList, () =>
+      kwList.replaceChildren(
+        ...lists.map((l) => {
+          const del = button('mod.kw.delete');
+          del.onclick = () =>
+            err.run(async () => {
+              await ctx.rest('DELETE', `/keywords/${encodeURIComponent(l.name)}`);
+              await loadLists();
+            });
+          const edit = button('mod.kw.edit');
+          edit.onclick = () => {
+            (document.getElementById('kw-name') as HTMLInputElement).value = l.name;
+            kwAction.value = l.action;
+            kwTerms.value = l.terms.join('\n');
+            kwTerms.focus();
+          };
+          return el(
+            'li',
+            { 'data-list': l.name },
+            el('b', {}, l.name),
+            ` · ${t(`mod.kw.${l.action}`)} · ${t('mod.kw.count', { n: l.terms.length })} `,
+            edit,
+            del,
+          );
+        }),
+      ),
     );
   kwForm.onsubmit = (ev) => {
     ev.preventDefault();
@@ -195,17 +198,18 @@ export function moderationPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
     ),
   );
 
-  const renderMods = () => {
-    modList.replaceChildren(
-      ...(moderators.size
-        ? [...moderators].map((id) => {
-            const revoke = button('mod.revoke');
-            revoke.onclick = () => err.run(() => client.command('mod:revoke', { liveId, userId: id }));
-            return el('li', { 'data-user-id': id }, ctx.names.get(id) ?? id, ' ', revoke);
-          })
-        : [tr('li', 'mod.noModerators', { class: 'muted' })]),
+  const renderMods = () =>
+    keepFocus(modList, () =>
+      modList.replaceChildren(
+        ...(moderators.size
+          ? [...moderators].map((id) => {
+              const revoke = button('mod.revoke');
+              revoke.onclick = () => err.run(() => client.command('mod:revoke', { liveId, userId: id }));
+              return el('li', { 'data-user-id': id }, ctx.names.get(id) ?? id, ' ', revoke);
+            })
+          : [tr('li', 'mod.noModerators', { class: 'muted' })]),
+      ),
     );
-  };
 
   return {
     onSnapshot(s: RoomSnapshot) {

@@ -9,6 +9,7 @@ import {
   errorLine,
   field,
   input,
+  keepFocus,
   num,
   type Panel,
   type StudioCtx,
@@ -59,7 +60,8 @@ export function pollsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
     poll = p;
     render();
   };
-  const render = () => {
+  const render = () => keepFocus(view, draw);
+  const draw = () => {
     const p = poll;
     if (!p) {
       view.replaceChildren(tr('p', 'polls.none', { class: 'muted' }));

@@ -8,6 +8,7 @@ import {
   errorLine,
   field,
   input,
+  keepFocus,
   minor,
   money,
   num,
@@ -83,26 +84,28 @@ export function productsPanel(ctx: StudioCtx, mount: HTMLElement): ProductsView 
         )
       : '';
   const render = () => {
-    list.replaceChildren(
-      ...[...products.values()].map((p) => {
-        const isPinned = p.id === pinned;
-        const pin = button(isPinned ? 'products.unpin' : 'products.pin');
-        pin.setAttribute('aria-pressed', String(isPinned));
-        pin.onclick = () =>
-          err.run(() =>
-            ctx.client.command('product:pin', { liveId: ctx.liveId, productId: isPinned ? null : p.id }),
+    keepFocus(list, () =>
+      list.replaceChildren(
+        ...[...products.values()].map((p) => {
+          const isPinned = p.id === pinned;
+          const pin = button(isPinned ? 'products.unpin' : 'products.pin');
+          pin.setAttribute('aria-pressed', String(isPinned));
+          pin.onclick = () =>
+            err.run(() =>
+              ctx.client.command('product:pin', { liveId: ctx.liveId, productId: isPinned ? null : p.id }),
+            );
+          return el(
+            'li',
+            { 'data-product-id': p.id, ...(isPinned ? { class: 'pinned' } : {}) },
+            el('b', {}, p.title),
+            ` ${money(p.price, p.currency)} · ${t('products.stockOf', { stock: p.stock, allocated: p.allocated })} `,
+            isPinned ? el('span', { class: 'badge' }, t('products.pinned')) : '',
+            statsText(stats.get(p.id)),
+            ' ',
+            pin,
           );
-        return el(
-          'li',
-          { 'data-product-id': p.id, ...(isPinned ? { class: 'pinned' } : {}) },
-          el('b', {}, p.title),
-          ` ${money(p.price, p.currency)} · ${t('products.stockOf', { stock: p.stock, allocated: p.allocated })} `,
-          isPinned ? el('span', { class: 'badge' }, t('products.pinned')) : '',
-          statsText(stats.get(p.id)),
-          ' ',
-          pin,
-        );
-      }),
+        }),
+      ),
     );
     for (const fn of listeners) fn();
   };

@@ -3,7 +3,7 @@ import type { QaSnapshot, Question } from '../../../server/src/contracts/qa.sche
 import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
-import { button, errorLine, field, type Panel, type StudioCtx, section, select } from './ui';
+import { button, errorLine, field, keepFocus, type Panel, type StudioCtx, section, select } from './ui';
 
 export function qaPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
   const questions = new Map<string, Question>();
@@ -39,26 +39,28 @@ export function qaPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
           Number(b.pinned) - Number(a.pinned) ||
           (sort.value === 'votes' ? b.votes - a.votes || a.at - b.at : b.at - a.at),
       );
-    list.replaceChildren(
-      ...items.map((q) =>
-        el(
-          'li',
-          { 'data-question-id': q.id, 'data-status': q.status, ...(q.pinned ? { class: 'pinned' } : {}) },
-          el('span', { class: 'votes', title: t('qa.votes') }, `▲ ${q.votes}`),
-          ' ',
-          el('b', {}, q.by.name),
-          ': ',
-          el('span', { class: 'text' }, q.text),
-          ' ',
+    keepFocus(list, () =>
+      list.replaceChildren(
+        ...items.map((q) =>
           el(
-            'span',
-            { class: 'muted' },
-            `${t(`qa.status.${q.status}`)}${q.pinned ? ` · ${t('qa.pinned')}` : ''}`,
+            'li',
+            { 'data-question-id': q.id, 'data-status': q.status, ...(q.pinned ? { class: 'pinned' } : {}) },
+            el('span', { class: 'votes', title: t('qa.votes') }, `▲ ${q.votes}`),
+            ' ',
+            el('b', {}, q.by.name),
+            ': ',
+            el('span', { class: 'text' }, q.text),
+            ' ',
+            el(
+              'span',
+              { class: 'muted' },
+              `${t(`qa.status.${q.status}`)}${q.pinned ? ` · ${t('qa.pinned')}` : ''}`,
+            ),
+            ' ',
+            q.status === 'open' ? act('qa.answer', q, 'answer') : '',
+            q.pinned ? act('qa.unpin', q, 'unpin') : act('qa.pin', q, 'pin'),
+            q.status === 'dismissed' ? act('qa.reopen', q, 'reopen') : act('qa.dismiss', q, 'dismiss'),
           ),
-          ' ',
-          q.status === 'open' ? act('qa.answer', q, 'answer') : '',
-          q.pinned ? act('qa.unpin', q, 'unpin') : act('qa.pin', q, 'pin'),
-          q.status === 'dismissed' ? act('qa.reopen', q, 'reopen') : act('qa.dismiss', q, 'dismiss'),
         ),
       ),
     );

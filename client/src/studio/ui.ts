@@ -109,6 +109,30 @@ export function errorLine(id: string) {
   return { line, run };
 }
 
+/**
+ * Re-renders `root` without losing keyboard focus: the focused control comes back by id, or as the same-position
+ * button of the row (`li`) with the same first data attribute (lists rebuilt on every vote or stock tick).
+ */
+export function keepFocus(root: HTMLElement, render: () => void): void {
+  const a = document.activeElement as HTMLElement | null;
+  if (!a || !root.contains(a)) {
+    render();
+    return;
+  }
+  const row = a.closest('li');
+  const key = row ? [...row.attributes].find((x) => x.name.startsWith('data-')) : undefined;
+  const index = row ? [...row.querySelectorAll('button')].indexOf(a as HTMLButtonElement) : -1;
+  const id = a.id;
+  render();
+  let next: HTMLElement | null = id ? document.getElementById(id) : null;
+  if (!next && key) {
+    const r = root.querySelector<HTMLElement>(`li[${key.name}="${CSS.escape(key.value)}"]`);
+    const buttons = r ? [...r.querySelectorAll<HTMLElement>('button')] : [];
+    next = buttons[Math.min(Math.max(index, 0), buttons.length - 1)] ?? null;
+  }
+  next?.focus();
+}
+
 /** Minor units → "49.00 CNY". */
 export const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
 /** "12.5" (major units typed by the host) → 1250. */
