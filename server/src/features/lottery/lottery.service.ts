@@ -213,6 +213,29 @@ export function createLotteryService(deps: {
   /** liveId → keyword of its open lottery, cached briefly so comments cost no Redis read each. */
   const keywordCache = new Map<string, { at: number; kw: { id: string; word: string } | null }>();
 
+  /** The lottery every viewer shares (`me` comes from `viewerSnapshot`). */
+  const roomSnapshot = async (liveId: string): Promise<LotterySnapshot> => {
+    const cur = await current(liveId);
+    return { lottery: cur ? await view(liveId, cur) : null, me: 'none' };
+  };
+  /** Adds whether the caller entered, and how they fared once drawn. */
+  const viewerSnapshot = async (
+    liveId: string,
+    user: TokenClaims,
+    room: LotterySnapshot,
+  ): Promise<LotterySnapshot> => {
+    const { lottery } = room;
+    if (!lottery) return room;
+    const entered = (await redis.sismember(keys.lotteryEntrants(liveId, lottery.id), user.sub)) === 1;
+    let me: LotterySnapshot['me'] = entered ? 'entered' : 'none';
+    if (entered && lottery.result) {
+      if (lottery.result.winners.includes(user.sub)) me = 'won';
+      else if (lottery.result.runnersUp.includes(user.sub)) me = 'runner-up';
+      else me = 'lost';
+    }
+    return { lottery, me };
+  };
+
   return {
     /** Host: opens a lottery. @throws LOTTERY_ALREADY_OPEN, COUPON_NOT_FOUND, PRODUCT_NOT_FOUND */
     async create(user: TokenClaims, payload: LotteryCreatePayload): Promise<{ lottery: Lottery }> {
@@ -309,19 +332,10 @@ export function createLotteryService(deps: {
       throw new AppError('LOTTERY_NOT_FOUND', 'no such lottery in this live');
     },
 
-    async snapshot(liveId: string, user: TokenClaims): Promise<LotterySnapshot> {
-      const cur = await current(liveId);
-      if (!cur) return { lottery: null, me: 'none' };
-      const lottery = await view(liveId, cur);
-      const entered = (await redis.sismember(keys.lotteryEntrants(liveId, cur.base.id), user.sub)) === 1;
-      let me: LotterySnapshot['me'] = entered ? 'entered' : 'none';
-      if (entered && cur.result) {
-        if (cur.result.winners.includes(user.sub)) me = 'won';
-        else if (cur.result.runnersUp.includes(user.sub)) me = 'runner-up';
-        else me = 'lost';
-      }
-      return { lottery, me };
-    },
+    snapshot: async (liveId: string, user: TokenClaims): Promise<LotterySnapshot> =>
+      viewerSnapshot(liveId, user, await roomSnapshot(liveId)),
+    roomSnapshot,
+    viewerSnapshot,
 
     close() {
       for (const t of timers) clearTimeout(t);

@@ -46,7 +46,10 @@ export function buildLottery(
       watchedMs: (liveId, userId) => presence.watchedMs(liveId, userId),
     },
   });
-  deps.snapshots.contribute('lottery', ({ live, user }) => lottery.snapshot(live.id, user));
+  deps.snapshots.contribute('lottery', {
+    room: (live) => lottery.roomSnapshot(live.id),
+    viewer: ({ live, user }, room) => lottery.viewerSnapshot(live.id, user, room),
+  });
   interaction.onCommentPublished((liveId, user, text) => {
     lottery.onComment(liveId, user, text).catch((err) => log.warn({ err, liveId }, 'keyword entry failed'));
   });
