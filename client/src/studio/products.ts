@@ -63,13 +63,17 @@ export function productsPanel(ctx: StudioCtx, mount: HTMLElement): ProductsView 
   form.onsubmit = (ev) => {
     ev.preventDefault();
     void err.run(async () => {
-      await ctx.rest<Product>('POST', '/products', {
+      const added = await ctx.rest<Product>('POST', '/products', {
         title: val('product-title'),
         price: minor(val('product-price')),
         currency: val('product-currency') || 'CNY',
         stock: num('product-stock'),
         perUserLimit: num('product-limit'),
       });
+      if (!products.has(added.id)) {
+        products.set(added.id, added);
+        render();
+      }
       form.reset();
       (document.getElementById('product-currency') as HTMLInputElement).value = 'CNY';
     });

@@ -71,7 +71,7 @@ export function salesPanel(ctx: StudioCtx, mount: HTMLElement, products: Product
       const at = val('sale-opens-at');
       // NOTE: an absolute time is the host's wall clock; "opens in" counts from the server clock.
       const opensAt = at ? new Date(at).getTime() : ctx.now() + num('sale-opens-in') * 1000;
-      await ctx.rest<Sale>('POST', '/sales', {
+      const sale = await ctx.rest<Sale>('POST', '/sales', {
         productId: productSelect.value,
         dealPrice: minor(val('sale-price')),
         units: num('sale-units'),
@@ -80,6 +80,9 @@ export function salesPanel(ctx: StudioCtx, mount: HTMLElement, products: Product
         durationSec: num('sale-duration'),
         countdownSec: num('sale-countdown'),
       });
+      // Shown from the answer at once; the room's `sale:scheduled` (same id) only refreshes it.
+      if (!sales.has(sale.id)) sales.set(sale.id, sale);
+      update(sales.get(sale.id)!);
     });
   };
 
@@ -149,8 +152,9 @@ export function salesPanel(ctx: StudioCtx, mount: HTMLElement, products: Product
     onEvent(e: RoomEvent) {
       if (e.type === 'sale:scheduled') {
         const sale = (e.data as { sale: Sale }).sale;
-        sales.set(sale.id, sale);
-        update(sale);
+        const prev = sales.get(sale.id);
+        if (!prev || sale.stock.version >= prev.stock.version) sales.set(sale.id, sale);
+        update(sales.get(sale.id)!);
       } else if (e.type === 'sale:stock') {
         const d = e.data as SaleCounters & { saleId: string };
         const sale = sales.get(d.saleId);

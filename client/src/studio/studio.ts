@@ -82,6 +82,7 @@ export function createStudio(view: RoomHandlers, onRole: (role: Role) => void = 
     },
     onFact(f) {
       if (f.name === 'room:role') setRole(f.payload.role);
+      view.onFact?.(f);
       each((p) => p.onFact?.(f));
     },
   };
