@@ -471,6 +471,11 @@ describe('host studio in Chromium', () => {
         ].filter((c) => c.offsetParent !== null && c.tabIndex < 0).length,
     );
     expect(unreachable).toBe(0);
+    // The names other browser tests find the studio's controls by stay unambiguous (playwright matches substrings).
+    for (const name of ['Post', 'Go live', 'End live']) {
+      expect(await host.getByRole('button', { name }).count(), name).toBe(1);
+    }
+    expect(await host.getByLabel('Announcement').count()).toBe(1);
   });
 
   it('relabels the studio in zh-CN and back', async () => {
@@ -492,14 +497,14 @@ describe('host studio in Chromium', () => {
   });
 
   it('ends the live; the post-live report shows the exact orders, buyers and GMV', async () => {
-    await host.getByRole('button', { name: 'Load post-live report' }).click();
+    await host.getByRole('button', { name: 'Show the final report' }).click();
     await expect.poll(() => host.locator('#report-error').textContent()).toContain('NOT_FOUND');
     await host.getByRole('button', { name: 'End live' }).click();
     await expect.poll(() => host.locator('#status').textContent(), { timeout: 5000 }).toBe('ended');
     await expect
       .poll(
         async () => {
-          await host.getByRole('button', { name: 'Load post-live report' }).click();
+          await host.getByRole('button', { name: 'Show the final report' }).click();
           return host.locator('#report dd').count();
         },
         { timeout: 30_000, interval: 1000 },
