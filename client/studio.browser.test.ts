@@ -491,6 +491,18 @@ describe('host studio in Chromium', () => {
     // Labels follow the language too: the form controls keep an accessible name.
     expect(await host.getByLabel('公告').count()).toBe(1);
     await shot(host, 'studio-zh-CN.png');
+    // No control, heading or label is left in English (user content, codes and units aside).
+    const english = await host.evaluate(() =>
+      [
+        ...document.querySelectorAll<HTMLElement>(
+          '#room label, #room button, #room h2, #room h3, #room th, #room legend, #studio-nav a, #room figcaption',
+        ),
+      ]
+        .filter((n) => n.offsetParent !== null)
+        .map((n) => n.textContent!.replace(/GMV|CTR|CNY|JSON|ID|sha256|seed|\(K\)/g, ''))
+        .filter((t) => /[A-Za-z]{3,}/.test(t)),
+    );
+    expect(english).toEqual([]);
     await host.locator('#lang').selectOption('en');
     await expect.poll(() => host.locator('#start').textContent()).toBe('Go live');
     expect(await host.locator('#lottery-draw').textContent()).toBe('Draw now');
