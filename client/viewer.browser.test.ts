@@ -331,6 +331,10 @@ describe('viewer app in Chromium', () => {
     expect(await page.getByLabel('你的问题').count()).toBe(1);
     expect(await page.getByLabel('画质').count()).toBe(1);
     expect(await page.locator('#product-badge').textContent()).toBe('正在讲解');
+    expect(await page.locator('#conn').textContent()).toBe('已连接');
+    expect(await page.locator('#media-state').textContent()).toMatch(/^(未开始|连接中|失败)/);
+    // No sale for this product: the card has no buy button.
+    expect(await page.locator('#buy').isVisible()).toBe(false);
     expect(await page.getByLabel('语言').count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Send' }).count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'viewer-zh-CN.png') });

@@ -7,7 +7,7 @@ import type { AuthResponse } from '../../server/src/contracts/auth.schema';
 import type { Live } from '../../server/src/contracts/live.schema';
 import { $, el, formError, show } from './dom';
 import { applyI18n, langSwitch, onLangChange, t } from './i18n';
-import { api, device, LiveClient, type RoomHandlers, session } from './live-client';
+import { api, type Conn, device, LiveClient, type RoomHandlers, session } from './live-client';
 import { roomView } from './room-view';
 import { reconnectBanner } from './viewer/banner';
 import { chatPanel } from './viewer/chat';
@@ -59,6 +59,8 @@ const CHAT_EVENTS = new Set([
 /** Room handlers: the shared room view (status, presence, chat list) plus every viewer panel. */
 function fanOut(panels: Panel[], clock: ServerClock): RoomHandlers {
   const base = roomView();
+  let conn: { c: Conn; detail?: string } = { c: 'connecting' };
+  onLangChange(() => base.onConn(conn.c, conn.detail));
   return {
     onSnapshot(s) {
       clock.sync(s.serverTime);
@@ -74,6 +76,7 @@ function fanOut(panels: Panel[], clock: ServerClock): RoomHandlers {
     },
     onPresence: base.onPresence,
     onConn(c, detail) {
+      conn = { c, detail };
       base.onConn(c, detail);
       for (const p of panels) p.conn?.(c);
     },
@@ -123,11 +126,18 @@ function enter(auth: AuthResponse) {
 function watch(client: LiveClient) {
   const player = $<HTMLVideoElement>('#player');
   const unmute = $<HTMLButtonElement>('#unmute');
+  const mediaState = $('#media-state');
+  let last: { state: string; detail?: string } = { state: 'idle' };
+  const showState = () => {
+    const name = t(`media.state.${last.state}`);
+    mediaState.textContent = last.detail ? `${name} (${last.detail})` : name;
+  };
+  onLangChange(showState);
   client.enableMedia('watch', {
     onState(state, detail) {
-      const s = $('#media-state');
-      s.dataset.state = state;
-      s.textContent = detail ? `${state} (${detail})` : state;
+      mediaState.dataset.state = state;
+      last = { state, detail };
+      showState();
     },
     onStream(stream) {
       player.srcObject = stream;

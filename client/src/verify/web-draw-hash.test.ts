@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { LotteryAudit } from '../../../server/src/contracts/lottery.schema';
 import { commitmentOf, draw, verifyAudit } from '../../../server/src/contracts/lottery-draw';
 import { newSeed, nodeDrawHash } from '../../../server/src/features/lottery/draw-hash';
-import { webDrawHash } from './web-draw-hash';
+import { hmacSha256, sha256 } from './sha256';
+import { jsDrawHash, webDrawHash } from './web-draw-hash';
 
 /** An audit as the server writes it, drawn with node:crypto. */
 function serverAudit(entrants: string[], k: number, runnersUp: number): LotteryAudit {
@@ -54,5 +55,33 @@ describe('the browser draw hash (WebCrypto)', () => {
       expect(web.match).toBe(false);
       expect(web).toEqual(verifyAudit(a, nodeDrawHash));
     }
+  });
+});
+
+describe('the plain-JS SHA-256 fallback (pages without WebCrypto)', () => {
+  it('matches node:crypto at every padding boundary, and HMAC with short, 64-byte and long keys', () => {
+    for (const len of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000]) {
+      const data = randomBytes(len);
+      expect(Buffer.from(sha256(data)).toString('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+      for (const keyLen of [0, 32, 64, 65, 200]) {
+        const key = randomBytes(keyLen);
+        expect(Buffer.from(hmacSha256(key, data)).toString('hex')).toBe(
+          createHmac('sha256', key).update(data).digest('hex'),
+        );
+      }
+    }
+  });
+
+  it('verifies a server audit as MATCH and a swapped winner as MISMATCH', () => {
+    const audit = serverAudit(
+      Array.from({ length: 200 }, (_, i) => `用户${i}`),
+      3,
+      2,
+    );
+    expect(verifyAudit(audit, jsDrawHash)).toEqual({ match: true, problems: [] });
+    const loser = audit.entrants.find((id) => !audit.winners.includes(id))!;
+    expect(verifyAudit({ ...audit, winners: [loser, ...audit.winners.slice(1)] }, jsDrawHash).match).toBe(
+      false,
+    );
   });
 });

@@ -1,11 +1,13 @@
 /**
  * The draw's hashing (`DrawHash`) for the browser, on WebCrypto. `crypto.subtle` is asynchronous while the
  * shared draw module is synchronous, so every digest the verifier will ask for is computed up front and looked
- * up by its input; the algorithm itself stays the one in contracts/lottery-draw.ts.
+ * up by its input; the algorithm itself stays the one in contracts/lottery-draw.ts. Without WebCrypto (pages
+ * served over plain HTTP off localhost) the plain-JS SHA-256 in sha256.ts does the same work.
  */
 
 import type { LotteryAudit } from '../../../server/src/contracts/lottery.schema';
 import { canonicalEntrants, type DrawHash, hexToBytes } from '../../../server/src/contracts/lottery-draw';
+import { hmacSha256, sha256 as sha256Js } from './sha256';
 
 const utf8 = new TextEncoder();
 const hex = (buf: ArrayBuffer | Uint8Array) =>
@@ -15,8 +17,18 @@ const hex = (buf: ArrayBuffer | Uint8Array) =>
 
 const sha256 = async (data: Uint8Array) => hex(await crypto.subtle.digest('SHA-256', data as BufferSource));
 
-/** A `DrawHash` answering exactly the digests that verifying (or redrawing) `audit` needs. */
+/** Plain-JS hashing: where WebCrypto is missing (insecure context), and the reference in tests. */
+export const jsDrawHash: DrawHash = {
+  sha256Hex: (data) => hex(sha256Js(data)),
+  hmacSha256Hex: (key, msg) => hex(hmacSha256(key, msg)),
+};
+
+/**
+ * A `DrawHash` answering exactly the digests that verifying (or redrawing) `audit` needs: WebCrypto when the
+ * page has it, else the plain-JS implementation.
+ */
 export async function webDrawHash(audit: Pick<LotteryAudit, 'seed' | 'entrants'>): Promise<DrawHash> {
+  if (!globalThis.crypto?.subtle) return jsDrawHash;
   const digests = new Map<string, string>();
   const macs = new Map<string, string>();
   const addDigest = async (data: Uint8Array) => void digests.set(hex(data), await sha256(data));

@@ -23,6 +23,11 @@ type State =
   | { s: 'paid'; order: Order }
   | { s: 'failed'; r: Reservation; reason: string };
 
+/** A fresh Idempotency-Key (`randomUUID` exists only in secure contexts; `getRandomValues` everywhere). */
+const newKey = () =>
+  crypto.randomUUID?.() ??
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
 /** Errors after which the same attempt may be retried with the same key (nothing definitive happened). */
 const RETRYABLE = new Set(['UNAVAILABLE', 'SERVICE_UNAVAILABLE', 'INTERNAL', 'RATE_LIMITED']);
 
@@ -62,7 +67,7 @@ export function buyFlow(ctx: ViewerCtx, claimedCoupons: () => Coupon[]): BuyFlow
     state = { s: 'reserving' };
     message = '';
     render();
-    reserveKey ??= crypto.randomUUID();
+    reserveKey ??= newKey();
     try {
       const r = await api<Reservation>(
         'POST',
@@ -87,7 +92,7 @@ export function buyFlow(ctx: ViewerCtx, claimedCoupons: () => Coupon[]): BuyFlow
     state = { s: 'paying', r };
     message = '';
     render();
-    payKey ??= crypto.randomUUID();
+    payKey ??= newKey();
     try {
       await api<PaymentStarted>(
         'POST',
