@@ -369,6 +369,46 @@ describe('host studio in Chromium', () => {
     await shot(host, 'studio-qa-poll.png');
   });
 
+  it('mutes and lifts, shadow-bans and bans a viewer from the studio', async () => {
+    const troll = await joinAs(s, await guestOn(s, 'troll 捣乱'), liveId);
+    viewers.push(troll);
+    const say = async (text: string) => {
+      const r = await call(troll.socket, 'comment:send', { liveId, text });
+      return r.ok ? 'ok' : r.error.code;
+    };
+    expect(await say('first 第一')).toBe('ok');
+    const row = host.locator(`#chat li[data-user-id="${troll.auth.user.id}"]`).first();
+    await expect.poll(() => row.count(), { timeout: 5000 }).toBe(1);
+
+    await host.locator('#mute-for').selectOption('60');
+    await row.getByRole('button', { name: 'Mute', exact: true }).click();
+    await expect.poll(() => say('muted? 禁言'), { interval: 300 }).toBe('MUTED');
+    await host.locator('#mod-user').fill(troll.auth.user.id);
+    await host.getByRole('button', { name: 'Lift mute' }).click();
+    await expect.poll(() => say('back again 回来了'), { interval: 300 }).toBe('ok');
+
+    // Shadow-banned: the ack says published, but nobody else sees it (a later comment arrives, this one never).
+    await row.getByRole('button', { name: 'Shadow-ban' }).click();
+    expect(await say('only I see this 影子')).toBe('ok');
+    expect(
+      (await call(viewers[1]!.socket, 'comment:send', { liveId, text: 'after the shadow 之后' })).ok,
+    ).toBe(true);
+    await expect
+      .poll(() => host.locator('#chat li', { hasText: 'after the shadow' }).count(), { timeout: 5000 })
+      .toBe(1);
+    expect(await host.locator('#chat li', { hasText: 'only I see this' }).count()).toBe(0);
+    expect(viewers[0]!.events.some((e) => JSON.stringify(e.data).includes('only I see this'))).toBe(false);
+
+    await row.getByRole('button', { name: 'Ban', exact: true }).click();
+    await expect.poll(() => (troll.facts.get('room:closed') ?? []).length, { timeout: 5000 }).toBe(1);
+    await host.getByRole('button', { name: 'Load audit log' }).click();
+    for (const action of ['mute', 'unmute', 'shadow', 'ban']) {
+      await expect
+        .poll(() => host.locator(`#mod-audit td[data-action="${action}"]`).count())
+        .toBeGreaterThan(0);
+    }
+  });
+
   it('holds comments for review by keyword list, applies chat settings and appoints a moderator who can delete', async () => {
     await host.locator('#kw-name').fill('review');
     await host.locator('#kw-action').selectOption('hold');
