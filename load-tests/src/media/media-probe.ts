@@ -14,7 +14,7 @@ export interface MediaInfo {
 
 /** The media check of `/readyz`; fails with a hint when the server runs without media. */
 export async function mediaInfo(base: string): Promise<MediaInfo> {
-  const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(5000) });
+  const res = await get(`${base}/readyz`, 5000);
   const ready = ReadinessResponse.parse(await res.json());
   const media = ready.checks.media;
   if (!media) {
@@ -33,9 +33,19 @@ export interface WorkerLoad {
   consumers: number;
 }
 
+/** GET that names the URL and the network cause when it fails (undici only says "fetch failed"). */
+async function get(url: string, timeoutMs: number): Promise<Response> {
+  try {
+    return await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`GET ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+  }
+}
+
 /** Routers and consumers (WebRTC and pipe) per worker, from the server's Prometheus text. */
 export async function workerLoads(base: string): Promise<WorkerLoad[]> {
-  const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+  const text = await (await get(`${base}/metrics`, 30_000)).text();
   const byPid = new Map<number, WorkerLoad>();
   for (const m of text.matchAll(/^lc_media_(routers|consumers)\{pid="(\d+)"\} (\d+)/gm)) {
     const pid = Number(m[2]);

@@ -79,6 +79,7 @@ export const mediaViewersScenario = defineScenario({
     });
     const viewers: MediaPeer<MscViewer>[] = [];
     const setupErrors: Record<string, number> = {};
+    let stepError: string | undefined;
     const steps: StepResult[] = [];
     const rounds: RoundRecord[] = [];
     const perSecond: [number, number][] = [];
@@ -120,8 +121,14 @@ export const mediaViewersScenario = defineScenario({
           },
           publisher.peer,
           viewers,
-        );
+        ).catch((err: Error) => {
+          // NOTE: keep the steps measured so far; the report says where and why the ramp broke off.
+          stepError = `at ${viewers.length} viewers: ${err.message}`;
+          ctx.progress.log(`media-viewers: step failed ${stepError}`);
+          return undefined;
+        });
         endBand();
+        if (!step) break;
         steps.push(step);
         const pass = stepPasses(step, opts.maxLoss);
         const workerCpu = step.workers.map((w) => w.cpuPercent ?? 0);
@@ -184,7 +191,7 @@ export const mediaViewersScenario = defineScenario({
       publisher.peer.close();
       publisher.client.close();
     }
-    return report(opts, steps, rounds, { setupErrors, perSecond, media, tokens: tokens.length });
+    return report(opts, steps, rounds, { setupErrors, stepError, perSecond, media });
   },
 });
 
@@ -194,9 +201,9 @@ function report(
   rounds: RoundRecord[],
   x: {
     setupErrors: Record<string, number>;
+    stepError?: string;
     perSecond: [number, number][];
     media: { pids: number[] };
-    tokens: number;
   },
 ): ScenarioResult {
   const passing = steps.filter((s) => stepPasses(s, opts.maxLoss));
@@ -208,6 +215,11 @@ function report(
       name: 'every viewer received media',
       pass: steps.length > 0 && steps.every((s) => s.viewersSilent === 0) && failedSetups === 0,
       detail: `${steps.map((s) => `${s.viewers}: ${s.viewersSilent} silent`).join(', ') || 'no step ran'}; ${failedSetups} viewers failed to set up ${failedSetups ? JSON.stringify(x.setupErrors) : ''}`,
+    },
+    {
+      name: 'every step measured',
+      pass: x.stepError === undefined,
+      detail: x.stepError ?? `${steps.length} steps`,
     },
     {
       name: `loss < ${opts.maxLoss}% at every step`,
