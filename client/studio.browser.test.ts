@@ -371,7 +371,6 @@ describe('host studio in Chromium', () => {
 
   it('mutes and lifts, shadow-bans and bans a viewer from the studio', async () => {
     const troll = await joinAs(s, await guestOn(s, 'troll 捣乱'), liveId);
-    viewers.push(troll);
     const say = async (text: string) => {
       const r = await call(troll.socket, 'comment:send', { liveId, text });
       return r.ok ? 'ok' : r.error.code;
@@ -407,6 +406,7 @@ describe('host studio in Chromium', () => {
         .poll(() => host.locator(`#mod-audit td[data-action="${action}"]`).count())
         .toBeGreaterThan(0);
     }
+    troll.close();
   });
 
   it('holds comments for review by keyword list, applies chat settings and appoints a moderator who can delete', async () => {
