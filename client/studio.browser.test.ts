@@ -528,6 +528,7 @@ describe('host studio in Chromium', () => {
     expect(await host.getByLabel('秒杀价').count()).toBe(1);
     expect(await host.locator('#sales li .stock').first().textContent()).toBe('剩余 0 · 锁定 0 · 已售 5 / 5');
     expect(await host.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await host.title()).toBe('主播工作台');
     // Labels follow the language too: the form controls keep an accessible name.
     expect(await host.getByLabel('公告').count()).toBe(1);
     await shot(host, 'studio-zh-CN.png');

@@ -6,7 +6,7 @@
 import type { AuthResponse } from '../../server/src/contracts/auth.schema';
 import type { Live } from '../../server/src/contracts/live.schema';
 import { $, el, formError, show } from './dom';
-import { applyI18n, langSwitch, t } from './i18n';
+import { applyI18n, langSwitch, onLangChange, t } from './i18n';
 import { api, LiveClient, session } from './live-client';
 import { roomView } from './room-view';
 import { setupMedia } from './studio/media-setup';
@@ -96,6 +96,10 @@ function enter(auth: AuthResponse) {
 
 $('#lang-slot').replaceWith(langSwitch());
 applyI18n();
+document.title = t('studio.title');
+onLangChange(() => {
+  document.title = t('studio.title');
+});
 const existing = hostSession();
 if (existing) enter(existing);
 else {
