@@ -33,6 +33,12 @@ if $test_mode; then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fi
+# A CJK font so zh-CN text in the browser tests' screenshots is legible (tests pass without it: best effort).
+if $test_mode && [[ -f /etc/debian_version && "$(id -u)" == 0 ]] && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  log "installing fonts-wqy-zenhei (zh-CN in test screenshots)"
+  (apt-get install -y -qq fonts-wqy-zenhei >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fonts-wqy-zenhei; }) ||
+    log "warning: fonts-wqy-zenhei did not install; zh-CN screenshots will show boxes"
+fi
 
 if ((${#missing[@]})); then
   if [[ -f /etc/debian_version && "$(id -u)" == 0 ]]; then
