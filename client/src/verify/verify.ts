@@ -7,7 +7,6 @@ import { LotteryAudit } from '../../../server/src/contracts/lottery.schema';
 import { verifyAudit } from '../../../server/src/contracts/lottery-draw';
 import { $, el } from '../dom';
 import { applyI18n, defineStrings, langSwitch, onLangChange, t } from '../i18n';
-import { api } from '../live-client';
 import { webDrawHash } from './web-draw-hash';
 import '../style.css';
 
@@ -103,13 +102,18 @@ $<HTMLFormElement>('#paste-form').addEventListener('submit', (ev) => {
 const q = new URLSearchParams(location.search);
 const liveId = q.get('live');
 const lotteryId = q.get('lottery');
+/** The public audit route (plain fetch: this page needs none of the live client's socket code). */
+async function fetchAudit(live: string, lottery: string): Promise<unknown> {
+  const res = await fetch(
+    `/api/lives/${encodeURIComponent(live)}/lotteries/${encodeURIComponent(lottery)}/audit`,
+  );
+  const body = await res.json().catch(() => undefined);
+  if (!res.ok) throw new Error(body?.error?.code ?? res.statusText);
+  return body;
+}
+
 if (liveId && lotteryId) {
-  api<unknown>(
-    'GET',
-    `/api/lives/${encodeURIComponent(liveId)}/lotteries/${encodeURIComponent(lotteryId)}/audit`,
-  )
+  fetchAudit(liveId, lotteryId)
     .then(check)
-    .catch((err) =>
-      say('verify.invalid', 'invalid', { why: (err as { code?: string }).code ?? String(err) }),
-    );
+    .catch((err) => say('verify.invalid', 'invalid', { why: (err as Error).message }));
 } else say('verify.missing', 'idle');
