@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Coupon } from '../server/src/contracts/commerce.schema';
-import type { Lottery } from '../server/src/contracts/lottery.schema';
+import type { Lottery, LotteryAudit } from '../server/src/contracts/lottery.schema';
 import { freePort } from '../server/src/redis/free-port';
 import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
 import { addProduct, reserve, scheduleSale } from '../test/commerce';
@@ -186,6 +186,14 @@ describe('viewer app in Chromium', () => {
     expect(await winner.locator('#verdict').textContent()).toMatch(/^MATCH/);
     expect(await winner.locator('#audit').textContent()).toContain(winnerId);
     await winner.screenshot({ path: join(ARTIFACTS, 'viewer-verify-match.png') });
+
+    // The same page catches a tampered record: the runner-up named as the winner.
+    const audit = await http<LotteryAudit>(s, 'GET', `/api/lives/${liveId}/lotteries/${lotteryId}/audit`);
+    const forged = { ...audit.body, winners: audit.body.runnersUp, runnersUp: audit.body.winners };
+    await winner.getByLabel('Audit record (JSON)').fill(JSON.stringify(forged));
+    await winner.getByRole('button', { name: 'Check' }).click();
+    await expect.poll(() => winner.locator('#verdict').getAttribute('data-state')).toBe('mismatch');
+    expect(await winner.locator('#problems').textContent()).toContain('winners differ');
     hostC.close();
     await Promise.all(pages.map((p) => p.context().close()));
   });
