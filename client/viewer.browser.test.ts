@@ -299,7 +299,7 @@ describe('viewer app in Chromium', () => {
     await page.context().close();
   });
 
-  it('chat shows staff badges; a viewer appointed moderator deletes a comment and it goes away everywhere', async () => {
+  it('chat shows staff badges; a viewer appointed moderator deletes a comment everywhere; a banned viewer is told', async () => {
     const { host, liveId } = await hostWithLive(s);
     const hostC = await joinAs(s, host, liveId);
     const [a, b] = [await viewer(liveId, 'talker'), await viewer(liveId, 'helper')];
@@ -321,6 +321,12 @@ describe('viewer app in Chromium', () => {
     await expect.poll(() => rude(a).count()).toBe(0);
     await expect.poll(() => rude(b).count()).toBe(0);
     await b.screenshot({ path: join(ARTIFACTS, 'viewer-moderator.png') });
+
+    // A ban closes the room for that viewer: a final notice, not an endless "reconnecting".
+    expect((await call(hostC.socket, 'mod:ban', { liveId, userId: await userId(a) })).ok).toBe(true);
+    await expect.poll(() => a.locator('#closed').textContent()).toBe('You were removed from this live.');
+    await expect.poll(() => a.locator('body').getAttribute('data-conn')).toBe('offline');
+    expect(await a.locator('#reconnect').isVisible()).toBe(false);
     hostC.close();
     await Promise.all([a.context().close(), b.context().close()]);
   });

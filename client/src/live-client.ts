@@ -86,6 +86,7 @@ const FACTS = [
   'room:role',
   'order:paid',
   'payment:failed',
+  'room:closed',
 ] as const;
 export type RoomFactName = (typeof FACTS)[number];
 export type RoomFact = {
@@ -112,7 +113,9 @@ export class LiveClient {
     this.socket.on('connect', () => void this.join());
     this.socket.on('disconnect', (reason) => {
       this.socketReplaced = true;
-      h.onConn(reason === 'io client disconnect' ? 'offline' : 'reconnecting', reason);
+      // NOTE: after a server-side disconnect (ban, kick) Socket.IO does not reconnect: that is `offline`.
+      const gone = reason === 'io client disconnect' || reason === 'io server disconnect';
+      h.onConn(gone ? 'offline' : 'reconnecting', reason);
     });
     this.socket.on('connect_error', (err) =>
       h.onConn('reconnecting', (err as Error & { data?: { code?: string } }).data?.code ?? err.message),
