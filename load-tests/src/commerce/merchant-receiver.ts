@@ -24,6 +24,8 @@ export async function startMerchantReceiver(port: number, secret: string) {
   let badSignatures = 0;
   let malformed = 0;
   let lastAt = 0;
+  /** Generator clock (ms) of each event id's first delivery, for the throughput chart. */
+  const firstAt: number[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -49,8 +51,11 @@ export async function startMerchantReceiver(port: number, secret: string) {
       }
       if (typeof body.id !== 'string' || req.headers[WEBHOOK_ID_HEADER] !== body.id) malformed++;
       deliveries.set(body.id, (deliveries.get(body.id) ?? 0) + 1);
-      if (!events.has(body.id)) events.set(body.id, { id: body.id, type: body.type, data: body.data });
       lastAt = nowMs();
+      if (!events.has(body.id)) {
+        events.set(body.id, { id: body.id, type: body.type, data: body.data });
+        firstAt.push(lastAt);
+      }
       res.writeHead(200).end('ok');
     });
   });
@@ -61,6 +66,7 @@ export async function startMerchantReceiver(port: number, secret: string) {
   return {
     deliveries,
     events,
+    firstAt,
     get badSignatures() {
       return badSignatures;
     },

@@ -158,6 +158,7 @@ export const settlementScenario = defineScenario({
       const usage = await measureRound(ctx.project);
       const wall0 = Date.now();
       const t0 = nowMs();
+      const tl0 = ctx.timeline.now();
       const ended = Live.parse(
         await api(base, 'POST', `/api/lives/${sale.liveId}/end`, { token: sale.hostToken }),
       );
@@ -252,7 +253,13 @@ export const settlementScenario = defineScenario({
         metrics,
         comparisons: [],
         rounds: [record],
-        charts: {},
+        charts: {
+          throughput: {
+            title: 'merchant webhooks received (distinct event ids)',
+            unit: 'events/s',
+            series: [{ name: 'webhooks', points: perSecond(receiver.firstAt, t0, tl0) }],
+          },
+        },
         notes: [
           `${buyers} guest buyers made ${total} reservations of one unit (${perUser} each at most) over HTTP with ` +
             `Idempotency-Keys, ${opts.concurrency} requests in flight; ${paidCount} paid through the simulated ` +
@@ -279,6 +286,17 @@ export const settlementScenario = defineScenario({
     }
   },
 });
+
+/** Arrivals (generator ms) as [timeline s, events/s] in 0.5-s bins from `t0` (= timeline `tl0`). */
+function perSecond(at: number[], t0: number, tl0: number): [number, number][] {
+  const bins = new Map<number, number>();
+  for (const a of at) {
+    const b = Math.floor((a - t0) / 500);
+    bins.set(b, (bins.get(b) ?? 0) + 1);
+  }
+  const last = Math.max(-1, ...bins.keys());
+  return Array.from({ length: last + 1 }, (_, b) => [round(tl0 + b * 0.5, 2), (bins.get(b) ?? 0) * 2]);
+}
 
 /** Forces a second run of the step: the completed job is removed and enqueued again under its id. */
 async function rerunStep(
