@@ -23,6 +23,14 @@ export interface StepResult {
   /** Viewers above the loss bound / with nothing received in the window. */
   viewersOverLoss: number;
   viewersSilent: number;
+  /** Up to 10 silent viewers: did their transport connect, how many consumers, what the worker sent them. */
+  silent: {
+    viewer: number;
+    connected: boolean;
+    consumers: number;
+    everReceived: number;
+    workerSent: number | null;
+  }[];
   /** Median per-consumer bitrate over the window (RTP payload + 12-byte header), kbit/s. */
   bitrateKbps: number;
   /** Worker-side: packets the worker sent on each consumer ÷ packets its producer received over the same span. */
@@ -105,6 +113,20 @@ export async function measureStep(
     worstLossPct: pct(Math.max(0, ...losses)),
     viewersOverLoss: losses.filter((l) => l * 100 >= opts.maxLossPct).length,
     viewersSilent: viewers.filter((v) => !v.peer.window?.packets).length,
+    silent: viewers
+      .map((v, i) => ({ v, i }))
+      .filter(({ v }) => !v.peer.window?.packets)
+      .slice(0, 10)
+      .map(({ v, i }) => {
+        const [b, a] = [before[i], after[i]];
+        return {
+          viewer: i,
+          connected: v.peer.connectedAt !== undefined,
+          consumers: v.peer.consumerIds.length,
+          everReceived: v.peer.packets,
+          workerSent: a && b ? a.packetsSent - b.packetsSent : null,
+        };
+      }),
     bitrateKbps: round(kbps[Math.floor(kbps.length / 2)] ?? 0, 1),
     workerSentPct: compared && sentByPublisher > 0 ? pct(sentByWorker / sentByPublisher) : null,
     workerReportedLost: compared ? reportedLost : null,

@@ -172,6 +172,7 @@ export const mediaViewersScenario = defineScenario({
           ],
           notes: [
             `workers: ${step.workers.map((w) => `pid ${w.pid}: ${w.routers} routers, ${w.consumers} consumers, ${w.cpuPercent ?? '?'}% CPU`).join('; ')}`,
+            ...(step.silent.length ? [`silent viewers (first 10): ${JSON.stringify(step.silent)}`] : []),
           ],
         });
         ctx.progress.log(
