@@ -1,6 +1,6 @@
 /**
  * Viewer app (mobile-first): guest sign-in, pick a live, then the room — video, chat, likes, the pinned product
- * with its flash sale and buy flow, coupons, lottery, polls, Q&A — each panel a module under viewer/.
+ * with its flash sale and buy flow, coupons, lottery and my prizes, polls, Q&A — each panel a module under viewer/.
  * The page fans the façade's room traffic out to the panels; panels never touch the socket.
  */
 import type { AuthResponse } from '../../server/src/contracts/auth.schema';
@@ -16,6 +16,7 @@ import { likesPanel } from './viewer/likes';
 import { lotteryPanel } from './viewer/lottery';
 import { type Panel, ServerClock, type ViewerCtx } from './viewer/panel';
 import { pollPanel } from './viewer/polls';
+import { prizesPanel } from './viewer/prizes';
 import { productPanel } from './viewer/product';
 import { qaPanel } from './viewer/qa';
 import { qualityPanel } from './viewer/quality';
@@ -106,6 +107,7 @@ function enter(auth: AuthResponse) {
     productPanel(ctx, () => coupons.list()),
     coupons,
     lottery,
+    prizesPanel(ctx),
     pollPanel(ctx),
     qaPanel(ctx),
     qualityPanel(ctx),

@@ -1,0 +1,172 @@
+/**
+ * "My prizes" in Chromium against a real node and its job worker (in-process: PGlite has one owner): a viewer
+ * enters a keyword lottery, the host draws and ends the live, the worker's `lottery-prizes` step offers the prize
+ * and `lottery:won` reaches the page; the winner claims it from the keyboard with a shipping address — empty and
+ * refused addresses are explained — and sees what was issued. Built into its own directory (no build races).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../server/src/config';
+import type { Coupon } from '../server/src/contracts/commerce.schema';
+import type { Lottery, MyPrize } from '../server/src/contracts/lottery.schema';
+import { freePort } from '../server/src/redis/free-port';
+import { buildWorker } from '../server/src/worker-app';
+import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { joinAs } from '../test/interaction';
+import { call, hostWithLive, http, startServer, type TestServer } from '../test/server';
+
+describe('my prizes in Chromium', () => {
+  let s: TestServer;
+  let browser: Browser;
+  let clientDir: string;
+  let worker: Awaited<ReturnType<typeof buildWorker>> | undefined;
+  beforeAll(async () => {
+    clientDir = mkdtempSync(join(tmpdir(), 'lc-prizes-'));
+    await build({
+      configFile: join(process.cwd(), 'client/vite.config.ts'),
+      logLevel: 'silent',
+      build: { outDir: clientDir, emptyOutDir: true },
+    });
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    s = await startServer({
+      env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
+      build: { clientDir },
+    });
+    worker = await buildWorker(loadConfig(s.env), pino({ level: 'silent' }), s.built.infra);
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.close();
+    await s?.close();
+    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+  });
+
+  async function viewer(liveId: string, name: string): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(`${s.url}/?live=${liveId}`);
+    await page.getByLabel('Your name').fill(name);
+    await page.getByRole('button', { name: 'Watch' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('live');
+    return page;
+  }
+
+  it('the winner sees the prize offered after the live ends, is told about an empty or refused address, claims it from the keyboard and sees the coupon issued', async () => {
+    const { host, liveId } = await hostWithLive(s);
+    const coupon = await http<Coupon>(
+      s,
+      'POST',
+      `/api/lives/${liveId}/coupons`,
+      { kind: 'amount_off', amountOff: 500, title: '¥5 off', currency: 'CNY', quota: 10 },
+      host.token,
+    );
+    expect(coupon.status).toBe(201);
+    const hostC = await joinAs(s, host, liveId);
+    const page = await viewer(liveId, 'lucky');
+    const created = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:create', {
+      liveId,
+      title: '锦鲤 <i>Giveaway</i>',
+      prize: { kind: 'coupon', couponId: coupon.body.id },
+      winners: 1,
+      durationSec: 600,
+      rules: {
+        keyword: '锦鲤',
+        followsHost: false,
+        boughtInLive: false,
+        presentAtDraw: false,
+        excludeStaff: true,
+      },
+    });
+    if (!created.ok) throw new Error(created.error.code);
+    const lotteryId = created.data.lottery.id;
+    await expect.poll(() => page.locator('#lottery-title').textContent()).toBe('锦鲤 <i>Giveaway</i>');
+    await page.getByLabel('Comment').fill('锦鲤 me');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect
+      .poll(() => page.locator('#lottery-entrants').getAttribute('data-count'), { timeout: 8000 })
+      .toBe('1');
+    const drawn = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:draw', { liveId, lotteryId });
+    if (!drawn.ok) throw new Error(drawn.error.code);
+    await expect.poll(() => page.locator('#lottery-status').textContent()).toBe('🎉 You won!');
+    // Nothing is offered before the live ends: the panel stays hidden.
+    expect(await page.locator('#prizes').isHidden()).toBe(true);
+
+    // The live ends: the worker's lottery-prizes step offers the prize and `lottery:won` reaches the open page.
+    const ended = await http<{ endedAt: string }>(
+      s,
+      'POST',
+      `/api/lives/${liveId}/end`,
+      undefined,
+      host.token,
+    );
+    expect(ended.status).toBe(200);
+    const row = page.locator(`#prize-list li[data-lottery-id="${lotteryId}"]`);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('awarded');
+    expect(await row.locator('.prize-title').textContent()).toBe('锦鲤 <i>Giveaway</i>');
+    expect(await page.locator('#prizes i').count()).toBe(0);
+    expect(await row.locator('.prize-what').textContent()).toBe('Prize: a coupon');
+    // The claim deadline: LOTTERY_CLAIM_HOURS (48 by default) after the end, counting down on the server clock.
+    const deadline = Number(await row.locator('.prize-deadline').getAttribute('data-deadline'));
+    expect(Math.abs(deadline - Date.now() - 48 * 3_600_000)).toBeLessThan(60_000);
+    expect(await row.locator('.prize-deadline').textContent()).toMatch(
+      /^Claim by .+ \(4[78]:\d\d:\d\d left\)$/,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'viewer-prize-offered.png'), fullPage: true });
+
+    // Keyboard: submitting the empty form names the missing fields and puts the focus on the first one.
+    const claim = row.getByRole('button', { name: 'Claim prize' });
+    const error = row.locator('.prize-form .error');
+    await claim.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => error.textContent()).toBe('Please fill in: Name, Phone, Address.');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('name');
+    await row.getByLabel('Name').fill('王小明');
+    await row.getByLabel('Address').fill('   ');
+    await claim.press('Enter');
+    await expect.poll(() => error.textContent()).toBe('Please fill in: Phone, Address.');
+
+    // An address the server refuses (phone too short): said as a sentence, nothing is issued.
+    await row.getByLabel('Phone').fill('12');
+    await row.getByLabel('Address').fill('1 Road, Shanghai');
+    await claim.press('Enter');
+    await expect
+      .poll(() => error.textContent())
+      .toBe(
+        'The shipping details were not accepted: check the name, the phone number (at least 3 characters) and the address.',
+      );
+    expect(await row.getAttribute('data-status')).toBe('awarded');
+
+    await row.getByLabel('Phone').fill('+86 138 0000 0000');
+    await claim.press('Enter');
+    await expect.poll(() => row.getAttribute('data-status')).toBe('claimed');
+    expect(await row.locator('.prize-status').textContent()).toBe('Claimed ✓');
+    expect(await row.locator('.prize-issued').textContent()).toBe(
+      'Issued: a coupon (claim no. 1), ready in your coupons.',
+    );
+    expect(await row.locator('.prize-form').isHidden()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('prize-status');
+    await page.screenshot({ path: join(ARTIFACTS, 'viewer-prize-claimed.png'), fullPage: true });
+
+    // The ledger agrees, and a reload lists the claimed prize from `lottery:prizes`.
+    const token = await page.evaluate(
+      () => (JSON.parse(localStorage.getItem('lc.session')!) as { token: string }).token,
+    );
+    const mine = await http<{ prizes: MyPrize[] }>(s, 'GET', '/api/me/prizes', undefined, token);
+    expect(mine.body.prizes.map((p) => [p.lotteryId, p.status, p.issued?.couponClaimNo])).toEqual([
+      [lotteryId, 'claimed', 1],
+    ]);
+    await page.reload();
+    await expect.poll(() => page.locator('#prize-list li').getAttribute('data-status')).toBe('claimed');
+    expect(await page.locator('#prize-list .prize-issued').textContent()).toMatch(/^Issued: a coupon/);
+    hostC.close();
+    await page.context().close();
+  });
+});
