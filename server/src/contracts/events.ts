@@ -152,8 +152,8 @@ export interface ClientToServerEvents {
   'lottery:draw': (payload: LotteryRefPayload, ack?: AckFn<{ lottery: Lottery }>) => void;
   /** Winner: claim a prize with a shipping address (same rules and codes as POST …/claim); PRIZE_NOT_CLAIMABLE. */
   'lottery:claim': (payload: LotteryClaimPayload, ack?: AckFn<{ claimed: true; prize: MyPrize }>) => void;
-  /** Any user: every lottery prize offered to me, newest first. */
-  'lottery:prizes': (payload: Record<string, never> | undefined, ack?: AckFn<{ prizes: MyPrize[] }>) => void;
+  /** Any user: the lottery prizes offered to me in this live, newest first (GET /api/me/prizes: every live). */
+  'lottery:prizes': (payload: { liveId: string }, ack?: AckFn<{ prizes: MyPrize[] }>) => void;
 }
 
 /** Facts: server → client. Room events arrive in coalesced frames ordered by `seq`. */

@@ -215,7 +215,7 @@ describe.each(['pglite', 'postgres'] as const)('lottery prizes on %s', (ledger) 
     expect(mine.body.prizes.map((p) => [p.lotteryId, p.status, p.issued])).toEqual([
       [t.id, 'forfeited', null],
     ]);
-    expect(await call(sock, 'lottery:prizes', {})).toMatchObject({
+    expect(await call(sock, 'lottery:prizes', { liveId: t.liveId })).toMatchObject({
       ok: true,
       data: { prizes: [{ lotteryId: t.id, status: 'claimed', issued: { couponClaimNo: 1 } }] },
     });

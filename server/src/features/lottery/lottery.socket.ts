@@ -37,8 +37,12 @@ export function lotterySocketHandlers(deps: { lottery: LotteryService; claims: L
     }),
     defineHandler({
       event: 'lottery:prizes',
-      schema: z.object({}).strict().optional(),
-      run: ({ socket }) => claims.mine(socket.data.user),
+      // NOTE: live-scoped like every command (GET /api/me/prizes lists every live's).
+      schema: z.object({ liveId: z.string().uuid() }).strict(),
+      run: async ({ socket }, { liveId }) => {
+        const { prizes } = await claims.mine(socket.data.user);
+        return { prizes: prizes.filter((p) => p.liveId === liveId) };
+      },
     }),
   ];
 }
