@@ -34,7 +34,7 @@ export function prizesPanel(ctx: ViewerCtx): Panel {
 
   async function load() {
     try {
-      const r = await ctx.client.command<{ prizes: MyPrize[] }>('lottery:prizes', {});
+      const r = await ctx.client.command<{ prizes: MyPrize[] }>('lottery:prizes', { liveId: ctx.liveId });
       prizes = new Map(r.prizes.filter((p) => p.liveId === ctx.liveId).map((p) => [keyOf(p), p]));
       render();
     } catch {
