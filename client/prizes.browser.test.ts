@@ -2,7 +2,8 @@
  * "My prizes" in Chromium against a real node and its job worker (in-process: PGlite has one owner): a viewer
  * enters a keyword lottery, the host draws and ends the live, the worker's `lottery-prizes` step offers the prize
  * and `lottery:won` reaches the page; the winner claims it from the keyboard with a shipping address — empty and
- * refused addresses are explained — and sees what was issued. Built into its own directory (no build races).
+ * refused addresses are explained — and sees what was issued (a coupon claim; a product prize's free order).
+ * Built into its own directory (no build races).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import type { Lottery, MyPrize } from '../server/src/contracts/lottery.schema';
 import { freePort } from '../server/src/redis/free-port';
 import { buildWorker } from '../server/src/worker-app';
 import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { addProduct } from '../test/commerce';
 import { joinAs } from '../test/interaction';
 import { call, hostWithLive, http, startServer, type TestServer } from '../test/server';
 
@@ -172,6 +174,48 @@ describe('my prizes in Chromium', () => {
     await page.getByLabel('Language').selectOption('zh-CN');
     expect(await page.locator('#prizes-heading').textContent()).toBe('我的奖品');
     expect(await page.locator('#prize-list .prize-status').textContent()).toBe('已领取 ✓');
+    hostC.close();
+    await page.context().close();
+  }, 90_000);
+
+  it('a product prize: entered with the button, claimed with an address, shows the free prize order', async () => {
+    const { host, liveId } = await hostWithLive(s);
+    const product = await addProduct(s, host.token, liveId, { title: 'Tea set' });
+    const hostC = await joinAs(s, host, liveId);
+    const page = await viewer(liveId, 'gift');
+    const created = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:create', {
+      liveId,
+      title: 'Tea set draw',
+      prize: { kind: 'product', productId: product.id },
+      winners: 1,
+      durationSec: 600,
+    });
+    if (!created.ok) throw new Error(created.error.code);
+    const lotteryId = created.data.lottery.id;
+    await page.getByRole('button', { name: 'Enter the lottery' }).press('Enter');
+    await expect.poll(() => page.locator('#lottery-status').getAttribute('data-me'), SLOW).toBe('entered');
+    const drawn = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:draw', { liveId, lotteryId });
+    if (!drawn.ok) throw new Error(drawn.error.code);
+    expect((await http(s, 'POST', `/api/lives/${liveId}/end`, undefined, host.token)).status).toBe(200);
+
+    const row = page.locator(`#prize-list li[data-lottery-id="${lotteryId}"]`);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 15_000 }).toBe('awarded');
+    expect(await row.locator('.prize-what').textContent()).toBe('Prize: a product, free of charge');
+    await row.getByLabel('Name').fill('Li Lei');
+    await row.getByLabel('Phone').fill('13800000000');
+    await row.getByLabel('Address').fill('2 Street, Hangzhou');
+    await row.getByRole('button', { name: 'Claim prize' }).press('Enter');
+    await expect.poll(() => row.getAttribute('data-status'), SLOW).toBe('claimed');
+    const token = await page.evaluate(
+      () => (JSON.parse(localStorage.getItem('lc.session')!) as { token: string }).token,
+    );
+    const mine = await http<{ prizes: MyPrize[] }>(s, 'GET', '/api/me/prizes', undefined, token);
+    const orderId = mine.body.prizes[0]?.issued?.orderId;
+    expect(orderId).toBeTruthy();
+    expect(await row.locator('.prize-issued').textContent()).toBe(
+      `Issued: a free prize order (${orderId}); it ships to your address.`,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'viewer-prize-order.png'), fullPage: true });
     hostC.close();
     await page.context().close();
   }, 90_000);
