@@ -14,7 +14,8 @@ import { cannon } from '../http/cannon';
 import { type Endpoint, ROOT, spawnProjectServer } from '../lib/processes';
 import { guestTokens, hostWithLive } from '../lib/project-api';
 import { measureRound } from '../lib/round-usage';
-import { LatencyHistogram, median, ratio, round } from '../lib/stats';
+import { sides } from '../lib/sides';
+import { type LatencyHistogram, ratio, round } from '../lib/stats';
 import { int, num, onOff, UsageError } from '../options';
 import { defineScenario, type RoundRecord, type ScenarioResult, type Side, type Verdict } from '../scenario';
 import { BuyerMix, OutcomeTally } from './buyer-mix';
@@ -236,25 +237,10 @@ async function storm(
     await sleep(500);
   }
 
-  const of = (side: Side) => rounds.filter((r) => r.record.side === side);
-  const values = (side: Side, k: string) =>
-    of(side)
-      .map((r) => r.record.metrics[k])
-      .filter((v): v is number => typeof v === 'number');
-  const med = (side: Side, k: string) => median(values(side, k));
+  const hello = 'bare node:http hello';
+  const { of, med, sum, pooled, compare } = sides(rounds, hello);
   const rps = med('project', 'rps');
   const baseRps = med('baseline', 'rps');
-  const hello = 'bare node:http hello';
-  const compare = (metric: string) => ({
-    metric,
-    baseline: hello,
-    higherIsBetter: true,
-    project: values('project', metric),
-    baselineValues: values('baseline', metric),
-    projectMedian: med('project', metric),
-    baselineMedian: med('baseline', metric),
-    ratio: ratio(med('project', metric), med('baseline', metric)),
-  });
   return {
     verdicts: combine(of('project').map((r) => r.record)),
     metrics: {
@@ -263,9 +249,9 @@ async function storm(
       ratio: ratio(rps, baseRps),
       p50: med('project', 'p50'),
       p99: med('project', 'p99'),
-      oversold: values('project', 'oversold').reduce((a, b) => a + b, 0),
-      reservations: values('project', 'reservations').reduce((a, b) => a + b, 0),
-      errors: values('project', 'errors').reduce((a, b) => a + b, 0),
+      oversold: sum('project', 'oversold'),
+      reservations: sum('project', 'reservations'),
+      errors: sum('project', 'errors'),
       server_cpu_s: med('project', 'server_cpu_s'),
       requests_per_cpu_s: med('project', 'requests_per_cpu_s'),
     },
@@ -277,17 +263,13 @@ async function storm(
         series: [
           {
             name: 'project: reserve route',
-            points: of('project')
-              .reduce((h, r) => h.merge(r.latency), new LatencyHistogram())
-              .buckets(),
+            points: pooled('project').buckets(),
           },
           ...(of('baseline').length
             ? [
                 {
                   name: hello,
-                  points: of('baseline')
-                    .reduce((h, r) => h.merge(r.latency), new LatencyHistogram())
-                    .buckets(),
+                  points: pooled('baseline').buckets(),
                 },
               ]
             : []),

@@ -22,6 +22,8 @@ export async function cannon(opts: {
   connections: number;
   pipelining: number;
   durationS: number;
+  /** Per-request setup (headers, bodies, response hooks); without it every request is a GET of `url`. */
+  requests?: autocannon.Request[];
   onTick?: (done: number, secs: number) => void;
 }): Promise<CannonResult> {
   const latency = new LatencyHistogram();
@@ -36,6 +38,7 @@ export async function cannon(opts: {
         pipelining: opts.pipelining,
         duration: opts.durationS,
         timeout: 10,
+        ...(opts.requests ? { requests: opts.requests } : {}),
       },
       (err, result) => (err ? reject(err) : resolve(result)),
     );

@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { guestTokens, hostWithLive, roomSnapshot } from '../lib/project-api';
 import { measureRound } from '../lib/round-usage';
-import { LatencyHistogram, median, ratio, round } from '../lib/stats';
+import { sides } from '../lib/sides';
+import { ratio, round } from '../lib/stats';
 import { int, num, onOff } from '../options';
 import { defineScenario, type RoundRecord, type ScenarioResult, type Side, type Verdict } from '../scenario';
 import { type CannonResult, cannon } from './cannon';
@@ -133,19 +134,15 @@ export const snapshotScenario = defineScenario({
       if (opts.baseline) await one('baseline', i);
       await sleep(500);
     }
-    const of = (side: Side) => rounds.filter((r) => r.record.side === side);
-    const values = (side: Side, k: string) =>
-      of(side)
-        .map((r) => r.record.metrics[k])
-        .filter((v): v is number => typeof v === 'number');
-    const med = (side: Side, k: string) => median(values(side, k));
+    const hello = 'bare node:http hello';
+    const { of, med, sum, pooled, compare } = sides(
+      rounds.map((r) => ({ ...r, latency: r.result.latency })),
+      hello,
+    );
     const rps = med('project', 'rps');
     const baseRps = med('baseline', 'rps');
-    const pooled = (side: Side) =>
-      of(side).reduce((h, r) => h.merge(r.result.latency), new LatencyHistogram());
     const per = of('project').map((r) => r.record.verdicts[0]!);
     const bad = per.filter((v) => !v.pass);
-    const hello = 'bare node:http hello';
     return {
       verdicts: [
         contract,
@@ -161,35 +158,12 @@ export const snapshotScenario = defineScenario({
         ratio: ratio(rps, baseRps),
         p50: med('project', 'p50'),
         p99: med('project', 'p99'),
-        errors: values('project', 'errors').reduce((a, b) => a + b, 0),
-        non2xx: values('project', 'non2xx').reduce((a, b) => a + b, 0),
+        errors: sum('project', 'errors'),
+        non2xx: sum('project', 'non2xx'),
         server_cpu_s: med('project', 'server_cpu_s'),
         requests_per_cpu_s: med('project', 'requests_per_cpu_s'),
       },
-      comparisons: of('baseline').length
-        ? [
-            {
-              metric: 'rps',
-              baseline: hello,
-              higherIsBetter: true,
-              project: values('project', 'rps'),
-              baselineValues: values('baseline', 'rps'),
-              projectMedian: rps,
-              baselineMedian: baseRps,
-              ratio: ratio(rps, baseRps),
-            },
-            {
-              metric: 'requests_per_cpu_s',
-              baseline: hello,
-              higherIsBetter: true,
-              project: values('project', 'requests_per_cpu_s'),
-              baselineValues: values('baseline', 'requests_per_cpu_s'),
-              projectMedian: med('project', 'requests_per_cpu_s'),
-              baselineMedian: med('baseline', 'requests_per_cpu_s'),
-              ratio: ratio(med('project', 'requests_per_cpu_s'), med('baseline', 'requests_per_cpu_s')),
-            },
-          ]
-        : [],
+      comparisons: of('baseline').length ? [compare('rps'), compare('requests_per_cpu_s')] : [],
       rounds: rounds.map((r) => r.record),
       charts: {
         latency: {
