@@ -3,14 +3,12 @@
  * mediasoup-client in the page) and two viewer pages play it. Built into its own directory so it never races
  * the other browser test's build of client/dist.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../server/src/redis/free-port';
-import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { ARTIFACTS } from '../test/browser/chromium';
+import { type ClientApp, startClientApp } from '../test/browser/client-app';
 import { startMediaServer } from '../test/media';
 import type { TestServer } from '../test/server';
 
@@ -46,29 +44,15 @@ async function playing(page: Page): Promise<void> {
 describe('live video in Chromium', () => {
   let s: TestServer;
   let browser: Browser;
-  let clientDir: string;
+  let app: ClientApp | undefined;
   beforeAll(async () => {
-    clientDir = mkdtempSync(join(tmpdir(), 'lc-client-'));
-    await build({
-      configFile: join(process.cwd(), 'client/vite.config.ts'),
-      logLevel: 'silent',
-      build: { outDir: clientDir, emptyOutDir: true },
+    app = await startClientApp({
+      name: 'media',
+      start: (env, build) => startMediaServer([45200, 45399], env, build),
     });
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    s = await startMediaServer(
-      [45200, 45399],
-      { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
-      { clientDir },
-    );
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ s, browser } = app);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   it('the host goes live with the fake camera; two viewers play it, and play again after its worker is SIGKILLed', async () => {
     const host = await (await browser.newContext()).newPage();

@@ -1,26 +1,13 @@
-/**
- * "My prizes" in Chromium against a real node and its job worker (in-process: PGlite has one owner): a viewer
- * enters a keyword lottery, the host draws and ends the live, the worker's `lottery-prizes` step offers the prize
- * and `lottery:won` reaches the page; the winner claims it from the keyboard with a shipping address — empty and
- * refused addresses are explained — and sees what was issued (a coupon claim; a product prize's free order).
- * Built into its own directory (no build races).
- */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../server/src/config';
 import type { Coupon } from '../server/src/contracts/commerce.schema';
 import type { Lottery, MyPrize } from '../server/src/contracts/lottery.schema';
-import { freePort } from '../server/src/redis/free-port';
-import { buildWorker } from '../server/src/worker-app';
-import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { ARTIFACTS } from '../test/browser/chromium';
+import { type ClientApp, startClientApp } from '../test/browser/client-app';
 import { addProduct } from '../test/commerce';
 import { joinAs } from '../test/interaction';
-import { call, hostWithLive, http, startServer, type TestServer } from '../test/server';
+import { call, hostWithLive, http, type TestServer } from '../test/server';
 
 /** Server round-trips on a shared 2-core box: patient polls (they still fail when the page never gets there). */
 const SLOW = { timeout: 10_000 };
@@ -28,31 +15,12 @@ const SLOW = { timeout: 10_000 };
 describe('my prizes in Chromium', () => {
   let s: TestServer;
   let browser: Browser;
-  let clientDir: string;
-  let worker: Awaited<ReturnType<typeof buildWorker>> | undefined;
+  let app: ClientApp | undefined;
   beforeAll(async () => {
-    clientDir = mkdtempSync(join(tmpdir(), 'lc-prizes-'));
-    await build({
-      configFile: join(process.cwd(), 'client/vite.config.ts'),
-      logLevel: 'silent',
-      build: { outDir: clientDir, emptyOutDir: true },
-    });
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    s = await startServer({
-      env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
-      build: { clientDir },
-    });
-    worker = await buildWorker(loadConfig(s.env), pino({ level: 'silent' }), s.built.infra);
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
+    app = await startClientApp({ name: 'prizes', worker: true });
+    ({ s, browser } = app);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await worker?.close();
-    await s?.close();
-    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   async function viewer(liveId: string, name: string): Promise<Page> {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });

@@ -1,29 +1,19 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../server/src/redis/free-port';
-import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
-import { startServer, type TestServer } from '../test/server';
+import { ARTIFACTS } from '../test/browser/chromium';
+import { type ClientApp, startClientApp } from '../test/browser/client-app';
+import type { TestServer } from '../test/server';
 
 describe('host and viewer pages in Chromium', () => {
   let s: TestServer;
   let browser: Browser;
+  let app: ClientApp | undefined;
   beforeAll(async () => {
-    await build({ configFile: join(process.cwd(), 'client/vite.config.ts'), logLevel: 'silent' });
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    s = await startServer({
-      env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
-    });
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
+    app = await startClientApp({ name: 'rooms' });
+    ({ s, browser } = app);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-  });
+  afterAll(() => app?.close());
 
   it('a host registers, creates a live and goes live; a viewer joins and sees the announcement as text', async () => {
     const host = await (await browser.newContext()).newPage();

@@ -1,59 +1,32 @@
-/**
- * The host studio in Chromium against a real node (Redis, ledger, Socket.IO): viewers are real Socket.IO clients
- * and a viewer page. Built into its own directory so it never races the other browser tests' builds.
- */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../server/src/config';
 import type { LotteryAudit } from '../server/src/contracts/lottery.schema';
-import { freePort } from '../server/src/redis/free-port';
-import { buildWorker } from '../server/src/worker-app';
-import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { ARTIFACTS } from '../test/browser/chromium';
+import { type ClientApp, startClientApp } from '../test/browser/client-app';
 import { guests, pay, reserve } from '../test/commerce';
 import { call, guestOn, joinAs, type RoomClient } from '../test/interaction';
-import { http, startServer, type TestServer } from '../test/server';
+import { http, type TestServer } from '../test/server';
 import { missingKeys } from './src/studio/strings';
 
 describe('host studio in Chromium', () => {
   let s: TestServer;
   let browser: Browser;
-  let clientDir: string;
-  let worker: Awaited<ReturnType<typeof buildWorker>> | undefined;
+  let app: ClientApp | undefined;
   let host: Page;
   let liveId: string;
   const viewers: RoomClient[] = [];
   const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
 
   beforeAll(async () => {
-    clientDir = mkdtempSync(join(tmpdir(), 'lc-studio-'));
-    await build({
-      configFile: join(process.cwd(), 'client/vite.config.ts'),
-      logLevel: 'silent',
-      build: { outDir: clientDir, emptyOutDir: true },
-    });
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    s = await startServer({
-      env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
-      build: { clientDir },
-    });
-    // The job worker writes the post-live report (PGlite has one owner: it shares the node's infrastructure).
-    worker = await buildWorker(loadConfig(s.env), pino({ level: 'silent' }), s.built.infra);
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
+    // The job worker writes the post-live report.
+    app = await startClientApp({ name: 'studio', worker: true });
+    ({ s, browser } = app);
   });
 
   afterAll(async () => {
     for (const v of viewers) v.close();
-    await browser?.close();
-    await worker?.close();
-    await s?.close();
-    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   it('registers, creates a live and goes live from the studio', async () => {

@@ -1,48 +1,23 @@
-/**
- * The viewer app in Chromium against a real node: flash sale (same server deadline on two pages, buy → pay →
- * order, stock falling, sold out), lottery by keyword comment with the verify page, reconnect with resync, and
- * the zh-CN switch. The host side is driven through the HTTP/socket API (the studio UI has its own test).
- * Built into its own directory so it never races the other browser tests' builds.
- */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Coupon } from '../server/src/contracts/commerce.schema';
 import type { Lottery, LotteryAudit } from '../server/src/contracts/lottery.schema';
-import { freePort } from '../server/src/redis/free-port';
-import { ARTIFACTS, launchChromium } from '../test/browser/chromium';
+import { ARTIFACTS } from '../test/browser/chromium';
+import { type ClientApp, startClientApp } from '../test/browser/client-app';
 import { addProduct, reserve, scheduleSale } from '../test/commerce';
 import { joinAs } from '../test/interaction';
-import { call, guest, hostWithLive, http, startServer, type TestServer } from '../test/server';
+import { call, guest, hostWithLive, http, type TestServer } from '../test/server';
 
 describe('viewer app in Chromium', () => {
   let s: TestServer;
   let browser: Browser;
-  let clientDir: string;
+  let app: ClientApp | undefined;
   beforeAll(async () => {
-    clientDir = mkdtempSync(join(tmpdir(), 'lc-viewer-'));
-    await build({
-      configFile: join(process.cwd(), 'client/vite.config.ts'),
-      logLevel: 'silent',
-      build: { outDir: clientDir, emptyOutDir: true },
-    });
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    s = await startServer({
-      env: { PORT: String(port), ALLOWED_ORIGINS: origin, PUBLIC_URL: origin, SERVE_CLIENT: 'true' },
-      build: { clientDir },
-    });
-    browser = await launchChromium();
-    mkdirSync(ARTIFACTS, { recursive: true });
+    app = await startClientApp({ name: 'viewer' });
+    ({ s, browser } = app);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await s?.close();
-    if (clientDir) rmSync(clientDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   /** A phone-sized viewer page signed in as a guest and joined to the live. */
   async function viewer(liveId: string, name: string): Promise<Page> {
