@@ -125,6 +125,17 @@ export const ConfigSchema = z.object({
     .min(0)
     .max(30 * 86_400)
     .default(86_400),
+  /**
+   * After a live ended and the end-of-live steps that read them ran, its Redis room and interaction keys (room
+   * log, presence, comments, likes, Q&A, polls, shares) expire after this many seconds (0: deleted at once).
+   * The grace keeps late reconnects served from the room log.
+   */
+  ROOM_KEYS_RETAIN_SEC: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400),
   /** How long a lottery winner (or a runner-up a prize passed to) has to claim it; fractions allowed. */
   LOTTERY_CLAIM_HOURS: z.coerce.number().positive().max(2160).default(48),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),

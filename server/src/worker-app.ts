@@ -1,10 +1,14 @@
 /** Composition root of the job worker: infrastructure + every registered end-of-live step. */
 import type { Config } from './config';
 import { startCommerceWorker } from './features/commerce/commerce.worker';
+import { readReport } from './features/commerce/settlement/report';
+import { COMMERCE_SETTLEMENT_STEP } from './features/commerce/settlement/settlement.step';
 import { interactionStatsStep } from './features/interaction-stats.step';
 import { liveStatsStep } from './features/lives/live-stats.step';
 import { lotteryPrizesStep } from './features/lottery/lottery-prizes.step';
 import { prizeNotifier } from './features/lottery/prize-notifier';
+import { pollsCloseStep } from './features/polls/polls-close.step';
+import { roomKeysStep } from './features/room-keys.step';
 import { type Infra, openInfra } from './infra';
 import { createStepRegistry, type EndOfLiveStep } from './jobs/end-of-live';
 import { endOfLiveQueue, startEndOfLiveWorker } from './jobs/end-of-live.worker';
@@ -44,9 +48,22 @@ export async function buildWorker(config: Config, log: Log, shared?: Infra) {
         { jobId: `lottery-prizes-${liveId}-${at}`, delay: Math.max(0, at - Date.now()) + 1000 },
       ),
   });
+  const pollsClose = pollsCloseStep({ scripts: infra.scripts, logMaxLen: config.ROOM_LOG_MAX_LEN });
+  // Room and interaction keys: released once their readers ran (the commerce report counts unique viewers).
+  const roomKeys = roomKeysStep({
+    retainSec: config.ROOM_KEYS_RETAIN_SEC,
+    readers: [liveStatsStep, interactionStatsStep, pollsClose],
+    pending: async ({ db, liveId }) => ((await readReport(db, liveId)) ? null : COMMERCE_SETTLEMENT_STEP),
+    rerunAt: (liveId, endedAt, at) =>
+      rerunQueue.add(
+        'room-keys',
+        { liveId, endedAt },
+        { jobId: `room-keys-${liveId}-${at}`, delay: Math.max(0, at - Date.now()) },
+      ),
+  });
   const eol = startEndOfLiveWorker({
     ...infra.bull,
-    steps: registerSteps(lotteryPrizes, ...commerce.steps),
+    steps: registerSteps(pollsClose, roomKeys, lotteryPrizes, ...commerce.steps),
     db: infra.db,
     redis: infra.redis,
     keys: infra.keys,

@@ -23,6 +23,7 @@ import type { FeatureDeps } from './feature-deps';
 import { createLikesService } from './likes/likes.service';
 import { likesSocketHandlers } from './likes/likes.socket';
 import type { LivesService } from './lives/lives.service';
+import { releasedRoomGuard } from './lives/released-room.guard';
 import { moderationRoutes } from './moderation/moderation.routes';
 import { createModerationService } from './moderation/moderation.service';
 import { moderationSocketHandlers } from './moderation/moderation.socket';
@@ -130,6 +131,7 @@ export function buildInteraction(
   });
 
   joinHooks.guard('moderation', (ctx) => moderation.guard(ctx));
+  joinHooks.guard('released-room', releasedRoomGuard(roomLog));
   joinHooks.after('moderation', (ctx) => moderation.afterJoin(ctx));
   joinHooks.after('shares', async (ctx) => {
     await social.attributeJoin(ctx.live.id, ctx.user, ctx.ref);

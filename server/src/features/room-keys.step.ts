@@ -1,0 +1,67 @@
+/**
+ * End-of-live step `room-keys`: hands an ended live's room and interaction keys (room log, presence, comments,
+ * likes, Q&A, polls, shares, moderation) back to Redis. Commerce keys are settlement's (it releases them after
+ * a clean reconcile) and lottery/watch-time keys are left alone. The steps that read these keys run first
+ * (they are idempotent, so running them here as well as on their own changes nothing), and the release waits
+ * for every other reader (`pending`: e.g. the commerce report counts unique viewers) by asking to be run
+ * again later. Keys are deleted (retain 0) or set to expire with `EXPIRE … NX` (never extended), so a second
+ * run is harmless; the grace keeps late reconnects served from the log until then.
+ */
+import type { EndOfLiveStep, StepContext } from '../jobs/end-of-live';
+import type { Keys } from '../redis/keys';
+
+/** Suffixes (after `{live:<id>}:`) of the keys this step releases: an allowlist, so unknown keys stay. */
+const ROOM_KEY =
+  /^(?:seq|log|conns|online|peak|viewers|status|mods|chat|kw|bans|devices|shadow|comments|comment|cidx|redacted|held|pinned|likes|likes:slot|goals|goal|goals:reached|qa:voters|poll|shares|sharejoins|refjoined|(?:joins|leaves|node|mute|crl|slow|cps|own|rl):.+|poll:[^:]+:(?:voters|tally))$/;
+
+/** Every room/interaction key of a live that exists now (SCAN of its hash tag, filtered by `ROOM_KEY`). */
+export async function roomKeysOf(redis: StepContext['redis'], keys: Keys, liveId: string): Promise<string[]> {
+  const base = `${keys.prefix}:{live:${liveId}}:`;
+  const pattern = `${base.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    for (const k of found) if (ROOM_KEY.test(k.slice(base.length))) out.push(k);
+  } while (cursor !== '0');
+  return [...new Set(out)];
+}
+
+export function roomKeysStep(opts: {
+  /** Config ROOM_KEYS_RETAIN_SEC: 0 deletes the keys, else they expire after this many seconds. */
+  retainSec: number;
+  /** Steps that read these keys; run (again) before the release. */
+  readers: EndOfLiveStep[];
+  /** What else must finish first; returns the name of what is still pending, or null. */
+  pending?: (ctx: StepContext) => Promise<string | null>;
+  /** Schedules another run of this step at `at` (epoch ms), while something is pending. */
+  rerunAt?: (liveId: string, endedAt: string, at: number) => Promise<unknown>;
+  now?: () => number;
+}): EndOfLiveStep {
+  const now = opts.now ?? Date.now;
+  return {
+    name: 'room-keys',
+    async run(ctx) {
+      const { liveId, redis, keys, log } = ctx;
+      for (const step of opts.readers) await step.run(ctx);
+      const waiting = (await opts.pending?.(ctx)) ?? null;
+      if (waiting) {
+        // Back off with the live's age (5 s … 1 h): a stuck reader is retried, never spun on.
+        const age = Math.max(0, now() - Date.parse(ctx.endedAt));
+        const at = now() + Math.min(3_600_000, Math.max(5_000, Math.round(age / 4)));
+        if (age > 3_600_000) log.warn({ liveId, waiting }, 'room keys still held: a reader has not finished');
+        await opts.rerunAt?.(liveId, ctx.endedAt, at);
+        return { released: 0, waiting, rerunAt: at };
+      }
+      const all = await roomKeysOf(redis, keys, liveId);
+      if (all.length === 0) return { released: 0 };
+      const pipe = redis.pipeline();
+      if (opts.retainSec === 0) pipe.unlink(...all);
+      else for (const k of all) pipe.expire(k, opts.retainSec, 'NX');
+      const failed = (await pipe.exec())?.find(([err]) => err);
+      if (failed) throw failed[0];
+      return { released: all.length, retainSec: opts.retainSec };
+    },
+  };
+}
