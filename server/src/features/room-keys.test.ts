@@ -104,7 +104,9 @@ describe('end-of-live room-keys step', () => {
         liveId,
       ]);
       expect(comments.rows[0]).toEqual({ comments: 1 });
-      const report = await db.query('SELECT unique_viewers FROM commerce_reports WHERE live_id = $1', [liveId]);
+      const report = await db.query('SELECT unique_viewers FROM commerce_reports WHERE live_id = $1', [
+        liveId,
+      ]);
       expect(report.rows[0]).toEqual({ unique_viewers: 1 });
 
       const late = await guestOn(s, 'late');
