@@ -223,6 +223,21 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#consumer(peerId, consumerId).getStats();
   }
 
+  /**
+   * The worker-side state of the transport a consumer sends on: a consumer sends nothing until its transport's
+   * ICE and DTLS are connected, so this tells a viewer that never completed its handshake from one the worker
+   * skips (diagnostics: a silent viewer in the media benchmark).
+   */
+  consumerTransportState(peerId: string, consumerId: string): { iceState: string; dtlsState: string } {
+    this.#consumer(peerId, consumerId);
+    const entry = [...(this.#peers.get(peerId)?.transports.values() ?? [])].find((e) =>
+      e.consumers.has(consumerId),
+    );
+    if (!entry) throw new MediaError('not-found', `consumer ${consumerId} not found for peer ${peerId}`);
+    if (entry.kind !== 'webrtc') return { iceState: 'plain', dtlsState: 'plain' };
+    return { iceState: entry.transport.iceState, dtlsState: entry.transport.dtlsState };
+  }
+
   /** Every peer's transports (diagnostics and tests). */
   transports(): Array<{ peerId: string; transportId: string; direction: Direction }> {
     return [...this.#peers].flatMap(([peerId, peer]) =>

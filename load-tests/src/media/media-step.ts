@@ -30,6 +30,9 @@ export interface StepResult {
     consumers: number;
     everReceived: number;
     workerSent: number | null;
+    /** The worker's view of the viewer's transport: ICE and DTLS state (a consumer sends once both connect). */
+    workerIce: string | null;
+    workerDtls: string | null;
   }[];
   /** Median per-consumer bitrate over the window (RTP payload + 12-byte header), kbit/s. */
   bitrateKbps: number;
@@ -125,6 +128,8 @@ export async function measureStep(
           consumers: v.peer.consumerIds.length,
           everReceived: v.peer.packets,
           workerSent: a && b ? a.packetsSent - b.packetsSent : null,
+          workerIce: a?.iceState ?? null,
+          workerDtls: a?.dtlsState ?? null,
         };
       }),
     bitrateKbps: round(kbps[Math.floor(kbps.length / 2)] ?? 0, 1),

@@ -225,6 +225,9 @@ export interface ConsumerStatsInfo {
   packetsLost: number;
   /** Packets its producer (on this router) had received, read at the same moment: the worker's own denominator. */
   sourcePackets: number;
+  /** The worker's view of the consumer's transport (it sends only once both are connected/completed). */
+  iceState: string;
+  dtlsState: string;
 }
 
 /** Why the client must re-establish media: its room was rebuilt (worker died) or its transport's router closed. */

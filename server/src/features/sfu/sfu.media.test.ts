@@ -74,6 +74,37 @@ describe('media flow with Node WebRTC peers', () => {
     expect(foreign).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
+  it('a burst of viewers joining at once, each past the threshold, all receive: routers are added and piped while they consume', async () => {
+    // Issue #3: a piped benchmark run had one viewer the worker never sent to. Here every viewer needs a new
+    // router (threshold 1), placed while the previous ones are still being created and piped.
+    const room = await liveRoom(s, 6);
+    cleanups.push(() => room.close());
+    const publisher = new NodePublisher(room.hostSocket, room.liveId);
+    cleanups.push(() => publisher.close());
+    await publisher.start();
+    const viewers = room.viewers.map((sock) => new NodeViewer(sock, room.liveId));
+    for (const v of viewers) cleanups.push(() => v.close());
+    await Promise.all(viewers.map((v) => v.start()));
+    const mediaRoom = (await s.built.deps.sfu!.room(room.liveId))!;
+    const routers = mediaRoom.stats().routers;
+    expect(routers).toHaveLength(6);
+    expect(routers.map((r) => r.consumers)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(new Set(routers.map((r) => r.workerPid)).size).toBe(2);
+
+    await waitFor(() => viewers.every((v) => v.packets > 20), 15_000, 'RTP at every viewer');
+    for (const v of viewers) {
+      const sent = await ok(
+        call<ConsumerStatsInfo>(v.socket, 'sfu:consumer:stats', {
+          liveId: room.liveId,
+          consumerId: v.consumerIds[0],
+        }),
+      );
+      expect(sent.packetsSent).toBeGreaterThan(0);
+      expect(sent.dtlsState).toBe('connected');
+      expect(['connected', 'completed']).toContain(sent.iceState);
+    }
+  });
+
   it('rebuilds the room when the worker under it is SIGKILLed: the host republishes, viewers receive again', async () => {
     const { publisher, viewers, mediaRoom } = await broadcast();
     await waitFor(() => viewers.every((v) => v.packets > 10), 10_000, 'RTP before the kill');

@@ -262,6 +262,9 @@ export function createSfuService(deps: {
     /** What the worker sent on one of the peer's consumers. @throws MEDIA_NOT_AVAILABLE, NOT_FOUND */
     async consumerSent(liveId: string, peerId: string, consumerId: string): Promise<ConsumerStatsInfo> {
       const stats = await this.consumerStats(liveId, peerId, consumerId);
+      const { iceState, dtlsState } = await run(
+        existing(liveId, peerId).then((room) => room.consumerTransportState(peerId, consumerId)),
+      );
       const out = stats.find((s) => s.type === 'outbound-rtp') as ms.ConsumerStat | undefined;
       const source = stats.find((s) => s.type === 'inbound-rtp') as ms.ProducerStat | undefined;
       return {
@@ -270,6 +273,8 @@ export function createSfuService(deps: {
         bitrate: out?.bitrate ?? 0,
         packetsLost: out?.packetsLost ?? 0,
         sourcePackets: source?.packetCount ?? 0,
+        iceState,
+        dtlsState,
       };
     },
 
