@@ -103,7 +103,7 @@ export interface ClientToServerEvents {
   'qa:vote': (payload: QaVotePayload, ack?: AckFn<{ voted: boolean; votes: number }>) => void;
   /** Host/moderator: answer, pin (one at a time), unpin, dismiss or reopen a question. */
   'qa:moderate': (payload: QaModeratePayload, ack?: AckFn<{ question: Question }>) => void;
-  /** Host: open a poll (2-6 options, closes on the server clock); POLL_ALREADY_OPEN while one is open. */
+  /** Host: open a poll (2-6 options, closes on the server clock); POLL_ALREADY_OPEN while one is open, LIVE_ENDED after the end. */
   'poll:create': (payload: PollCreatePayload, ack?: AckFn<{ poll: Poll }>) => void;
   /** Vote once in the open poll: ALREADY_VOTED, POLL_CLOSED, POLL_NOT_FOUND. */
   'poll:vote': (payload: PollVotePayload, ack?: AckFn<{ voted: number }>) => void;

@@ -127,6 +127,7 @@ export function buildInteraction(
     roomLog,
     polls: createPollsRepo(db),
     logMaxLen: config.ROOM_LOG_MAX_LEN,
+    ended: async (liveId) => (await lives.get(liveId)).status === 'ended',
     log,
   });
 

@@ -8,7 +8,7 @@ import { buildWorker } from '../../worker-app';
 import { pollsCloseStep } from './polls-close.step';
 
 describe('end-of-live polls-close step', () => {
-  it('closes a poll still open at the end with its exact tallies, once', async () => {
+  it('closes a poll still open at the end with its exact tallies, once; no poll opens after the end', async () => {
     // Default ROOM_KEYS_RETAIN_SEC: the keys outlive the steps, so the reruns below meet the closed poll.
     const s = await startServer({ ledger: 'postgres' });
     const worker = await buildWorker(loadConfig(s.env), pino({ level: 'silent' }));
@@ -76,6 +76,14 @@ describe('end-of-live polls-close step', () => {
       expect(
         (await db.query('SELECT count(*)::int AS n FROM poll_votes WHERE poll_id = $1', [pollId])).rows[0],
       ).toEqual({ n: 3 });
+      // No poll opens after the end (the step would never close it).
+      const late = await call(hostC.socket, 'poll:create', {
+        liveId,
+        question: 'late?',
+        options: ['a', 'b'],
+        durationSec: 60,
+      });
+      expect(late.ok ? 'ok' : late.error.code).toBe('LIVE_ENDED');
       for (const c of [hostC, ...voters]) c.close();
     } finally {
       await worker.close();

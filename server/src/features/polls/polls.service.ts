@@ -24,6 +24,8 @@ export function createPollsService(deps: {
   roomLog: RoomLog;
   polls: PollsRepo;
   logMaxLen: number;
+  /** Whether the live has ended: no poll opens after the end-of-live `polls-close` step closed the last. */
+  ended?: (liveId: string) => Promise<boolean>;
   log?: Log;
   now?: () => number;
 }) {
@@ -78,8 +80,9 @@ export function createPollsService(deps: {
   };
 
   type NewPoll = { question: string; options: string[]; durationSec: number };
-  /** Host: opens a poll. @throws POLL_ALREADY_OPEN */
+  /** Host: opens a poll. @throws LIVE_ENDED, POLL_ALREADY_OPEN */
   const create = async (user: TokenClaims, liveId: string, p: NewPoll): Promise<{ poll: Poll }> => {
+    if (await deps.ended?.(liveId)) throw new AppError('LIVE_ENDED', 'the live has ended');
     const openedAt = now();
     const base = {
       id: randomUUID(),
