@@ -15,7 +15,8 @@
  * | <p>:{live:<id>}:node:<nodeId>        | hash        | userId → connections held by that node         |
  * | <p>:{live:<id>}:status               | string      | cached live status (scheduled/live/ended)      |
  *
- * Interaction (comments, moderation, likes, Q&A, polls, shares):
+ * Interaction (comments, moderation, likes, Q&A, polls, shares). These and the room keys above expire (or are
+ * deleted) after the live by the end-of-live step `room-keys` (ROOM_KEYS_RETAIN_SEC); `followers` is the host's.
  *
  * | key                                  | type        | holds                                          |
  * |--------------------------------------|-------------|------------------------------------------------|
