@@ -27,6 +27,8 @@ export interface StepResult {
   silent: {
     viewer: number;
     connected: boolean;
+    /** The viewer's own last connection state (msc-node), beside the worker's view below. */
+    state: string;
     consumers: number;
     everReceived: number;
     workerSent: number | null;
@@ -125,6 +127,7 @@ export async function measureStep(
         return {
           viewer: i,
           connected: v.peer.connectedAt !== undefined,
+          state: v.peer.connectionState,
           consumers: v.peer.consumerIds.length,
           everReceived: v.peer.packets,
           workerSent: a && b ? a.packetsSent - b.packetsSent : null,

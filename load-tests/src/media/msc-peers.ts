@@ -150,6 +150,8 @@ export class MscViewer {
   consumerIds: string[] = [];
   /** When the transport's connection state first reached `connected` (performance.now()). */
   connectedAt: number | undefined;
+  /** The recv transport's last connection state (a silent viewer's: did ICE/DTLS fail on this side?). */
+  connectionState = 'new';
   window: CountWindow | undefined;
   /** Called with the publisher→viewer time of each packet counted in the window (same process only). */
   onLatency: ((ms: number) => void) | undefined;
@@ -183,6 +185,7 @@ export class MscViewer {
     const transport = await createTransport(this.sig, this.liveId, device, 'recv');
     if (generation !== this.#generation || this.#closed) return transport.close();
     transport.on('connectionstatechange', (state) => {
+      this.connectionState = state;
       if (state === 'connected') this.connectedAt ??= performance.now();
     });
     const session = { device, transport, generation };
