@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { liveRoom, ok, startMediaServer } from '../../../../test/media';
 import { NodePublisher, NodeViewer } from '../../../../test/msc-node';
 import { call, type TestServer, waitFor } from '../../../../test/server';
-import type { ConsumerStatsInfo } from '../../contracts/sfu.schema';
+import type { ConsumerStatsInfo, SfuCapabilities, TransportInfo } from '../../contracts/sfu.schema';
 
 describe('media flow with Node WebRTC peers', () => {
   let s: TestServer;
@@ -103,6 +103,38 @@ describe('media flow with Node WebRTC peers', () => {
       expect(sent.dtlsState).toBe('connected');
       expect(['connected', 'completed']).toContain(sent.iceState);
     }
+  });
+
+  it('a resumed consumer whose transport never connects gets nothing, and its stats say which handshake is missing', async () => {
+    // The one state left that matches issue #3's silent viewer: resumed, its producer receiving, 0 sent.
+    const room = await liveRoom(s, 1);
+    cleanups.push(() => room.close());
+    const publisher = new NodePublisher(room.hostSocket, room.liveId);
+    cleanups.push(() => publisher.close());
+    const producerId = await publisher.start();
+    const viewer = room.viewers[0]!;
+    const { liveId } = room;
+    const caps = await ok(call<SfuCapabilities>(viewer, 'sfu:capabilities', { liveId }));
+    const recv = await ok(call<TransportInfo>(viewer, 'sfu:transport:create', { liveId, direction: 'recv' }));
+    const { id: consumerId } = await ok(
+      call<{ id: string }>(viewer, 'sfu:consume', {
+        liveId,
+        transportId: recv.id,
+        producerId,
+        rtpCapabilities: caps.routerRtpCapabilities,
+      }),
+    );
+    await ok(call(viewer, 'sfu:consumer:resume', { liveId, consumerId }));
+    const stats = () => ok(call<ConsumerStatsInfo>(viewer, 'sfu:consumer:stats', { liveId, consumerId }));
+    const sent = await waitFor(
+      async () => {
+        const x = await stats();
+        return x.sourcePackets > 20 && x;
+      },
+      10_000,
+      'the producer receiving',
+    );
+    expect(sent).toMatchObject({ packetsSent: 0, iceState: 'new', dtlsState: 'new' });
   });
 
   it('rebuilds the room when the worker under it is SIGKILLed: the host republishes, viewers receive again', async () => {
