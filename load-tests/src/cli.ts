@@ -71,11 +71,15 @@ function usage(): string {
     '',
     'Scenarios:',
     ...SCENARIOS.map((s) => `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(8)}${s.summary}`),
-    '',
-    'Not available yet:',
-    ...PENDING.map(
-      (s) => `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(8)}${pendingReason(s)}: ${s.summary}`,
-    ),
+    ...(PENDING.length
+      ? [
+          '',
+          'Not available yet:',
+          ...PENDING.map(
+            (s) => `  ${s.name.padEnd(w)}${(s.benchmark ?? '').padEnd(8)}${pendingReason(s)}: ${s.summary}`,
+          ),
+        ]
+      : []),
     ...(PENDING_PUBLISHERS.length
       ? [
           '',
