@@ -1,10 +1,9 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Coupon } from '../server/src/contracts/commerce.schema';
 import type { Lottery, MyPrize } from '../server/src/contracts/lottery.schema';
 import { ARTIFACTS } from '../test/browser/chromium';
-import { type ClientApp, startClientApp } from '../test/browser/client-app';
+import { type ClientApp, startClientApp, viewerPage } from '../test/browser/client-app';
 import { addProduct } from '../test/commerce';
 import { joinAs } from '../test/interaction';
 import { call, hostWithLive, http, type TestServer } from '../test/server';
@@ -14,23 +13,15 @@ const SLOW = { timeout: 10_000 };
 
 describe('my prizes in Chromium', () => {
   let s: TestServer;
-  let browser: Browser;
   let app: ClientApp | undefined;
   beforeAll(async () => {
     app = await startClientApp({ name: 'prizes', worker: true });
-    ({ s, browser } = app);
+    ({ s } = app);
   });
   afterAll(() => app?.close());
 
-  async function viewer(liveId: string, name: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
-    const page = await ctx.newPage();
-    await page.goto(`${s.url}/?live=${liveId}`);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Watch' }).click();
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toBe('live');
-    return page;
-  }
+  /** A phone-sized viewer page signed in as a guest and joined to the live. */
+  const viewer = (liveId: string, name: string) => viewerPage(app!, liveId, name);
 
   it('the winner sees the prize offered after the live ends, is told about an empty or refused address, claims it from the keyboard and sees the coupon issued', async () => {
     const { host, liveId } = await hostWithLive(s);

@@ -1,34 +1,26 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Coupon } from '../server/src/contracts/commerce.schema';
 import type { Lottery, LotteryAudit } from '../server/src/contracts/lottery.schema';
 import { ARTIFACTS } from '../test/browser/chromium';
-import { type ClientApp, startClientApp } from '../test/browser/client-app';
+import { type ClientApp, startClientApp, viewerPage } from '../test/browser/client-app';
 import { addProduct, reserve, scheduleSale } from '../test/commerce';
 import { joinAs } from '../test/interaction';
 import { call, guest, hostWithLive, http, type TestServer } from '../test/server';
 
 describe('viewer app in Chromium', () => {
   let s: TestServer;
-  let browser: Browser;
   let app: ClientApp | undefined;
   beforeAll(async () => {
     app = await startClientApp({ name: 'viewer' });
-    ({ s, browser } = app);
+    ({ s } = app);
   });
   afterAll(() => app?.close());
 
   /** A phone-sized viewer page signed in as a guest and joined to the live. */
-  async function viewer(liveId: string, name: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
-    const page = await ctx.newPage();
-    await page.goto(`${s.url}/?live=${liveId}`);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Watch' }).click();
-    await expect.poll(() => page.locator('#status').textContent()).toBe('live');
-    return page;
-  }
+  /** A phone-sized viewer page signed in as a guest and joined to the live. */
+  const viewer = (liveId: string, name: string) => viewerPage(app!, liveId, name);
   const userId = (page: Page) =>
     page.evaluate(
       () => (JSON.parse(localStorage.getItem('lc.session')!) as { user: { id: string } }).user.id,

@@ -7,8 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
+import { expect } from 'vitest';
 import type { BuildOptions } from '../../server/src/app';
 import { loadConfig } from '../../server/src/config';
 import { freePort } from '../../server/src/redis/free-port';
@@ -60,4 +61,16 @@ export async function startClientApp(
     await close();
     throw err;
   }
+}
+
+/** A phone-sized viewer page signed in as a guest and joined to the live (waits until it shows `live`). */
+export async function viewerPage(app: ClientApp, liveId: string, name: string): Promise<Page> {
+  const ctx = await app.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  const page = await ctx.newPage();
+  await page.goto(`${app.s.url}/?live=${liveId}`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Watch' }).click();
+  // NOTE: patient on a shared 2-core box; still fails when the page never gets there.
+  await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toBe('live');
+  return page;
 }
