@@ -11,7 +11,9 @@ COPY scripts/mediasoup-worker.sh scripts/mediasoup-worker.sh
 RUN bash scripts/mediasoup-worker.sh
 ENV MEDIASOUP_WORKER_BIN=/opt/mediasoup/3.8.4/mediasoup-worker
 
+# contracts/ is an npm workspace (@lc/contracts): its package.json must be there when npm links it.
 COPY package.json package-lock.json ./
+COPY contracts/package.json contracts/package.json
 RUN npm ci --no-audit --no-fund
 
 # NOTE: local state (dev secret, Redis and PGlite data) and host-built artefacts never go into the image.

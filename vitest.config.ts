@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: [
+      'contracts/**/*.test.ts',
       'server/**/*.test.ts',
       'media/**/*.test.ts',
       'client/**/*.test.ts',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import type { Coupon } from '@lc/contracts/commerce.schema';
+import type { Lottery, MyPrize } from '@lc/contracts/lottery.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Coupon } from '../server/src/contracts/commerce.schema';
-import type { Lottery, MyPrize } from '../server/src/contracts/lottery.schema';
 import { ARTIFACTS } from '../test/browser/chromium';
 import { type ClientApp, startClientApp, viewerPage } from '../test/browser/client-app';
 import { addProduct } from '../test/commerce';

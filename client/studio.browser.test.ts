@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import type { LotteryAudit } from '@lc/contracts/lottery.schema';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LotteryAudit } from '../server/src/contracts/lottery.schema';
 import { ARTIFACTS } from '../test/browser/chromium';
 import { type ClientApp, startClientApp } from '../test/browser/client-app';
 import { guests, pay, reserve } from '../test/commerce';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
+import type { Coupon } from '@lc/contracts/commerce.schema';
+import type { Lottery, LotteryAudit } from '@lc/contracts/lottery.schema';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Coupon } from '../server/src/contracts/commerce.schema';
-import type { Lottery, LotteryAudit } from '../server/src/contracts/lottery.schema';
 import { ARTIFACTS } from '../test/browser/chromium';
 import { type ClientApp, startClientApp, viewerPage } from '../test/browser/client-app';
 import { addProduct, reserve, scheduleSale } from '../test/commerce';

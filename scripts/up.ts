@@ -15,8 +15,13 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type Config, ConfigError, loadConfig } from '../server/src/config';
-import { type LocalRedis, startLocalRedis } from '../server/src/redis/local-redis';
+import {
+  type Config,
+  ConfigError,
+  type LocalRedis,
+  loadConfig,
+  startLocalRedis,
+} from '../server/src/testkit';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

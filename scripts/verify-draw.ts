@@ -4,9 +4,9 @@
  * Prints MATCH (exit 0) or MISMATCH with the reasons (exit 1); exit 2 when the record can't be read.
  */
 import { readFileSync } from 'node:fs';
-import { LotteryAudit } from '../server/src/contracts/lottery.schema';
-import { verifyAudit } from '../server/src/contracts/lottery-draw';
-import { nodeDrawHash } from '../server/src/features/lottery/draw-hash';
+import { LotteryAudit } from '@lc/contracts/lottery.schema';
+import { verifyAudit } from '@lc/contracts/lottery-draw';
+import { nodeDrawHash } from '@lc/contracts/node-draw-hash';
 
 async function load(src: string): Promise<unknown> {
   if (/^https?:\/\//.test(src)) {

@@ -3,10 +3,10 @@
  * and raw HTTP for exact response bodies.
  */
 import { randomUUID } from 'node:crypto';
-import type { AuthResponse } from '../server/src/contracts/auth.schema';
-import type { Product, Reservation, Sale } from '../server/src/contracts/commerce.schema';
-import type { JoinResult, RoomEvent, RoomSnapshot } from '../server/src/contracts/room.schema';
-import { SeqTracker } from '../server/src/contracts/seq-tracker';
+import type { AuthResponse } from '@lc/contracts/auth.schema';
+import type { Product, Reservation, Sale } from '@lc/contracts/commerce.schema';
+import type { JoinResult, RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
+import { SeqTracker } from '@lc/contracts/seq-tracker';
 import { call, connect, guest, hostWithLive, http, type TestClient, type TestServer } from './server';
 
 export type Json<T = unknown> = { status: number; body: T; text: string };

@@ -3,9 +3,9 @@
  * facts they receive, and guests with a chosen device id.
  */
 import { randomBytes } from 'node:crypto';
-import type { AuthResponse } from '../server/src/contracts/auth.schema';
-import type { JoinResult, RoomEvent, RoomSnapshot } from '../server/src/contracts/room.schema';
-import { SeqTracker } from '../server/src/contracts/seq-tracker';
+import type { AuthResponse } from '@lc/contracts/auth.schema';
+import type { JoinResult, RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
+import { SeqTracker } from '@lc/contracts/seq-tracker';
 import { call, connect, http, type TestClient, type TestServer, waitFor } from './server';
 
 export interface RoomClient {

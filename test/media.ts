@@ -2,8 +2,9 @@
  * Media test kit: a server with mediasoup workers on its own RTC port range, a live with a joined host and
  * viewers (real Socket.IO clients), and typed `sfu:*` calls that throw on an error ack.
  */
+
+import type { Ack } from '@lc/contracts/events';
 import type { BuildOptions } from '../server/src/app';
-import type { Ack } from '../server/src/contracts/events';
 import {
   call,
   connect,

@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AuthResponse } from '@lc/contracts/auth.schema';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@lc/contracts/events';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
 import { type BuildOptions, type BuiltApp, buildApp } from '../server/src/app';
 import { loadConfig } from '../server/src/config';
-import type { AuthResponse } from '../server/src/contracts/auth.schema';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../server/src/contracts/events';
 import { createTestDatabase } from './postgres';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;

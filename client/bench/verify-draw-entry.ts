@@ -1,6 +1,6 @@
 /** Page side of the verify benchmark: the verify page's own path (WebCrypto digests, then the shared check). */
-import type { LotteryAudit } from '../../server/src/contracts/lottery.schema';
-import { verifyAudit } from '../../server/src/contracts/lottery-draw';
+import type { LotteryAudit } from '@lc/contracts/lottery.schema';
+import { verifyAudit } from '@lc/contracts/lottery-draw';
 import { jsDrawHash, webDrawHash } from '../src/verify/web-draw-hash';
 
 /** `webcrypto`: the page's normal path; `js`: the fallback of pages without WebCrypto (insecure contexts). */

@@ -9,10 +9,10 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import type { LotteryAudit } from '@lc/contracts/lottery.schema';
+import { commitmentOf, draw, verifyAudit } from '@lc/contracts/lottery-draw';
+import { newSeed, nodeDrawHash } from '@lc/contracts/node-draw-hash';
 import { build } from 'vite';
-import type { LotteryAudit } from '../../server/src/contracts/lottery.schema';
-import { commitmentOf, draw, verifyAudit } from '../../server/src/contracts/lottery-draw';
-import { newSeed, nodeDrawHash } from '../../server/src/features/lottery/draw-hash';
 import { launchChromium } from '../../test/browser/chromium';
 
 const arg = (name: string, def: string) => {

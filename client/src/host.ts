@@ -3,8 +3,8 @@
  * announcements, and the studio panels (live figures, chat moderation, products, flash sales, coupons, lottery,
  * Q&A, polls, moderation). Panels live in ./studio; every label follows the zh-CN / en switch.
  */
-import type { AuthResponse } from '../../server/src/contracts/auth.schema';
-import type { Live } from '../../server/src/contracts/live.schema';
+import type { AuthResponse } from '@lc/contracts/auth.schema';
+import type { Live } from '@lc/contracts/live.schema';
 import { $, el, formError, show } from './dom';
 import { applyI18n, langSwitch, onLangChange, t } from './i18n';
 import { api, LiveClient, session } from './live-client';

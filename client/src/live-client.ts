@@ -2,13 +2,14 @@
  * The live-client façade: owns the socket, the session token and the room's ordered event stream.
  * Views subscribe to its callbacks and never touch the socket directly.
  */
+
+import type { AuthResponse } from '@lc/contracts/auth.schema';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@lc/contracts/events';
+import type { Live, LiveStatus } from '@lc/contracts/live.schema';
+import type { JoinResult, Presence, RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
+import { SeqTracker } from '@lc/contracts/seq-tracker';
+import type { MediaKind } from '@lc/contracts/sfu.schema';
 import { io, type Socket } from 'socket.io-client';
-import type { AuthResponse } from '../../server/src/contracts/auth.schema';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../server/src/contracts/events';
-import type { Live, LiveStatus } from '../../server/src/contracts/live.schema';
-import type { JoinResult, Presence, RoomEvent, RoomSnapshot } from '../../server/src/contracts/room.schema';
-import { SeqTracker } from '../../server/src/contracts/seq-tracker';
-import type { MediaKind } from '../../server/src/contracts/sfu.schema';
 import { type MediaHandlers, MediaSession } from './media';
 
 export type Conn = 'connecting' | 'online' | 'reconnecting' | 'offline';

@@ -4,15 +4,16 @@
  * throws at it: `sfu:reconnect` (worker died, room rebuilt) and socket reconnects start it over, a failed
  * transport first tries an ICE restart, and a failed attempt is retried with backoff while the session is wanted.
  */
-import { Device, type types } from 'mediasoup-client';
-import type { ClientToServerEvents } from '../../server/src/contracts/events';
+
+import type { ClientToServerEvents } from '@lc/contracts/events';
 import type {
   ConsumerInfo,
   MediaKind,
   SfuCapabilities,
   SfuReconnectReason,
   TransportInfo,
-} from '../../server/src/contracts/sfu.schema';
+} from '@lc/contracts/sfu.schema';
+import { Device, type types } from 'mediasoup-client';
 
 export type MediaState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'failed';
 export interface MediaHandlers {

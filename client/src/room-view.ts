@@ -1,5 +1,5 @@
 /** The room panel shared by viewer and host pages: status, presence and the event list. */
-import type { Presence, RoomEvent, RoomSnapshot } from '../../server/src/contracts/room.schema';
+import type { Presence, RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { $, el } from './dom';
 import { defineStrings, t } from './i18n';
 import type { Conn, RoomHandlers } from './live-client';

@@ -3,8 +3,8 @@
  * with its flash sale and buy flow, coupons, lottery and my prizes, polls, Q&A — each panel a module under viewer/.
  * The page fans the façade's room traffic out to the panels; panels never touch the socket.
  */
-import type { AuthResponse } from '../../server/src/contracts/auth.schema';
-import type { Live } from '../../server/src/contracts/live.schema';
+import type { AuthResponse } from '@lc/contracts/auth.schema';
+import type { Live } from '@lc/contracts/live.schema';
 import { $, el, formError, show } from './dom';
 import { applyI18n, langSwitch, onLangChange, t } from './i18n';
 import { api, type Conn, device, LiveClient, type RoomHandlers, session } from './live-client';

@@ -7,10 +7,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LotteryAudit } from '@lc/contracts/lottery.schema';
+import { commitmentOf, draw } from '@lc/contracts/lottery-draw';
+import { nodeDrawHash } from '@lc/contracts/node-draw-hash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LotteryAudit } from '../../server/src/contracts/lottery.schema';
-import { commitmentOf, draw } from '../../server/src/contracts/lottery-draw';
-import { nodeDrawHash } from '../../server/src/features/lottery/draw-hash';
 import { startMediaServer } from '../../test/media';
 import { startServer, type TestServer } from '../../test/server';
 import { startPlainSocketIo } from './baselines/plain-socketio';

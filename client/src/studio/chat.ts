@@ -2,8 +2,8 @@
  * Chat moderation: the room's comments with per-author actions (delete, mute, ban, shadow-ban) and the review
  * queue of comments held by a `hold` keyword list (approve / reject). Comment text is rendered as text only.
  */
-import type { Comment, CommentsSnapshot } from '../../../server/src/contracts/comment.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { Comment, CommentsSnapshot } from '@lc/contracts/comment.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import { button, errorLine, field, hostOnly, type Panel, type StudioCtx, section, select, tr } from './ui';

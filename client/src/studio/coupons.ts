@@ -1,6 +1,6 @@
 /** Coupons: create amount-off (满减) or percent-off (折扣) with a quota and per-user limit; list with claims. */
-import type { CommerceSnapshot, Coupon } from '../../../server/src/contracts/commerce.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { CommerceSnapshot, Coupon } from '@lc/contracts/commerce.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import type { GoalsView } from './goals';

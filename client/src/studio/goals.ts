@@ -2,8 +2,8 @@
  * Like goals: the host sets thresholds (`like:goal:add`); each fires once (`goal:reached`) and can unlock a
  * coupon (the coupon form picks from these). Goals come from the snapshot and the host's own acks.
  */
-import type { GoalReached, LikeGoal, LikesSnapshot } from '../../../server/src/contracts/likes.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { GoalReached, LikeGoal, LikesSnapshot } from '@lc/contracts/likes.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import {

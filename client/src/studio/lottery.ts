@@ -2,8 +2,8 @@
  * Lottery: create (prize from this live's products or coupons, K winners, entry window, rules incl. keyword),
  * watch entrants, draw, show winners with links to the in-browser verifier and the raw audit record.
  */
-import type { Lottery, LotterySnapshot } from '../../../server/src/contracts/lottery.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { Lottery, LotterySnapshot } from '@lc/contracts/lottery.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import type { CouponsView } from './coupons';

@@ -2,13 +2,9 @@
  * Moderation: chat settings (slow mode, followers-only, buyers-only), actions by user id (unmute, unban,
  * un-shadow, appoint / revoke moderator), the moderators, keyword lists (block / mask / hold) and the audit log.
  */
-import type {
-  ChatSettings,
-  CommentsSnapshot,
-  KeywordList,
-} from '../../../server/src/contracts/comment.schema';
-import type { ModerationAction, ModerationSnapshot } from '../../../server/src/contracts/moderation.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { ChatSettings, CommentsSnapshot, KeywordList } from '@lc/contracts/comment.schema';
+import type { ModerationAction, ModerationSnapshot } from '@lc/contracts/moderation.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import {

@@ -1,6 +1,6 @@
 /** Polls: open one (question, 2-6 options, duration on the server clock), watch live tallies, close it early. */
-import type { Poll, PollSnapshot } from '../../../server/src/contracts/poll.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { Poll, PollSnapshot } from '@lc/contracts/poll.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import {

@@ -1,6 +1,6 @@
 /** Products: add one (REST), list them with stock, pin one as "now explaining" (`product:pin`) or unpin. */
-import type { CommerceSnapshot, Product, ProductStats } from '../../../server/src/contracts/commerce.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { CommerceSnapshot, Product, ProductStats } from '@lc/contracts/commerce.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import {

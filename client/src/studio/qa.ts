@@ -1,6 +1,6 @@
 /** Q&A board: viewers' questions sorted by votes or time; answer, pin / unpin, dismiss / reopen (`qa:moderate`). */
-import type { QaSnapshot, Question } from '../../../server/src/contracts/qa.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { QaSnapshot, Question } from '@lc/contracts/qa.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import { button, errorLine, field, keepFocus, type Panel, type StudioCtx, section, select } from './ui';

@@ -2,8 +2,8 @@
  * Flash-sale scheduler: product, deal price, units, per-user limit, open time and duration; each sale's
  * countdown runs on the server clock and its stock follows `sale:stock` (highest `version` wins).
  */
-import type { Sale, SaleCounters } from '../../../server/src/contracts/commerce.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { Sale, SaleCounters } from '@lc/contracts/commerce.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import type { ProductsView } from './products';

@@ -4,8 +4,8 @@
  * facts: like totals, `comment:new` events, presence and the sales' `sale:stock` counters (GMV = units sold ×
  * deal price, before coupons). Online/peak/unique/likes stay in the header (room-view.ts).
  */
-import type { CommerceReport, Sale, SaleCounters } from '../../../server/src/contracts/commerce.schema';
-import type { Presence, RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { CommerceReport, Sale, SaleCounters } from '@lc/contracts/commerce.schema';
+import type { Presence, RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import { sparkline } from './sparkline';

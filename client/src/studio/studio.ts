@@ -3,7 +3,7 @@
  * likes and facts out to the shared room view and to every panel; a one-second tick drives countdowns.
  */
 
-import type { Role } from '../../../server/src/contracts/ids';
+import type { Role } from '@lc/contracts/ids';
 import { el } from '../dom';
 import { onLangChange, t } from '../i18n';
 import type { LiveClient, RoomHandlers } from '../live-client';

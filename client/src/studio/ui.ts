@@ -3,7 +3,7 @@
  * host's token, names seen in the room) and small builders for translated, labelled controls.
  * Labels carry `data-i18n` so the language switch re-labels them; user content goes in as text only.
  */
-import type { Presence, RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { Presence, RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import { api, type LiveClient, type RoomFact } from '../live-client';

@@ -3,8 +3,8 @@
  * recomputes everything with the shared draw module on WebCrypto — MATCH only when every published value
  * follows from the seed and the frozen entrants.
  */
-import { LotteryAudit } from '../../../server/src/contracts/lottery.schema';
-import { verifyAudit } from '../../../server/src/contracts/lottery-draw';
+import { LotteryAudit } from '@lc/contracts/lottery.schema';
+import { verifyAudit } from '@lc/contracts/lottery-draw';
 import { $, el } from '../dom';
 import { applyI18n, defineStrings, langSwitch, onLangChange, t } from '../i18n';
 import { webDrawHash } from './web-draw-hash';

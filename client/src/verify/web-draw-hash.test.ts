@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { LotteryAudit } from '@lc/contracts/lottery.schema';
+import { commitmentOf, draw, verifyAudit } from '@lc/contracts/lottery-draw';
+import { newSeed, nodeDrawHash } from '@lc/contracts/node-draw-hash';
 import { describe, expect, it } from 'vitest';
-import type { LotteryAudit } from '../../../server/src/contracts/lottery.schema';
-import { commitmentOf, draw, verifyAudit } from '../../../server/src/contracts/lottery-draw';
-import { newSeed, nodeDrawHash } from '../../../server/src/features/lottery/draw-hash';
 import { hmacSha256, sha256 } from './sha256';
 import { jsDrawHash, webDrawHash } from './web-draw-hash';
 

@@ -5,8 +5,8 @@
  * served over plain HTTP off localhost) the plain-JS SHA-256 in sha256.ts does the same work.
  */
 
-import type { LotteryAudit } from '../../../server/src/contracts/lottery.schema';
-import { canonicalEntrants, type DrawHash, hexToBytes } from '../../../server/src/contracts/lottery-draw';
+import type { LotteryAudit } from '@lc/contracts/lottery.schema';
+import { canonicalEntrants, type DrawHash, hexToBytes } from '@lc/contracts/lottery-draw';
 import { hmacSha256, sha256 as sha256Js } from './sha256';
 
 const utf8 = new TextEncoder();

@@ -3,13 +3,7 @@
  * order confirmation from the `order:paid` fact. A key lives until the server answered that attempt for good,
  * so a retry after a lost response can't reserve twice.
  */
-import type {
-  Coupon,
-  Order,
-  PaymentStarted,
-  Reservation,
-  Sale,
-} from '../../../server/src/contracts/commerce.schema';
+import type { Coupon, Order, PaymentStarted, Reservation, Sale } from '@lc/contracts/commerce.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
 import { ApiError, api, type RoomFact } from '../live-client';

@@ -2,8 +2,8 @@
  * Chat: the comment form (own comments appear from the ack at once; staff badges come from room-view), and for a
  * viewer appointed moderator (snapshot role or `room:role`) a Delete button on each comment (`comment:delete`).
  */
-import type { CommentSendResult } from '../../../server/src/contracts/comment.schema';
-import type { Role } from '../../../server/src/contracts/ids';
+import type { CommentSendResult } from '@lc/contracts/comment.schema';
+import type { Role } from '@lc/contracts/ids';
 import { $, el } from '../dom';
 import { t } from '../i18n';
 import { showOwnComment } from '../room-view';

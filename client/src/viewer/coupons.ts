@@ -1,5 +1,5 @@
 /** Coupons of the live: claim (`coupon:claim`), locked ones wait for their like goal. */
-import type { CommerceSnapshot, Coupon, CouponClaim } from '../../../server/src/contracts/commerce.schema';
+import type { CommerceSnapshot, Coupon, CouponClaim } from '@lc/contracts/commerce.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
 import { COMMERCE_EVENT } from './events';

@@ -2,10 +2,10 @@
  * Room event names the viewer panels handle: copies of the contracts' constants, checked by the compiler
  * (`satisfies`), so the viewer bundle doesn't ship zod (the schema modules' import) just to read a few strings.
  */
-import type { COMMERCE_EVENT as Commerce } from '../../../server/src/contracts/commerce.schema';
-import type { LOTTERY_EVENT as Lottery } from '../../../server/src/contracts/lottery.schema';
-import type { POLL_EVENT as Poll } from '../../../server/src/contracts/poll.schema';
-import type { QA_EVENT as Qa } from '../../../server/src/contracts/qa.schema';
+import type { COMMERCE_EVENT as Commerce } from '@lc/contracts/commerce.schema';
+import type { LOTTERY_EVENT as Lottery } from '@lc/contracts/lottery.schema';
+import type { POLL_EVENT as Poll } from '@lc/contracts/poll.schema';
+import type { QA_EVENT as Qa } from '@lc/contracts/qa.schema';
 
 export const COMMERCE_EVENT = {
   productUpserted: 'product:upserted',

@@ -2,7 +2,7 @@
  * The lottery panel: prize, entrants (`lottery:count`), countdown to the draw on the server clock, entry
  * (explicit, or by a keyword comment), the result for this viewer and a link to the verify page.
  */
-import type { Lottery, LotterySnapshot } from '../../../server/src/contracts/lottery.schema';
+import type { Lottery, LotterySnapshot } from '@lc/contracts/lottery.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
 import { LOTTERY_EVENT } from './events';

@@ -2,8 +2,8 @@
  * What every viewer panel shares: the room context (client, live, user, server clock), the panel interface the
  * page fans room traffic out to, and small formatting helpers (server-clock countdowns, money, error text).
  */
-import type { AuthResponse } from '../../../server/src/contracts/auth.schema';
-import type { RoomEvent, RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import type { AuthResponse } from '@lc/contracts/auth.schema';
+import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { lang, t } from '../i18n';
 import type { Conn, LiveClient, RoomFact } from '../live-client';
 

@@ -1,5 +1,5 @@
 /** Polls: vote once (`poll:vote`), live tallies from `poll:tally`, closes on the server clock. */
-import type { Poll, PollSnapshot } from '../../../server/src/contracts/poll.schema';
+import type { Poll, PollSnapshot } from '@lc/contracts/poll.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
 import { POLL_EVENT } from './events';

@@ -4,7 +4,7 @@
  * claims it (`lottery:claim`) and then shows what was issued (a coupon claim or a zero-price prize order).
  * Rows are built once and updated in place, so the countdown ticks without touching what the user is typing.
  */
-import type { MyPrize, PrizeClaimBody } from '../../../server/src/contracts/lottery.schema';
+import type { MyPrize, PrizeClaimBody } from '@lc/contracts/lottery.schema';
 import { $, el } from '../dom';
 import { lang, t } from '../i18n';
 import { countdown, errorText, type Panel, type ViewerCtx } from './panel';

@@ -2,13 +2,7 @@
  * The pinned product card ("now explaining") with its flash sale: countdown to open and to close on the SERVER
  * clock (deadlines from the snapshot and `sale:*` events), live stock from `sale:stock`, and the buy flow.
  */
-import type {
-  CommerceSnapshot,
-  Coupon,
-  Product,
-  Sale,
-  SaleCounters,
-} from '../../../server/src/contracts/commerce.schema';
+import type { CommerceSnapshot, Coupon, Product, Sale, SaleCounters } from '@lc/contracts/commerce.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
 import { type BuyFlow, buyFlow } from './buy';

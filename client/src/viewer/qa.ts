@@ -1,5 +1,5 @@
 /** Q&A: ask (`qa:ask`), toggle an upvote (`qa:vote`); pinned first, then by votes; dismissed ones hidden. */
-import type { QaSnapshot, Question } from '../../../server/src/contracts/qa.schema';
+import type { QaSnapshot, Question } from '@lc/contracts/qa.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
 import { QA_EVENT } from './events';

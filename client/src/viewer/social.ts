@@ -1,5 +1,5 @@
 /** Follow the host (`follow:set`, count from `follow:count`) and share a link that credits this viewer. */
-import type { FollowState, ShareLink, SocialSnapshot } from '../../../server/src/contracts/social.schema';
+import type { FollowState, ShareLink, SocialSnapshot } from '@lc/contracts/social.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
 import { errorText, feature, type Panel, type ViewerCtx } from './panel';

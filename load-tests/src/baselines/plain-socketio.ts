@@ -7,8 +7,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RoomEvent } from '@lc/contracts/room.schema';
 import { Server } from 'socket.io';
-import type { RoomEvent } from '../../../server/src/contracts/room.schema';
 
 export interface PlainServer {
   url: string;

@@ -4,11 +4,8 @@
  * "each event exactly once" from "some twice" or "some never".
  */
 import { createServer, type Server } from 'node:http';
-import { verifySignature } from '../../../server/src/features/commerce/payments/webhook-signature';
-import {
-  WEBHOOK_ID_HEADER,
-  WEBHOOK_SIGNATURE_HEADER,
-} from '../../../server/src/features/commerce/settlement/merchant-webhooks';
+import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from '@lc/contracts/merchant-webhook.schema';
+import { verifySignature } from '../../../server/src/testkit';
 import { nowMs } from '../lib/stats';
 
 export interface MerchantEvent {

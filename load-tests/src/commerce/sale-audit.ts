@@ -4,7 +4,7 @@
  * keys.ts) — and checked against what the generator was answered.
  */
 import type { Redis } from 'ioredis';
-import { createKeys } from '../../../server/src/redis/keys';
+import { createKeys } from '../../../server/src/testkit';
 import type { Verdict } from '../scenario';
 import { EXPECTED_CODES, type OutcomeTally } from './buyer-mix';
 

@@ -3,7 +3,7 @@
  * round, then one sale per round opening now (so each round's storm meets the fair window, the sell-out and the
  * refusals after it). Shapes are parsed with the shared contracts.
  */
-import { Product, Sale } from '../../../server/src/contracts/commerce.schema';
+import { Product, Sale } from '@lc/contracts/commerce.schema';
 import { ApiError } from '../lib/project-api';
 
 async function post(base: string, path: string, body: unknown, token: string): Promise<unknown> {

@@ -4,7 +4,6 @@
  * unpaid on purpose, and the ledger read back per buyer. Response bodies are parsed with the shared contracts.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import {
   CommerceReport,
   Order,
@@ -12,7 +11,8 @@ import {
   Product,
   Reservation,
   Sale,
-} from '../../../server/src/contracts/commerce.schema';
+} from '@lc/contracts/commerce.schema';
+import { z } from 'zod';
 import { guestTokens, hostWithLive } from '../lib/project-api';
 
 export class HttpError extends Error {

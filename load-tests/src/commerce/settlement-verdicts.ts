@@ -4,10 +4,10 @@
  * stock, the reconciliation holds, each webhook event id arrived once, the commerce keys were released, and a
  * second run changed nothing.
  */
+
+import type { CommerceReport, Order, SaleCounters } from '@lc/contracts/commerce.schema';
 import type { Redis } from 'ioredis';
-import type { CommerceReport, Order, SaleCounters } from '../../../server/src/contracts/commerce.schema';
-import { commerceKeysOf } from '../../../server/src/features/commerce/settlement/release-keys';
-import { createKeys } from '../../../server/src/redis/keys';
+import { commerceKeysOf, createKeys } from '../../../server/src/testkit';
 import type { Verdict } from '../scenario';
 import type { MerchantReceiver } from './merchant-receiver';
 import type { Purchases, SaleSetup } from './settlement-setup';

@@ -7,13 +7,11 @@
  * Verdicts in settlement-verdicts.ts.
  */
 import { randomBytes } from 'node:crypto';
+import { Live } from '@lc/contracts/live.schema';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { Live } from '../../../server/src/contracts/live.schema';
-import { COMMERCE_SETTLEMENT_STEP } from '../../../server/src/features/commerce/settlement/settlement.step';
-import { jobId, QUEUE } from '../../../server/src/jobs/queues';
-import { freePort } from '../../../server/src/redis/free-port';
+import { COMMERCE_SETTLEMENT_STEP, freePort, jobId, QUEUE } from '../../../server/src/testkit';
 import { measureRound } from '../lib/round-usage';
 import { nowMs, round } from '../lib/stats';
 import { int, num } from '../options';

@@ -4,12 +4,10 @@
  * can fail: a duplicated webhook delivery, a missing order and a second run that settled again.
  */
 import { randomBytes } from 'node:crypto';
+import type { Order } from '@lc/contracts/commerce.schema';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../server/src/config';
-import type { Order } from '../../../server/src/contracts/commerce.schema';
-import { freePort } from '../../../server/src/redis/free-port';
-import { buildWorker } from '../../../server/src/worker-app';
+import { buildWorker, freePort, loadConfig } from '../../../server/src/testkit';
 import { startServer } from '../../../test/server';
 import { runScenario } from '../run';
 import type { ScenarioDef } from '../scenario';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { startLocalRedis } from '../../../server/src/redis/local-redis';
+import { startLocalRedis } from '../../../server/src/testkit';
 import { pinPid } from '../lib/processes';
 import { NO_USAGE } from '../lib/resources';
 import { median } from '../lib/stats';

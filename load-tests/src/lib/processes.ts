@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../../server/src/redis/free-port';
-import { startLocalRedis } from '../../../server/src/redis/local-redis';
+import { freePort, startLocalRedis } from '../../../server/src/testkit';
 import type { ResourceSource } from './resources';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -4,9 +4,9 @@
  * breaks the kit's typecheck or its smoke test, not a benchmark run.
  */
 import { randomBytes } from 'node:crypto';
-import { AuthResponse } from '../../../server/src/contracts/auth.schema';
-import { Live } from '../../../server/src/contracts/live.schema';
-import { RoomSnapshot } from '../../../server/src/contracts/room.schema';
+import { AuthResponse } from '@lc/contracts/auth.schema';
+import { Live } from '@lc/contracts/live.schema';
+import { RoomSnapshot } from '@lc/contracts/room.schema';
 
 export class ApiError extends Error {
   constructor(

@@ -4,9 +4,9 @@
  * acknowledged, and the winners recomputed by the verifier (the code behind `npm run verify-draw`) → MATCH.
  * A copy of the audit tampered in-process must give MISMATCH: proof that the check can fail.
  */
-import { LotteryAudit } from '../../../server/src/contracts/lottery.schema';
-import { verifyAudit } from '../../../server/src/contracts/lottery-draw';
-import { nodeDrawHash } from '../../../server/src/features/lottery/draw-hash';
+import { LotteryAudit } from '@lc/contracts/lottery.schema';
+import { verifyAudit } from '@lc/contracts/lottery-draw';
+import { nodeDrawHash } from '@lc/contracts/node-draw-hash';
 import type { Verdict } from '../scenario';
 
 /** The verifier command's verdict on an audit record (same parse, same function, same hash). */

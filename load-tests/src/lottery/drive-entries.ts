@@ -3,7 +3,7 @@
  * rate is 0 — and records each ack: which viewers the server accepted, the error codes of the others, ack
  * latency, and completions per second. Never throws on a failed call; the verdicts judge.
  */
-import type { Ack } from '../../../server/src/contracts/events';
+import type { Ack } from '@lc/contracts/events';
 import { LatencyHistogram, nowMs } from '../lib/stats';
 import type { Viewer } from '../realtime/swarm';
 

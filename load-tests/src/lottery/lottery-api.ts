@@ -1,5 +1,5 @@
 /** What the lottery storm asks of the project server: a coupon to give away, lotteries, the draw and its audit. */
-import type { Lottery } from '../../../server/src/contracts/lottery.schema';
+import type { Lottery } from '@lc/contracts/lottery.schema';
 import type { RoomClient } from '../realtime/room-client';
 
 export const KEYWORD = '抽奖GO';

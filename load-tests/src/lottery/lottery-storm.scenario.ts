@@ -6,8 +6,9 @@
  * entries, the verifier reproduces the winners from the public audit (MATCH) and a tampered copy gives
  * MISMATCH; plus: every viewer joined, no entry failed.
  */
+
+import { LotterySnapshot } from '@lc/contracts/lottery.schema';
 import { z } from 'zod';
-import { LotterySnapshot } from '../../../server/src/contracts/lottery.schema';
 import { roomSnapshot } from '../lib/project-api';
 import { measureRound } from '../lib/round-usage';
 import { nowMs, round } from '../lib/stats';

@@ -4,7 +4,7 @@
  * CPUs it may run on from `/proc/<pid>` (the workers are children of the server and inherit its pinning).
  */
 import { readFileSync } from 'node:fs';
-import { ReadinessResponse } from '../../../server/src/http/health';
+import { ReadinessResponse } from '@lc/contracts/health.schema';
 
 export interface MediaInfo {
   pids: number[];

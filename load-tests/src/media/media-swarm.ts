@@ -2,7 +2,7 @@
  * The media benchmark's peers on the wire: a host publishing through MscPublisher and viewers (MscViewer), each
  * with its own Socket.IO connection (the kit's light `wire` client) joined to the live, as a browser would be.
  */
-import type { ConsumerStatsInfo } from '../../../server/src/contracts/sfu.schema';
+import type { ConsumerStatsInfo } from '@lc/contracts/sfu.schema';
 import { connectClient, type RoomClient } from '../realtime/room-client';
 import { MscPublisher, MscViewer, type PublisherOptions, type Signaling } from './msc-peers';
 

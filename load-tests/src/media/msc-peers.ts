@@ -5,8 +5,9 @@
  * its payload, so a viewer can count what it received of a given window of sent packets (loss per consumer).
  * Synthetic video is not used: mediasoup's video consumers wait for a real keyframe before forwarding.
  */
+
+import type { SfuCapabilities, TransportInfo } from '@lc/contracts/sfu.schema';
 import { Device, MediaStreamTrack, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'msc-node';
-import type { SfuCapabilities, TransportInfo } from '../../../server/src/contracts/sfu.schema';
 
 /** How a peer talks to the server: a command that resolves with the ack's data (throws on an error ack). */
 export interface Signaling {

@@ -3,8 +3,8 @@
  * and must end having applied every seq after its join point exactly once, up to the room's final seq.
  * Events at or below the join point are the snapshot's (the socket joins before the log is read), not duplicates.
  */
-import type { RoomEvent } from '../../../server/src/contracts/room.schema';
-import { SeqTracker } from '../../../server/src/contracts/seq-tracker';
+import type { RoomEvent } from '@lc/contracts/room.schema';
+import { SeqTracker } from '@lc/contracts/seq-tracker';
 
 export class GapChecker {
   private readonly tracker: SeqTracker;

@@ -5,9 +5,10 @@
  * (INCRBY calls counted in Redis `INFO commandstats`), every like goal the total crossed fired exactly once
  * (`goal:reached` in the room log, seen once by every viewer), and the room log has no gap.
  */
+
+import { LIKE_EVENT, LikesSnapshot } from '@lc/contracts/likes.schema';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { LIKE_EVENT, LikesSnapshot } from '../../../server/src/contracts/likes.schema';
 import { roomSnapshot } from '../lib/project-api';
 import { measureRound } from '../lib/round-usage';
 import { LatencyHistogram, nowMs, round } from '../lib/stats';

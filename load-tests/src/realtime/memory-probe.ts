@@ -5,7 +5,7 @@
  * Prints `MEASURED {json}`, keeps the clients connected for holdMs (the parent reads the server's RSS then), exits.
  */
 import { readFileSync } from 'node:fs';
-import type { JoinResult } from '../../../server/src/contracts/room.schema';
+import type { JoinResult } from '@lc/contracts/room.schema';
 import { type ClientKind, connectClient, type RoomClient } from './room-client';
 import './sio-client';
 import './wire-client';

@@ -6,9 +6,9 @@
  * The payload is plain text of exactly `--payload` characters: `lt1 <run> <n> <sentAtMs> xxxx…`; the sender's
  * timestamp in it gives the publish→receive latency (sender and viewers share the generator's clock).
  */
-import { COMMENT_EVENT, COMMENT_MAX_CHARS_DEFAULT } from '../../../server/src/contracts/comment.schema';
-import type { RoomEvent } from '../../../server/src/contracts/room.schema';
-import { ROOM_EVENT } from '../../../server/src/contracts/room.schema';
+import { COMMENT_EVENT, COMMENT_MAX_CHARS_DEFAULT } from '@lc/contracts/comment.schema';
+import type { RoomEvent } from '@lc/contracts/room.schema';
+import { ROOM_EVENT } from '@lc/contracts/room.schema';
 
 export interface Publisher {
   name: string;

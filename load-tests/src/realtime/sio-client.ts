@@ -1,7 +1,8 @@
 /** The heavyweight viewer: a full socket.io-client instance (websocket transport, no reconnection). */
+
+import type { Ack } from '@lc/contracts/events';
 import { io } from 'socket.io-client';
-import type { Ack } from '../../../server/src/contracts/events';
-import { ConnectError, type ConnectOptions, type RoomClient } from './room-client';
+import { ConnectError, type ConnectOptions, type RoomClient } from './room-connection';
 
 export function connectSio(url: string, token: string, opts: ConnectOptions = {}): Promise<RoomClient> {
   const socket = io(url, {

@@ -3,7 +3,7 @@
  * window), each with its own gap checker fed by its `room:events` frames. Failures are counted by stage and reason,
  * never thrown; join latency (connect start → join ack) goes to a histogram.
  */
-import type { JoinResult } from '../../../server/src/contracts/room.schema';
+import type { JoinResult } from '@lc/contracts/room.schema';
 import { LatencyHistogram, nowMs } from '../lib/stats';
 import { GapChecker } from './gap-checker';
 import { type ClientKind, connectClient, type RoomClient, type RoomFrame } from './room-client';

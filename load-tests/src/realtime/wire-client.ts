@@ -8,9 +8,10 @@
  *   server → `42["event",data]`            fact (room:events, room:presence, …)
  *   server → `2`  ping;  client → `3`  pong   (Engine.IO v4: the server pings)
  */
+
+import type { Ack } from '@lc/contracts/events';
 import WebSocket from 'ws';
-import type { Ack } from '../../../server/src/contracts/events';
-import { ConnectError, type ConnectOptions, type RoomClient } from './room-client';
+import { ConnectError, type ConnectOptions, type RoomClient } from './room-connection';
 
 const C_0 = 48;
 const C_1 = 49;

@@ -5,7 +5,7 @@
  * composition root.
  */
 
-import type { TokenClaims } from '../contracts/auth.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
 import { createModerationLogRepo } from '../ledger/moderation-log.repo';
 import { createPollsRepo } from '../ledger/polls.repo';
 import { createQuestionsRepo } from '../ledger/questions.repo';

@@ -2,13 +2,14 @@
  * The one HTTP error handler and not-found handler. Every error body is `{ error: { code, message, details? } }`
  * with a code from ERROR_CODES; 5xx bodies never carry internal messages or stacks (those go to the log).
  */
+
+import { type ErrorBody, type ErrorCode, isAppError } from '@lc/contracts/errors';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
   ResponseSerializationError,
 } from 'fastify-type-provider-zod';
-import { type ErrorBody, type ErrorCode, isAppError } from '../contracts/errors';
 import type { App } from './fastify';
 
 export interface ValidationIssue {

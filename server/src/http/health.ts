@@ -2,7 +2,7 @@
  * Liveness (GET /healthz: the process answers) and readiness (GET /readyz: every dependency check passes
  * within a timeout). Load balancers route to a node only while /readyz is 200.
  */
-import { z } from 'zod';
+import { type CheckResult, LivenessResponse, ReadinessResponse } from '@lc/contracts/health.schema';
 import type { App } from './fastify';
 
 export type HealthCheck = () => Promise<unknown>;
@@ -13,26 +13,6 @@ export interface HealthOptions {
   /** Per-check timeout; a check still pending after it counts as failed. Default 2000 ms. */
   timeoutMs?: number;
 }
-
-export const LivenessResponse = z.object({ status: z.literal('ok') });
-export type LivenessResponse = z.infer<typeof LivenessResponse>;
-
-export const CheckResult = z.discriminatedUnion('ok', [
-  z.object({
-    ok: z.literal(true),
-    ms: z.number(),
-    /** The check's resolved value when it is a plain object (e.g. media worker stats). */
-    info: z.record(z.string(), z.unknown()).optional(),
-  }),
-  z.object({ ok: z.literal(false), ms: z.number(), error: z.string() }),
-]);
-export type CheckResult = z.infer<typeof CheckResult>;
-
-export const ReadinessResponse = z.object({
-  status: z.enum(['ready', 'unready']),
-  checks: z.record(z.string(), CheckResult),
-});
-export type ReadinessResponse = z.infer<typeof ReadinessResponse>;
 
 const DEFAULT_TIMEOUT_MS = 2000;
 

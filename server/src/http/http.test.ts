@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
+import { AppError } from '@lc/contracts/errors';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError } from '../contracts/errors';
 import { registerDocs } from './docs';
 import { registerErrorHandler } from './error-handler';
 import { type App, createFastify } from './fastify';

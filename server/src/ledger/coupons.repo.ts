@@ -1,5 +1,5 @@
 /** Coupons (`coupons`) and who claimed them (`coupon_claims`); redemptions are written with their order. */
-import type { CreateCouponBody } from '../contracts/commerce.schema';
+import type { CreateCouponBody } from '@lc/contracts/commerce.schema';
 import type { Db, Queryable } from './db';
 
 export interface CouponDef {

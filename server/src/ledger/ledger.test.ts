@@ -1,8 +1,8 @@
 /** The ledger layer (adapter, migrations, repositories) on both backends: PGlite and real PostgreSQL. */
 import { randomUUID } from 'node:crypto';
+import type { AppError } from '@lc/contracts/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerBackends } from '../../../test/ledger-backends';
-import type { AppError } from '../contracts/errors';
 import { type Db, type OpenDbOptions, openDb } from './db';
 import { createLivesRepo } from './lives.repo';
 import { loadMigrations, runMigrations } from './migrate';

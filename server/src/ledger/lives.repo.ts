@@ -1,6 +1,6 @@
 /** Lives and their lifecycle record (`lives`, `live_transitions`): every status change is one ledger row. */
-import { AppError } from '../contracts/errors';
-import type { Live, LiveStatus } from '../contracts/live.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { Live, LiveStatus } from '@lc/contracts/live.schema';
 import { type Db, type Queryable, sqlState } from './db';
 
 export interface NewLive {

@@ -1,5 +1,5 @@
 /** Lotteries and their one draw (`lotteries`, `lottery_draws`); the audit record is read from here. */
-import type { LotteryAudit, LotteryPrize, LotteryRules } from '../contracts/lottery.schema';
+import type { LotteryAudit, LotteryPrize, LotteryRules } from '@lc/contracts/lottery.schema';
 import type { Db } from './db';
 
 export interface LotteryRow {

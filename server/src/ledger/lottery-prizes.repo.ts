@@ -4,7 +4,7 @@
  * zero-price prize order) in the same transaction and records it on the row, so each slot is issued at most
  * once and a forfeited offer never held anything. Every write is idempotent or guarded by its status.
  */
-import type { LotteryPrize, MyPrize } from '../contracts/lottery.schema';
+import type { LotteryPrize, MyPrize } from '@lc/contracts/lottery.schema';
 import type { Db, Queryable } from './db';
 
 export interface PrizeRow extends MyPrize {

@@ -1,5 +1,5 @@
 /** The moderation audit trail (`moderation_actions`): one row per action, newest first when listed. */
-import type { ModerationAction, ModerationActionType } from '../contracts/moderation.schema';
+import type { ModerationAction, ModerationActionType } from '@lc/contracts/moderation.schema';
 import type { Queryable } from './db';
 
 export interface NewModerationAction {

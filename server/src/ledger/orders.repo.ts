@@ -4,7 +4,7 @@
  * per claimed coupon and per order; one accepted webhook per provider event id).
  */
 import { randomUUID } from 'node:crypto';
-import type { Order } from '../contracts/commerce.schema';
+import type { Order } from '@lc/contracts/commerce.schema';
 import type { Db, Queryable } from './db';
 
 /** A paid reservation as Redis holds it (reservation-confirm-5.lua output). */

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
-import { assertNotInTx, type Db, type Executor, runInTx } from './db';
+import { assertNotInTx, type Db, type Executor, runInTx } from './db-contract';
 
 const asText = (value: string) => value;
 /** Aligns PGlite with node-postgres (see the type rule in db.ts); array parsers derive from these. */

@@ -1,5 +1,5 @@
 /** Polls and their results (`polls`, `poll_votes`): opened rows, then tallies and every vote once closed. */
-import type { Poll } from '../contracts/poll.schema';
+import type { Poll } from '@lc/contracts/poll.schema';
 import type { Db } from './db';
 
 export function createPollsRepo(db: Db) {

@@ -1,6 +1,6 @@
 /** PostgreSQL backend of the ledger `Db`: a `pg.Pool`; transactions run on one checked-out client. */
 import pg from 'pg';
-import { assertNotInTx, type Db, type Executor, runInTx } from './db';
+import { assertNotInTx, type Db, type Executor, runInTx } from './db-contract';
 
 const DATE = 1082;
 const DATE_ARRAY = 1182;

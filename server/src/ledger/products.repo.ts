@@ -1,6 +1,6 @@
 /** Products of a live (`products`): the catalogue record; Redis mirrors it for the room. */
-import type { Product, ProductBody, ProductPatch } from '../contracts/commerce.schema';
-import { AppError } from '../contracts/errors';
+import type { Product, ProductBody, ProductPatch } from '@lc/contracts/commerce.schema';
+import { AppError } from '@lc/contracts/errors';
 import type { Db, Queryable } from './db';
 
 interface Row {

@@ -1,5 +1,5 @@
 /** Questions and their upvotes (`questions`, `question_votes`): the Q&A record kept for the post-live report. */
-import type { Question } from '../contracts/qa.schema';
+import type { Question } from '@lc/contracts/qa.schema';
 import type { Db } from './db';
 
 interface Row {

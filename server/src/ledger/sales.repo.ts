@@ -1,5 +1,5 @@
 /** Flash sales (`sales`): scheduling draws the units from the product's stock in the same transaction. */
-import type { Product } from '../contracts/commerce.schema';
+import type { Product } from '@lc/contracts/commerce.schema';
 import type { Db } from './db';
 import type { ProductsRepo } from './products.repo';
 

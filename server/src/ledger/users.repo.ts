@@ -1,6 +1,6 @@
 /** Registered accounts in the ledger (`users`). Guests are never stored. */
-import { AppError } from '../contracts/errors';
-import type { Role } from '../contracts/ids';
+import { AppError } from '@lc/contracts/errors';
+import type { Role } from '@lc/contracts/ids';
 import { type Queryable, sqlState } from './db';
 
 export interface UserRecord {

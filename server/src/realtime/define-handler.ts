@@ -4,10 +4,11 @@
  * NOTE: for role-restricted commands only `liveId` is validated before the role check, the rest after it: a caller
  * without the role gets FORBIDDEN whatever it sends, and learns nothing of the command's payload rules.
  */
+
+import { AppError, type ErrorBody, isAppError } from '@lc/contracts/errors';
+import type { Ack, ClientEventName, ClientToServerEvents } from '@lc/contracts/events';
+import type { Role } from '@lc/contracts/ids';
 import { z } from 'zod';
-import { AppError, type ErrorBody, isAppError } from '../contracts/errors';
-import type { Ack, ClientEventName, ClientToServerEvents } from '../contracts/events';
-import type { Role } from '../contracts/ids';
 import type { AppSocket } from './types';
 
 type AckData<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[1] extends

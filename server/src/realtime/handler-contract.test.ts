@@ -1,3 +1,4 @@
+import type { JoinResult } from '@lc/contracts/room.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -8,7 +9,6 @@ import {
   type TestClient,
   type TestServer,
 } from '../../../test/server';
-import type { JoinResult } from '../contracts/room.schema';
 
 describe('socket handler contract', () => {
   let s: TestServer;

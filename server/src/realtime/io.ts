@@ -4,10 +4,10 @@
  * logs into frames for local sockets.
  */
 import type { Server as HttpServer } from 'node:http';
+import { AppError } from '@lc/contracts/errors';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { AppError } from '../contracts/errors';
 import type { Tokens } from '../features/auth/tokens';
 import type { BoundHandler, HandlerDeps } from './define-handler';
 import { createDispatcher, toErrorBody } from './define-handler';

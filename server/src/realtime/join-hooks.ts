@@ -4,9 +4,9 @@
  * `after` hooks run once the socket is in the room, in registration order; a failing after-hook is reported,
  * never fails the join.
  */
-import type { TokenClaims } from '../contracts/auth.schema';
-import type { Role } from '../contracts/ids';
-import type { Live } from '../contracts/live.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import type { Role } from '@lc/contracts/ids';
+import type { Live } from '@lc/contracts/live.schema';
 import type { AppSocket } from './types';
 
 export interface JoinContext {

@@ -2,7 +2,7 @@
  * Which sockets are in which room, on this node: joins/leaves update presence in Redis and start/stop the
  * room tail. Disconnect leaves every room; shutdown releases this node's presence.
  */
-import type { Role } from '../contracts/ids';
+import type { Role } from '@lc/contracts/ids';
 import type { PresenceStore } from './presence';
 import type { RoomTail } from './room-tail';
 import { type AppServer, type AppSocket, roomName } from './types';

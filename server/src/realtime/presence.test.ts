@@ -1,3 +1,4 @@
+import type { JoinResult, Presence } from '@lc/contracts/room.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -9,7 +10,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../test/server';
-import type { JoinResult, Presence } from '../contracts/room.schema';
 
 describe('presence', () => {
   let a: TestServer;

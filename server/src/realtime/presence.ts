@@ -3,8 +3,9 @@
  * peak concurrency, joins/leaves per minute. Exact under concurrency: each change is one Lua script.
  * Also the time each user watched (sessions from first connection to last disconnection; see `watchedMs`).
  */
+
+import type { Presence } from '@lc/contracts/room.schema';
 import type { Redis } from 'ioredis';
-import type { Presence } from '../contracts/room.schema';
 import type { Keys } from '../redis/keys';
 import type { Scripts } from '../redis/scripts';
 

@@ -3,7 +3,7 @@
  * emit to all sockets of a user, expel a user (and their device) from the server, keep a live's staff room
  * (host + moderators) in step with appointments. Services take this interface, never Socket.IO itself.
  */
-import type { ServerToClientEvents } from '../contracts/events';
+import type { ServerToClientEvents } from '@lc/contracts/events';
 import { type AppServer, deviceRoom, staffRoom, userRoom } from './types';
 
 export interface RoomActions {

@@ -1,3 +1,5 @@
+import type { JoinResult, RoomEvent } from '@lc/contracts/room.schema';
+import { SeqTracker } from '@lc/contracts/seq-tracker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   call,
@@ -11,8 +13,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../test/server';
-import type { JoinResult, RoomEvent } from '../contracts/room.schema';
-import { SeqTracker } from '../contracts/seq-tracker';
 
 /** Collects the room events a client applies, in order, as the web client does. */
 function follow(socket: TestClient, liveId: string, tracker: SeqTracker) {

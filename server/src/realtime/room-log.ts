@@ -4,8 +4,9 @@
  * Reads for snapshots and replays apply redactions (a deleted comment's data is replaced by a tombstone);
  * live frames don't need to: the deletion event follows the comment.
  */
+
+import type { RoomEvent } from '@lc/contracts/room.schema';
 import type { Redis } from 'ioredis';
-import type { RoomEvent } from '../contracts/room.schema';
 import type { Keys } from '../redis/keys';
 import type { Scripts } from '../redis/scripts';
 

@@ -3,8 +3,9 @@
  * new events as one frame. One blocking XREAD serves every room, so a busy room costs one emit per frame per
  * socket, never one per message, and frames keep seq order across nodes (the stream is the single order).
  */
+
+import type { RoomEvent } from '@lc/contracts/room.schema';
 import type { Redis } from 'ioredis';
-import type { RoomEvent } from '../contracts/room.schema';
 import type { Keys } from '../redis/keys';
 import { parseEntry, type RawEntry } from './room-log';
 

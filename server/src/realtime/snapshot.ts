@@ -9,10 +9,10 @@
  * (presence, like total, entrant counts) can be up to `roomCacheMs` old — their periodic broadcasts carry
  * absolute values that correct them.
  */
-import type { TokenClaims } from '../contracts/auth.schema';
-import type { Role } from '../contracts/ids';
-import type { Live } from '../contracts/live.schema';
-import { type Presence, type RoomEvent, RoomSnapshot } from '../contracts/room.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import type { Role } from '@lc/contracts/ids';
+import type { Live } from '@lc/contracts/live.schema';
+import { type Presence, type RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import type { PresenceStore } from './presence';
 import type { RoomLog } from './room-log';
 

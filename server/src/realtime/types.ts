@@ -1,8 +1,9 @@
 /** Socket.IO types shared by the realtime layer and feature socket modules. */
+
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import type { ClientToServerEvents, ServerToClientEvents } from '@lc/contracts/events';
+import type { Role } from '@lc/contracts/ids';
 import type { Server, Socket } from 'socket.io';
-import type { TokenClaims } from '../contracts/auth.schema';
-import type { ClientToServerEvents, ServerToClientEvents } from '../contracts/events';
-import type { Role } from '../contracts/ids';
 
 export interface SocketData {
   user: TokenClaims;

@@ -1,8 +1,9 @@
 /** HTTP authentication: `requireUser` verifies the bearer token and puts its claims on `request.user`. */
+
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { Role } from '@lc/contracts/ids';
 import type { FastifyRequest } from 'fastify';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import type { Role } from '../../contracts/ids';
 import { bearer, type Tokens } from './tokens';
 
 declare module 'fastify' {

@@ -1,6 +1,7 @@
 /** Auth routes: register/login for hosts, guest sessions for viewers, `me`. */
+
+import { AuthResponse, GuestBody, LoginBody, RegisterBody, TokenClaims } from '@lc/contracts/auth.schema';
 import { z } from 'zod';
-import { AuthResponse, GuestBody, LoginBody, RegisterBody, TokenClaims } from '../../contracts/auth.schema';
 import type { App } from '../../http/fastify';
 import type { AuthHooks } from './auth.hook';
 import type { AuthService } from './auth.service';

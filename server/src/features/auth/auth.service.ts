@@ -1,15 +1,15 @@
 /** Accounts and sessions: hosts register and log in; viewers join as named guests (not stored). */
 import { randomUUID } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
 import type {
   AuthResponse,
   GuestBody,
   LoginBody,
   RegisterBody,
   TokenClaims,
-} from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import type { UserId } from '../../contracts/ids';
+} from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { UserId } from '@lc/contracts/ids';
+import { hash, verify } from '@node-rs/argon2';
 import type { createUsersRepo } from '../../ledger/users.repo';
 import type { Tokens } from './tokens';
 

@@ -1,6 +1,6 @@
+import type { AuthResponse, TokenClaims } from '@lc/contracts/auth.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { http, startServer, type TestServer } from '../../../../test/server';
-import type { AuthResponse, TokenClaims } from '../../contracts/auth.schema';
 import { createTokens } from './tokens';
 
 type Err = { error: { code: string; message: string } };

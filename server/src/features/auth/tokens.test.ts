@@ -1,5 +1,5 @@
+import type { TokenClaims } from '@lc/contracts/auth.schema';
 import { describe, expect, it } from 'vitest';
-import type { TokenClaims } from '../../contracts/auth.schema';
 import { createTokens } from './tokens';
 
 const claims = { sub: 'u1', name: 'Ann', role: 'viewer' } as unknown as TokenClaims;

@@ -1,7 +1,8 @@
 /** Signed bearer tokens (HS256 JWT via jose) carrying user id, display name and role. */
+
+import { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
 
 export interface Tokens {
   sign(claims: TokenClaims): Promise<{ token: string; expiresAt: Date }>;

@@ -1,8 +1,9 @@
 /** REST for staff: keyword lists (large, so not over the socket) and the review queue. */
+
+import { Comment, KeywordList, KeywordListBody, KeywordListParams } from '@lc/contracts/comment.schema';
+import { AppError } from '@lc/contracts/errors';
+import { LiveParams } from '@lc/contracts/live.schema';
 import { z } from 'zod';
-import { Comment, KeywordList, KeywordListBody, KeywordListParams } from '../../contracts/comment.schema';
-import { AppError } from '../../contracts/errors';
-import { LiveParams } from '../../contracts/live.schema';
 import type { App } from '../../http/fastify';
 import type { AuthHooks } from '../auth/auth.hook';
 import type { LivesService } from '../lives/lives.service';

@@ -6,8 +6,7 @@
  * Called by socket handlers and routes alike; knows no transport.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../contracts/auth.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
 import {
   type ChatSettings,
   type ChatSettingsPayload,
@@ -16,10 +15,11 @@ import {
   type CommentSendResult,
   type CommentsSnapshot,
   type KeywordListBody,
-} from '../../contracts/comment.schema';
-import { AppError } from '../../contracts/errors';
-import type { Role } from '../../contracts/ids';
-import type { Live } from '../../contracts/live.schema';
+} from '@lc/contracts/comment.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { Role } from '@lc/contracts/ids';
+import type { Live } from '@lc/contracts/live.schema';
+import type { Redis } from 'ioredis';
 import type { ModerationLogRepo } from '../../ledger/moderation-log.repo';
 import type { RoomActions } from '../../realtime/room-actions';
 import type { RoomLog } from '../../realtime/room-log';

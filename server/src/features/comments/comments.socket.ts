@@ -3,9 +3,9 @@ import {
   ChatSettingsPayload,
   COMMENT_MAX_CHARS_DEFAULT,
   commentSendPayload,
-} from '../../contracts/comment.schema';
-import { AppError } from '../../contracts/errors';
-import { CommentRefPayload, ReviewPayload } from '../../contracts/moderation.schema';
+} from '@lc/contracts/comment.schema';
+import { AppError } from '@lc/contracts/errors';
+import { CommentRefPayload, ReviewPayload } from '@lc/contracts/moderation.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import type { AppSocket } from '../../realtime/types';
 import type { CommentsService } from './comments.service';

@@ -1,3 +1,5 @@
+import type { AuthResponse } from '@lc/contracts/auth.schema';
+import type { Comment, CommentSendResult, CommentsSnapshot } from '@lc/contracts/comment.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allReach, guestOn, joinAs, type RoomClient } from '../../../../test/interaction';
 import {
@@ -10,8 +12,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../test/server';
-import type { AuthResponse } from '../../contracts/auth.schema';
-import type { Comment, CommentSendResult, CommentsSnapshot } from '../../contracts/comment.schema';
 
 type Ok<T> = { ok: true; data: T };
 type Fail = { ok: false; error: { code: string; message: string; details?: Record<string, unknown> } };

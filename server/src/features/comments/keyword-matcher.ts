@@ -8,7 +8,7 @@
  * Why not a package: masking needs match ranges mapped back through the folding, with per-action flags merged
  * along suffix links; that is most of the code any library would need around it.
  */
-import type { KeywordAction } from '../../contracts/comment.schema';
+import type { KeywordAction } from '@lc/contracts/comment.schema';
 
 const BLOCK = 1;
 const HOLD = 2;

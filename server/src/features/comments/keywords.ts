@@ -3,9 +3,10 @@
  * Every change bumps the room's keyword version (`chat.kwver`); comment-send-14.lua refuses a comment
  * filtered with an older version, so a node never applies stale lists, and checking costs no extra round trip.
  */
+
+import type { KeywordList, KeywordListBody } from '@lc/contracts/comment.schema';
+import { AppError } from '@lc/contracts/errors';
 import type { Redis } from 'ioredis';
-import type { KeywordList, KeywordListBody } from '../../contracts/comment.schema';
-import { AppError } from '../../contracts/errors';
 import type { Keys } from '../../redis/keys';
 import { buildKeywordMatcher, type KeywordMatcher } from './keyword-matcher';
 

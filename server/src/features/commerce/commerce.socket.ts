@@ -4,8 +4,8 @@ import {
   ClickPayload,
   ImpressionsPayload,
   PinProductPayload,
-} from '../../contracts/commerce.schema';
-import { AppError } from '../../contracts/errors';
+} from '@lc/contracts/commerce.schema';
+import { AppError } from '@lc/contracts/errors';
 import { defineHandler } from '../../realtime/define-handler';
 import type { AppSocket } from '../../realtime/types';
 import type { CouponsService } from './coupons/coupons.service';

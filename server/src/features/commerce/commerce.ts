@@ -4,9 +4,9 @@
  * and returns their socket handlers and background tasks. The worker side is commerce.worker.ts.
  */
 
-import { CommerceReport, type CommerceSnapshot } from '../../contracts/commerce.schema';
-import { AppError } from '../../contracts/errors';
-import { LiveParams } from '../../contracts/live.schema';
+import { CommerceReport, type CommerceSnapshot } from '@lc/contracts/commerce.schema';
+import { AppError } from '@lc/contracts/errors';
+import { LiveParams } from '@lc/contracts/live.schema';
 import { BEARER_SECURITY } from '../../http/docs';
 import type { App } from '../../http/fastify';
 import { createCouponsRepo } from '../../ledger/coupons.repo';

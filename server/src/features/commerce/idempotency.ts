@@ -3,8 +3,8 @@
  * request fingerprint that tells "the same request again" from "another request under the same key".
  */
 import { createHash } from 'node:crypto';
-import { IdempotencyKey } from '../../contracts/commerce.schema';
-import { AppError } from '../../contracts/errors';
+import { IdempotencyKey } from '@lc/contracts/commerce.schema';
+import { AppError } from '@lc/contracts/errors';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 

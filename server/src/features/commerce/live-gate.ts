@@ -3,9 +3,9 @@
  * (cached for a second per node; `ended` is final and cached for good). Keeps ledger reads off the
  * reserve path.
  */
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import type { Live, LiveStatus } from '../../contracts/live.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { Live, LiveStatus } from '@lc/contracts/live.schema';
 
 export interface LiveLookup {
   /** @throws LIVE_NOT_FOUND */

@@ -2,8 +2,9 @@
  * The one place commerce Lua return codes become public errors, and Redis outages become
  * SERVICE_UNAVAILABLE (the scripts are atomic, so a failed call wrote nothing).
  */
+
+import { AppError, ERROR_CODES, type ErrorBody, type ErrorCode } from '@lc/contracts/errors';
 import { ReplyError } from 'ioredis';
-import { AppError, ERROR_CODES, type ErrorBody, type ErrorCode } from '../../contracts/errors';
 import type { ScriptName, Scripts } from '../../redis/scripts';
 
 /** Negative codes shared by every commerce script (see each script's contract header). */

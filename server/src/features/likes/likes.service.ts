@@ -10,16 +10,16 @@
  * Per-user caps are per node: a user's sockets normally sit on one node (sticky sessions).
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
 import {
   type GoalReached,
   LIKE_EVENT,
   type LikeGoal,
   type LikesSnapshot,
   MAX_LIKE_GOALS,
-} from '../../contracts/likes.schema';
+} from '@lc/contracts/likes.schema';
+import type { Redis } from 'ioredis';
 import type { Keys } from '../../redis/keys';
 import type { Scripts } from '../../redis/scripts';
 

@@ -1,5 +1,5 @@
 /** Socket commands for likes: batched taps (joined sockets) and like goals (host). */
-import { LikeGoalAddPayload, LikeGoalRemovePayload, LikeTapPayload } from '../../contracts/likes.schema';
+import { LikeGoalAddPayload, LikeGoalRemovePayload, LikeTapPayload } from '@lc/contracts/likes.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import { requireJoined } from '../comments/comments.socket';
 import type { LikesService } from './likes.service';

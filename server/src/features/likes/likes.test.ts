@@ -1,3 +1,4 @@
+import type { GoalReached, LikeGoal, LikesSnapshot } from '@lc/contracts/likes.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestOn, joinAs, type RoomClient } from '../../../../test/interaction';
 import {
@@ -8,7 +9,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../test/server';
-import type { GoalReached, LikeGoal, LikesSnapshot } from '../../contracts/likes.schema';
 
 const STORM_MS = Number(process.env.LIKE_STORM_MS ?? 10_000);
 

@@ -1,7 +1,8 @@
 /** Live REST routes: hosts create/start/end; anyone lists and reads; the room snapshot for late viewers. */
+
+import { CreateLiveBody, ListLivesQuery, Live, LiveParams } from '@lc/contracts/live.schema';
+import { RoomSnapshot } from '@lc/contracts/room.schema';
 import { z } from 'zod';
-import { CreateLiveBody, ListLivesQuery, Live, LiveParams } from '../../contracts/live.schema';
-import { RoomSnapshot } from '../../contracts/room.schema';
 import type { App } from '../../http/fastify';
 import type { JoinHooks } from '../../realtime/join-hooks';
 import type { Snapshots } from '../../realtime/snapshot';

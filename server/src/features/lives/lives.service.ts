@@ -3,12 +3,12 @@
  * ending enqueues the end-of-live job. Called by HTTP routes and socket handlers alike.
  */
 import { randomUUID } from 'node:crypto';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { Role } from '@lc/contracts/ids';
+import type { CreateLiveBody, Live, LiveStatus } from '@lc/contracts/live.schema';
+import { ROOM_EVENT } from '@lc/contracts/room.schema';
 import type { Queue } from 'bullmq';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import type { Role } from '../../contracts/ids';
-import type { CreateLiveBody, Live, LiveStatus } from '../../contracts/live.schema';
-import { ROOM_EVENT } from '../../contracts/room.schema';
 import { EndOfLivePayload, jobId } from '../../jobs/queues';
 import type { createLivesRepo } from '../../ledger/lives.repo';
 import type { RoomLog } from '../../realtime/room-log';

@@ -1,7 +1,7 @@
 /** Socket commands for live rooms: join (snapshot or exact replay), leave, and host controls. */
-import { AppError } from '../../contracts/errors';
-import type { JoinResult } from '../../contracts/room.schema';
-import { AnnouncePayload, JoinPayload, LiveRef, ROOM_EVENT } from '../../contracts/room.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { JoinResult } from '@lc/contracts/room.schema';
+import { AnnouncePayload, JoinPayload, LiveRef, ROOM_EVENT } from '@lc/contracts/room.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import type { JoinHooks } from '../../realtime/join-hooks';
 import type { Membership } from '../../realtime/membership';

@@ -1,3 +1,5 @@
+import type { Live } from '@lc/contracts/live.schema';
+import { type JoinResult, RoomSnapshot } from '@lc/contracts/room.schema';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,8 +14,6 @@ import {
   waitFor,
 } from '../../../../test/server';
 import { loadConfig } from '../../config';
-import type { Live } from '../../contracts/live.schema';
-import { type JoinResult, RoomSnapshot } from '../../contracts/room.schema';
 import { buildWorker } from '../../worker-app';
 
 describe.each(['pglite', 'postgres'] as const)('lives on %s', (ledger) => {

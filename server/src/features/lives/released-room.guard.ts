@@ -5,7 +5,7 @@
  * comments, likes or polls, and a join does not re-create presence keys that would never expire. The live's
  * figures stay in the ledger (live stats, interaction stats, poll results, commerce report).
  */
-import { AppError } from '../../contracts/errors';
+import { AppError } from '@lc/contracts/errors';
 import type { JoinGuard } from '../../realtime/join-hooks';
 import type { RoomLog } from '../../realtime/room-log';
 

@@ -5,9 +5,9 @@
  * prize order keyed `prize:<lotteryId>:<slot>:<attempt>`. Issue-on-claim means an offer that is forfeited
  * never held a usable coupon or order, so nothing has to be revoked and each slot is issued at most once.
  */
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import type { MyPrize, PrizeClaimBody } from '../../contracts/lottery.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { MyPrize, PrizeClaimBody } from '@lc/contracts/lottery.schema';
 import type { LotteryPrizesRepo, PrizeIssuer, PrizeRow } from '../../ledger/lottery-prizes.repo';
 import { prizeKey } from '../../ledger/lottery-prizes.repo';
 import type { OrdersRepo } from '../../ledger/orders.repo';

@@ -1,3 +1,6 @@
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import type { Coupon } from '@lc/contracts/commerce.schema';
+import type { Lottery, MyPrize } from '@lc/contracts/lottery.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProduct } from '../../../../test/commerce';
 import { guestOn, joinAs } from '../../../../test/interaction';
@@ -11,9 +14,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../test/server';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import type { Coupon } from '../../contracts/commerce.schema';
-import type { Lottery, MyPrize } from '../../contracts/lottery.schema';
 import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
 import { buildReport } from '../commerce/settlement/report';
 import { lotteryPrizesStep } from './lottery-prizes.step';

@@ -2,9 +2,9 @@
  * Entry-time eligibility of a lottery's rules (all that are set must hold). The keyword rule is enforced by
  * the entry path (only a keyword comment enters); presence is re-checked at the draw by the service.
  */
-import type { TokenClaims } from '../../contracts/auth.schema';
-import type { Role } from '../../contracts/ids';
-import type { LotteryRules } from '../../contracts/lottery.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import type { Role } from '@lc/contracts/ids';
+import type { LotteryRules } from '@lc/contracts/lottery.schema';
 
 export type FailedRule = 'staff' | 'followsHost' | 'minWatchMinutes' | 'boughtInLive' | 'presentAtDraw';
 

@@ -2,8 +2,9 @@
  * REST: the public audit record of a drawn lottery (no account needed: anyone may verify the draw), a
  * winner's prize claim with a shipping address, and the caller's own prizes.
  */
+
+import { LotteryAudit, MyPrize, PrizeClaimBody } from '@lc/contracts/lottery.schema';
 import { z } from 'zod';
-import { LotteryAudit, MyPrize, PrizeClaimBody } from '../../contracts/lottery.schema';
 import type { App } from '../../http/fastify';
 import type { AuthHooks } from '../auth/auth.hook';
 import type { LotteryService } from './lottery.service';

@@ -5,22 +5,22 @@
  * timer or any node's ticker once the window ended. The draw itself is the pure `draw()` of the contracts.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
 import {
   LOTTERY_EVENT,
   type Lottery,
   type LotteryAudit,
   LotteryCreatePayload,
   type LotterySnapshot,
-} from '../../contracts/lottery.schema';
-import { commitmentOf, draw } from '../../contracts/lottery-draw';
+} from '@lc/contracts/lottery.schema';
+import { commitmentOf, draw } from '@lc/contracts/lottery-draw';
+import { newSeed, nodeDrawHash } from '@lc/contracts/node-draw-hash';
+import type { Redis } from 'ioredis';
 import type { LotteriesRepo } from '../../ledger/lotteries.repo';
 import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';
 import type { Scripts } from '../../redis/scripts';
-import { newSeed, nodeDrawHash } from './draw-hash';
 import { type EligibilityFacts, firstFailedRule } from './lottery.eligibility';
 
 type Log = { warn(o: object, m?: string): void };

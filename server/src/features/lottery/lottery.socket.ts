@@ -1,6 +1,7 @@
 /** Socket commands of lotteries: create and draw (host), enter (joined sockets), claim and my prizes (any user). */
+
+import { LotteryClaimPayload, LotteryCreatePayload, LotteryRefPayload } from '@lc/contracts/lottery.schema';
 import { z } from 'zod';
-import { LotteryClaimPayload, LotteryCreatePayload, LotteryRefPayload } from '../../contracts/lottery.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import { requireJoined } from '../comments/comments.socket';
 import type { LotteryService } from './lottery.service';

@@ -3,6 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import {
+  LOTTERY_EVENT,
+  type Lottery,
+  type LotteryAudit,
+  type LotterySnapshot,
+} from '@lc/contracts/lottery.schema';
+import { verifyAudit } from '@lc/contracts/lottery-draw';
+import { nodeDrawHash } from '@lc/contracts/node-draw-hash';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestOn, joinAs } from '../../../../test/interaction';
@@ -16,18 +25,9 @@ import {
   waitFor,
 } from '../../../../test/server';
 import { loadConfig } from '../../config';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import {
-  LOTTERY_EVENT,
-  type Lottery,
-  type LotteryAudit,
-  type LotterySnapshot,
-} from '../../contracts/lottery.schema';
-import { verifyAudit } from '../../contracts/lottery-draw';
 import { createLotteriesRepo } from '../../ledger/lotteries.repo';
 import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
 import { buildWorker } from '../../worker-app';
-import { nodeDrawHash } from './draw-hash';
 
 const run = promisify(execFile);
 

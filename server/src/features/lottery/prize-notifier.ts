@@ -3,9 +3,10 @@
  * the Socket.IO Redis emitter publishes on the adapter's channel, and each node's adapter delivers to its
  * local members of the user's room. Best effort, like any socket fact: "my prizes" is the record.
  */
+
+import type { ServerToClientEvents } from '@lc/contracts/events';
 import { Emitter } from '@socket.io/redis-emitter';
 import type { Redis } from 'ioredis';
-import type { ServerToClientEvents } from '../../contracts/events';
 import type { PrizeRow } from '../../ledger/lottery-prizes.repo';
 import { userRoom } from '../../realtime/types';
 import type { Keys } from '../../redis/keys';

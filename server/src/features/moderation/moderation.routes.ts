@@ -1,13 +1,14 @@
 /** REST for the host: the moderation audit trail and the moderators of a live. */
-import { z } from 'zod';
-import { AppError } from '../../contracts/errors';
-import { LiveParams } from '../../contracts/live.schema';
+
+import { AppError } from '@lc/contracts/errors';
+import { LiveParams } from '@lc/contracts/live.schema';
 import {
   ModerationAction,
   ModerationLogQuery,
   ModeratorParams,
   ModeratorsBody,
-} from '../../contracts/moderation.schema';
+} from '@lc/contracts/moderation.schema';
+import { z } from 'zod';
 import type { App } from '../../http/fastify';
 import type { AuthHooks } from '../auth/auth.hook';
 import type { LivesService } from '../lives/lives.service';

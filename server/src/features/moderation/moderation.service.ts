@@ -6,11 +6,12 @@
  * the client keeps its device id; the server records it at join). Limits, said plainly: a client that wipes
  * its storage gets a new device id, and a registered account is stable only through its user id.
  */
+
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { Role } from '@lc/contracts/ids';
+import { MODERATION_EVENT, type ModerationSnapshot, type Pinned } from '@lc/contracts/moderation.schema';
 import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import type { Role } from '../../contracts/ids';
-import { MODERATION_EVENT, type ModerationSnapshot, type Pinned } from '../../contracts/moderation.schema';
 import type { ModerationLogRepo } from '../../ledger/moderation-log.repo';
 import type { JoinContext } from '../../realtime/join-hooks';
 import type { RoomActions } from '../../realtime/room-actions';

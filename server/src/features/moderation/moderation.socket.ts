@@ -5,8 +5,8 @@ import {
   PinPayload,
   ShadowPayload,
   UserTargetPayload,
-} from '../../contracts/moderation.schema';
-import { LiveRef } from '../../contracts/room.schema';
+} from '@lc/contracts/moderation.schema';
+import { LiveRef } from '@lc/contracts/room.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import type { ModerationService } from './moderation.service';
 

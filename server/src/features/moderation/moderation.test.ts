@@ -1,3 +1,6 @@
+import type { Comment, CommentSendResult, CommentsSnapshot } from '@lc/contracts/comment.schema';
+import type { ModerationAction, ModerationSnapshot } from '@lc/contracts/moderation.schema';
+import type { JoinResult } from '@lc/contracts/room.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allReach, deviceId, guestOn, joinAs, type RoomClient } from '../../../../test/interaction';
 import {
@@ -10,9 +13,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../test/server';
-import type { Comment, CommentSendResult, CommentsSnapshot } from '../../contracts/comment.schema';
-import type { ModerationAction, ModerationSnapshot } from '../../contracts/moderation.schema';
-import type { JoinResult } from '../../contracts/room.schema';
 
 type Res<T> =
   | { ok: true; data: T }

@@ -4,7 +4,7 @@
  * the ledger. Idempotent: the script closes once, and the ledger write only fills a poll not yet closed there
  * (so a run that crashed between the two is repaired by the next).
  */
-import { POLL_EVENT, type Poll } from '../../contracts/poll.schema';
+import { POLL_EVENT, type Poll } from '@lc/contracts/poll.schema';
 import type { EndOfLiveStep } from '../../jobs/end-of-live';
 import { createPollsRepo } from '../../ledger/polls.repo';
 import type { Scripts } from '../../redis/scripts';

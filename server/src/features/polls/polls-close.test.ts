@@ -1,9 +1,9 @@
+import type { Poll } from '@lc/contracts/poll.schema';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { guestOn, joinAs } from '../../../../test/interaction';
 import { call, hostWithLive, http, startServer, waitFor } from '../../../../test/server';
 import { loadConfig } from '../../config';
-import type { Poll } from '../../contracts/poll.schema';
 import { buildWorker } from '../../worker-app';
 import { pollsCloseStep } from './polls-close.step';
 

@@ -5,10 +5,10 @@
  * the result and every vote in the ledger.
  */
 import { randomUUID } from 'node:crypto';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import { POLL_EVENT, type Poll, type PollSnapshot } from '@lc/contracts/poll.schema';
 import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import { POLL_EVENT, type Poll, type PollSnapshot } from '../../contracts/poll.schema';
 import type { PollsRepo } from '../../ledger/polls.repo';
 import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';

@@ -1,5 +1,5 @@
 /** Socket commands of polls: create and close (host), vote (joined sockets). */
-import { PollClosePayload, PollCreatePayload, PollVotePayload } from '../../contracts/poll.schema';
+import { PollClosePayload, PollCreatePayload, PollVotePayload } from '@lc/contracts/poll.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import { requireJoined } from '../comments/comments.socket';
 import type { PollsService } from './polls.service';

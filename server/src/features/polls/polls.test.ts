@@ -1,3 +1,4 @@
+import type { Poll, PollSnapshot } from '@lc/contracts/poll.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestOn, joinAs, type RoomClient } from '../../../../test/interaction';
 import {
@@ -8,7 +9,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../test/server';
-import type { Poll, PollSnapshot } from '../../contracts/poll.schema';
 
 describe('polls', () => {
   let a: TestServer;

@@ -1,7 +1,8 @@
 /** REST: the live's questions (report and late readers). */
+
+import { LiveParams } from '@lc/contracts/live.schema';
+import { Question } from '@lc/contracts/qa.schema';
 import { z } from 'zod';
-import { LiveParams } from '../../contracts/live.schema';
-import { Question } from '../../contracts/qa.schema';
 import type { App } from '../../http/fastify';
 import type { AuthHooks } from '../auth/auth.hook';
 import type { QaService } from './qa.service';

@@ -5,10 +5,10 @@
  * event per room per COUNTERS_BROADCAST_MS per node, so a vote storm costs a bounded number of room events.
  */
 import { randomUUID } from 'node:crypto';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import { QA_EVENT, type QaSnapshot, type Question } from '@lc/contracts/qa.schema';
 import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import { QA_EVENT, type QaSnapshot, type Question } from '../../contracts/qa.schema';
 import type { QuestionsRepo } from '../../ledger/questions.repo';
 import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';

@@ -4,7 +4,7 @@ import {
   QaVotePayload,
   QUESTION_MAX_CHARS_DEFAULT,
   qaAskPayload,
-} from '../../contracts/qa.schema';
+} from '@lc/contracts/qa.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import { requireJoined } from '../comments/comments.socket';
 import type { QaService } from './qa.service';

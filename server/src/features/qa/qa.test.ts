@@ -1,3 +1,4 @@
+import type { QaSnapshot, Question } from '@lc/contracts/qa.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestOn, joinAs } from '../../../../test/interaction';
 import {
@@ -9,7 +10,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../test/server';
-import type { QaSnapshot, Question } from '../../contracts/qa.schema';
 
 describe('Q&A', () => {
   let a: TestServer;

@@ -3,11 +3,12 @@
  * over real Socket.IO clients; two mediasoup workers, with one consumer per router so the second viewer is
  * placed on a router piped onto the other worker. Then workers are SIGKILLed under the live.
  */
+
+import type { ConsumerStatsInfo, SfuCapabilities, TransportInfo } from '@lc/contracts/sfu.schema';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { liveRoom, ok, startMediaServer } from '../../../../test/media';
 import { NodePublisher, NodeViewer } from '../../../../test/msc-node';
 import { call, type TestServer, waitFor } from '../../../../test/server';
-import type { ConsumerStatsInfo, SfuCapabilities, TransportInfo } from '../../contracts/sfu.schema';
 
 describe('media flow with Node WebRTC peers', () => {
   let s: TestServer;

@@ -8,11 +8,7 @@
  * the room is rebuilt (on a live worker) by the first request that follows.
  */
 import { EventEmitter, once } from 'node:events';
-import type { types as ms } from 'mediasoup';
-import * as mediasoup from 'mediasoup';
-import { MediaError, MediaRoom } from '../../../../media/src/media-room';
-import type { WorkerPool } from '../../../../media/src/worker-pool';
-import { AppError, isAppError } from '../../contracts/errors';
+import { AppError, isAppError } from '@lc/contracts/errors';
 import type {
   ConsumerInfo,
   ConsumerStatsInfo,
@@ -25,7 +21,11 @@ import type {
   SfuReconnectReason,
   TransportDirection,
   TransportInfo,
-} from '../../contracts/sfu.schema';
+} from '@lc/contracts/sfu.schema';
+import type { types as ms } from 'mediasoup';
+import * as mediasoup from 'mediasoup';
+import { MediaError, MediaRoom } from '../../../../media/src/media-room';
+import type { WorkerPool } from '../../../../media/src/worker-pool';
 import type { LivesService } from '../lives/lives.service';
 
 export interface SfuEvents {

@@ -2,6 +2,9 @@
  * Media signaling against a real node: real Socket.IO clients, real mediasoup workers. No WebRTC here — the
  * transports are created and parameters validated; media flow is in sfu.media.test.ts.
  */
+
+import type { ErrorCode } from '@lc/contracts/errors';
+import type { SfuCapabilities, TransportInfo } from '@lc/contracts/sfu.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dtlsParameters,
@@ -12,8 +15,6 @@ import {
   startMediaServer,
 } from '../../../../test/media';
 import { call, connect, guest, http, startServer, type TestServer, waitFor } from '../../../../test/server';
-import type { ErrorCode } from '../../contracts/errors';
-import type { SfuCapabilities, TransportInfo } from '../../contracts/sfu.schema';
 
 const code = async (p: Promise<{ ok: boolean; error?: { code: ErrorCode } }>) => {
   const res = await p;

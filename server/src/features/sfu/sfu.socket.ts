@@ -3,8 +3,8 @@
  * delegate to the SFU service. Relays the service's facts to sockets: new producers to the live's room on this
  * node, closed consumers and reconnect requests to the peer (a peer id is its socket id, so also a room name).
  */
-import { AppError } from '../../contracts/errors';
-import type { Role } from '../../contracts/ids';
+import { AppError } from '@lc/contracts/errors';
+import type { Role } from '@lc/contracts/ids';
 import {
   ConsumePayload,
   ConsumerLayersPayload,
@@ -14,7 +14,7 @@ import {
   SfuLiveRef,
   TransportConnectPayload,
   TransportCreatePayload,
-} from '../../contracts/sfu.schema';
+} from '@lc/contracts/sfu.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import { type AppServer, type AppSocket, roomName } from '../../realtime/types';
 import type { SfuService } from './sfu.service';

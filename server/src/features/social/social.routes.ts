@@ -1,7 +1,7 @@
 /** REST: follow / unfollow a host, follower counts, and the share attribution of a live (its host). */
-import { AppError } from '../../contracts/errors';
-import { LiveParams } from '../../contracts/live.schema';
-import { FollowState, HostParams, ShareStats } from '../../contracts/social.schema';
+import { AppError } from '@lc/contracts/errors';
+import { LiveParams } from '@lc/contracts/live.schema';
+import { FollowState, HostParams, ShareStats } from '@lc/contracts/social.schema';
 import type { App } from '../../http/fastify';
 import type { AuthHooks } from '../auth/auth.hook';
 import type { LivesService } from '../lives/lives.service';

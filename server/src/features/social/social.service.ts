@@ -5,10 +5,10 @@
  * for its sharer (Lua). Counts live in Redis; the end-of-live step writes them to the ledger.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { FollowState, ShareLink, ShareStats, SocialSnapshot } from '@lc/contracts/social.schema';
 import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../contracts/auth.schema';
-import { AppError } from '../../contracts/errors';
-import type { FollowState, ShareLink, ShareStats, SocialSnapshot } from '../../contracts/social.schema';
 import type { Db } from '../../ledger/db';
 import type { Keys } from '../../redis/keys';
 import type { Scripts } from '../../redis/scripts';

@@ -1,6 +1,6 @@
 /** Socket commands: follow / unfollow the live's host, make a share link (joined sockets). */
-import { LiveRef } from '../../contracts/room.schema';
-import { FollowPayload } from '../../contracts/social.schema';
+import { LiveRef } from '@lc/contracts/room.schema';
+import { FollowPayload } from '@lc/contracts/social.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import { requireJoined } from '../comments/comments.socket';
 import type { SocialService } from './social.service';

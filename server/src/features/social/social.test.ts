@@ -1,3 +1,5 @@
+import type { JoinResult } from '@lc/contracts/room.schema';
+import type { FollowState, ShareLink, ShareStats, SocialSnapshot } from '@lc/contracts/social.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestOn, joinAs } from '../../../../test/interaction';
 import {
@@ -10,8 +12,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../test/server';
-import type { JoinResult } from '../../contracts/room.schema';
-import type { FollowState, ShareLink, ShareStats, SocialSnapshot } from '../../contracts/social.schema';
 
 describe('follows and shares', () => {
   let a: TestServer;

@@ -1,7 +1,8 @@
 /** Coupon REST: the host issues coupons; viewers list (with their own claims) and claim while the live is on. */
+
+import { Coupon, CouponClaim, CouponParams, CreateCouponBody } from '@lc/contracts/commerce.schema';
+import { LiveParams } from '@lc/contracts/live.schema';
 import { z } from 'zod';
-import { Coupon, CouponClaim, CouponParams, CreateCouponBody } from '../../../contracts/commerce.schema';
-import { LiveParams } from '../../../contracts/live.schema';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';

@@ -5,15 +5,15 @@
  * interaction feature records that goal as reached.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../../contracts/auth.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
 import {
   COMMERCE_EVENT,
   type Coupon,
   type CouponClaim,
   type CreateCouponBody,
-} from '../../../contracts/commerce.schema';
-import { AppError } from '../../../contracts/errors';
+} from '@lc/contracts/commerce.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { Redis } from 'ioredis';
 import type { CouponDef, CouponsRepo } from '../../../ledger/coupons.repo';
 import type { Db, Queryable } from '../../../ledger/db';
 import type { RoomLog } from '../../../realtime/room-log';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Coupon, CouponClaim, Order } from '@lc/contracts/commerce.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guests, liveWithSale, pay, reserve, watchRoom } from '../../../../../test/commerce';
 import {
@@ -11,7 +12,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../../test/server';
-import type { Coupon, CouponClaim, Order } from '../../../contracts/commerce.schema';
 import { discountFor } from './discount';
 
 type Err = { error: { code: string } };

@@ -1,5 +1,5 @@
 /** Coupon arithmetic, in minor units: 满减 (amount off above a minimum spend) and 折扣 (percent off, capped). */
-import { AppError } from '../../../contracts/errors';
+import { AppError } from '@lc/contracts/errors';
 import type { CouponDef } from '../../../ledger/coupons.repo';
 
 /**

@@ -2,9 +2,10 @@
  * Payment REST: start paying a reservation (Idempotency-Key required), the provider's webhook (raw body,
  * signature verified before anything is parsed), and the caller's orders.
  */
+
+import { Order, PayBody, PaymentStarted, ReservationParams } from '@lc/contracts/commerce.schema';
+import { LiveParams } from '@lc/contracts/live.schema';
 import { z } from 'zod';
-import { Order, PayBody, PaymentStarted, ReservationParams } from '../../../contracts/commerce.schema';
-import { LiveParams } from '../../../contracts/live.schema';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';

@@ -5,10 +5,10 @@
  * payment). Redis decides, the ledger records; settlement repairs an order whose ledger write was lost.
  */
 import { randomUUID } from 'node:crypto';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import { type Order, type PayBody, PaymentStarted } from '@lc/contracts/commerce.schema';
+import { AppError } from '@lc/contracts/errors';
 import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../../contracts/auth.schema';
-import { type Order, type PayBody, PaymentStarted } from '../../../contracts/commerce.schema';
-import { AppError } from '../../../contracts/errors';
 import type { OrdersRepo, PaidReservation } from '../../../ledger/orders.repo';
 import type { Keys } from '../../../redis/keys';
 import type { Scripts } from '../../../redis/scripts';

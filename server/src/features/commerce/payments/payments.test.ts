@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Order } from '@lc/contracts/commerce.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveWithSale, pay, reserve, saleCounters, watchRoom } from '../../../../../test/commerce';
 import { guest, http, startServer, type TestServer, waitFor } from '../../../../../test/server';
 import { loadConfig } from '../../../config';
-import type { Order } from '../../../contracts/commerce.schema';
 import { paymentWebhookSecret } from '../secrets';
 import type { PaymentEvent } from './payment-provider';
 import { SIM_SIGNATURE_HEADER } from './sim-provider';

@@ -4,7 +4,7 @@
  * with backoff until it gets a 2xx — like a real provider, so the server's webhook path is exercised for real.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../../../contracts/errors';
+import { AppError } from '@lc/contracts/errors';
 import { PaymentEvent, type PaymentProvider, type PaymentRequest } from './payment-provider';
 import { signatureHeader, verifySignature } from './webhook-signature';
 

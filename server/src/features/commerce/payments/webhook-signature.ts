@@ -5,7 +5,7 @@
  * ones).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppError } from '../../../contracts/errors';
+import { AppError } from '@lc/contracts/errors';
 
 export function signatureHeader(secret: string, rawBody: string | Buffer, nowMs = Date.now()): string {
   const t = Math.floor(nowMs / 1000);

@@ -1,5 +1,5 @@
 /** Product REST: the host manages the live's products; anyone with a token lists them; host sees CTR. */
-import { z } from 'zod';
+
 import {
   PinProductBody,
   Product,
@@ -7,8 +7,9 @@ import {
   ProductParams,
   ProductPatch,
   ProductStats,
-} from '../../../contracts/commerce.schema';
-import { LiveParams } from '../../../contracts/live.schema';
+} from '@lc/contracts/commerce.schema';
+import { LiveParams } from '@lc/contracts/live.schema';
+import { z } from 'zod';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';

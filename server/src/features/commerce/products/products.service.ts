@@ -3,16 +3,16 @@
  * explaining" product, and impression / click counting for the click-through rate.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../../contracts/auth.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
 import {
   COMMERCE_EVENT,
   Product,
   type ProductBody,
   type ProductPatch,
   type ProductStats,
-} from '../../../contracts/commerce.schema';
-import { AppError } from '../../../contracts/errors';
+} from '@lc/contracts/commerce.schema';
+import { AppError } from '@lc/contracts/errors';
+import type { Redis } from 'ioredis';
 import type { ProductsRepo } from '../../../ledger/products.repo';
 import type { RoomLog } from '../../../realtime/room-log';
 import type { Keys } from '../../../redis/keys';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Product, ProductStats } from '@lc/contracts/commerce.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProduct, scheduleSale, watchRoom } from '../../../../../test/commerce';
 import {
@@ -10,7 +11,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../../test/server';
-import type { Product, ProductStats } from '../../../contracts/commerce.schema';
 
 type Err = { error: { code: string } };
 

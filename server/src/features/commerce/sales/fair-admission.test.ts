@@ -4,13 +4,13 @@
  * behaviour when Redis is unreachable.
  */
 import { randomUUID } from 'node:crypto';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
+import type { Reservation } from '@lc/contracts/commerce.schema';
+import { isAppError } from '@lc/contracts/errors';
+import type { Live } from '@lc/contracts/live.schema';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomPrefix, waitFor } from '../../../../../test/server';
-import type { TokenClaims } from '../../../contracts/auth.schema';
-import type { Reservation } from '../../../contracts/commerce.schema';
-import { isAppError } from '../../../contracts/errors';
-import type { Live } from '../../../contracts/live.schema';
 import { createRoomLog } from '../../../realtime/room-log';
 import { closeRedis, createRedis } from '../../../redis/client';
 import { createKeys, type Keys } from '../../../redis/keys';

@@ -2,7 +2,7 @@
  * A sale's Redis state: the initial hash written at scheduling, the key lists the sale scripts take, and the
  * wire view (deadlines on the server clock, live counters) read back from the hash.
  */
-import type { Sale, SaleCounters, SaleStatus } from '../../../contracts/commerce.schema';
+import type { Sale, SaleCounters, SaleStatus } from '@lc/contracts/commerce.schema';
 import type { Keys } from '../../../redis/keys';
 
 export interface SaleConfig {

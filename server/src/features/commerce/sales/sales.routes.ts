@@ -2,8 +2,7 @@
  * Flash-sale REST: the host schedules and closes sales; anyone reads them (server deadlines + serverTime);
  * viewers reserve with a required Idempotency-Key and read their reservations.
  */
-import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
+
 import {
   Reservation,
   ReservationParams,
@@ -11,8 +10,10 @@ import {
   Sale,
   SaleParams,
   ScheduleSaleBody,
-} from '../../../contracts/commerce.schema';
-import { LiveParams } from '../../../contracts/live.schema';
+} from '@lc/contracts/commerce.schema';
+import { LiveParams } from '@lc/contracts/live.schema';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { AuthHooks } from '../../auth/auth.hook';

@@ -4,16 +4,16 @@
  * with server deadlines. Reserving is the hot path: one script call, no ledger read.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import type { TokenClaims } from '../../../contracts/auth.schema';
+import type { TokenClaims } from '@lc/contracts/auth.schema';
 import {
   COMMERCE_EVENT,
   Reservation,
   type ReserveBody,
   type Sale,
   type ScheduleSaleBody,
-} from '../../../contracts/commerce.schema';
-import { AppError, type ErrorBody } from '../../../contracts/errors';
+} from '@lc/contracts/commerce.schema';
+import { AppError, type ErrorBody } from '@lc/contracts/errors';
+import type { Redis } from 'ioredis';
 import type { SalesRepo } from '../../../ledger/sales.repo';
 import type { RoomLog } from '../../../realtime/room-log';
 import type { Keys } from '../../../redis/keys';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Sale } from '@lc/contracts/commerce.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addProduct,
@@ -20,7 +21,6 @@ import {
   type TestServer,
   waitFor,
 } from '../../../../../test/server';
-import type { Sale } from '../../../contracts/commerce.schema';
 
 const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
 

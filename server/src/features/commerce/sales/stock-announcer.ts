@@ -3,7 +3,7 @@
  * ticker asks Redis (sale-announce-1.lua) whether the counters changed and the interval passed, so the room
  * gets at most one `sale:stock` event per sale per interval however many nodes and buyers there are.
  */
-import { COMMERCE_EVENT } from '../../../contracts/commerce.schema';
+import { COMMERCE_EVENT } from '@lc/contracts/commerce.schema';
 import type { RoomLog } from '../../../realtime/room-log';
 import type { Keys } from '../../../redis/keys';
 import type { Scripts } from '../../../redis/scripts';

@@ -9,16 +9,16 @@
  * NOTE: one job per live, not one per event: enqueueing 10k BullMQ jobs cost settlement more CPU than
  * settling 10k orders, and one active job per live means two workers never send the same event at once.
  */
+
+import type { CommerceReport } from '@lc/contracts/commerce.schema';
+import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from '@lc/contracts/merchant-webhook.schema';
 import { type ConnectionOptions, Queue, Worker } from 'bullmq';
 import { z } from 'zod';
-import type { CommerceReport } from '../../../contracts/commerce.schema';
 import type { Db } from '../../../ledger/db';
 import { signatureHeader } from '../payments/webhook-signature';
 import { createPoster } from './http-post';
 
 export const MERCHANT_QUEUE = 'merchant-webhooks';
-export const WEBHOOK_ID_HEADER = 'x-webhook-id';
-export const WEBHOOK_SIGNATURE_HEADER = 'x-webhook-signature';
 const SUMMARY_TYPE = 'live.settled';
 /** Rows read (and outcomes recorded) per page; requests in flight per live. */
 const PAGE = 200;

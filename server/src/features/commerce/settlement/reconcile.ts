@@ -4,7 +4,7 @@
  * A mismatch is stored (`commerce_reconciliations`) and logged — never "fixed": a wrong counter is a bug or
  * an incident for a person to look at, and moving stock to hide it would destroy the evidence.
  */
-import type { Reconciliation } from '../../../contracts/commerce.schema';
+import type { Reconciliation } from '@lc/contracts/commerce.schema';
 import type { Db } from '../../../ledger/db';
 
 export interface RedisSaleFacts {

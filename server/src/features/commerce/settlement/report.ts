@@ -4,8 +4,9 @@
  * (`commerce_reports`); later runs read the stored row. Lottery prize orders (kind 'prize', total 0) are not
  * sales: they count in none of these figures.
  */
+
+import type { CommerceReport } from '@lc/contracts/commerce.schema';
 import type { Redis } from 'ioredis';
-import type { CommerceReport } from '../../../contracts/commerce.schema';
 import type { Db } from '../../../ledger/db';
 import type { Keys } from '../../../redis/keys';
 import { productStats } from '../products/products.service';

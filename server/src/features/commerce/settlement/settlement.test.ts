@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import type { CommerceReport, Coupon } from '@lc/contracts/commerce.schema';
+import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from '@lc/contracts/merchant-webhook.schema';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guests, liveWithSale, pay, reserve, saleCounters, watchRoom } from '../../../../../test/commerce';
 import { call, guest, http, startServer, type TestServer, waitFor } from '../../../../../test/server';
 import { loadConfig } from '../../../config';
-import type { CommerceReport, Coupon } from '../../../contracts/commerce.schema';
 import type { Db } from '../../../ledger/db';
 import { freePort } from '../../../redis/free-port';
 import { buildWorker } from '../../../worker-app';
 import { verifySignature } from '../payments/webhook-signature';
 import { merchantWebhookSecret } from '../secrets';
-import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER } from './merchant-webhooks';
 import { commerceKeysOf } from './release-keys';
 import { COMMERCE_SETTLEMENT_STEP } from './settlement.step';
 

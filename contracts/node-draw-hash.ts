@@ -1,6 +1,6 @@
-/** Node's implementation of the draw's hashing (`DrawHash`), plus the seed generator. */
+/** Node's implementation of the draw's hashing (`DrawHash`), plus the seed generator. Node only (node:crypto): browsers use client/src/verify/web-draw-hash.ts. */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { DrawHash } from '../../contracts/lottery-draw';
+import type { DrawHash } from './lottery-draw';
 
 export const nodeDrawHash: DrawHash = {
   sha256Hex: (data) => createHash('sha256').update(data).digest('hex'),
