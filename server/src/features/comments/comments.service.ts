@@ -24,6 +24,7 @@ import type { ModerationLogRepo } from '../../ledger/moderation-log.repo';
 import type { RoomActions } from '../../realtime/room-actions';
 import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';
+import { checkScript, scriptError } from '../../redis/script-results';
 import type { Scripts } from '../../redis/scripts';
 import type { BuyerRegistry, FollowerCheck } from './chat-gates';
 import type { Keywords } from './keywords';
@@ -159,17 +160,6 @@ export function createCommentsService(deps: {
           case 3:
             deps.actions.toStaff(liveId, 'comment:held', { liveId, comment });
             return { comment, status: 'held' };
-          case -1:
-            throw new AppError('BANNED', 'you are banned from this live');
-          case -2:
-            throw new AppError('MUTED', 'you are muted in this live', { until: value });
-          case -3:
-            throw new AppError('RATE_LIMITED', 'too many comments: wait a moment', { retryAfterMs: value });
-          case -4:
-            throw new AppError('RATE_LIMITED', 'slow mode is on: wait before commenting again', {
-              retryAfterMs: value,
-              reason: 'slow-mode',
-            });
           case -5:
             kw = await deps.keywords.compiled(liveId, kw.version);
             continue;
@@ -180,17 +170,9 @@ export function createCommentsService(deps: {
               buyer = (await deps.buyers.isBuyer(liveId, user.sub)) ? 1 : 0;
             }
             continue;
-          case -7:
-            if (value === 1)
-              throw new AppError('CHAT_RESTRICTED', 'only followers of the host can comment now');
-            throw new AppError(
-              'CHAT_RESTRICTED',
-              deps.buyers.wired
-                ? 'only buyers in this live can comment now'
-                : 'only buyers in this live can comment now, and no purchases are recorded yet (commerce is not enabled)',
-            );
           default:
-            throw new Error(`comment-send returned ${code}`);
+            // Banned, muted, rate limited, slow mode, gate closed (see the script's header).
+            throw scriptError('comment-send', code, value);
         }
       }
       throw new AppError('UNAVAILABLE', 'chat settings are changing: try again');
@@ -210,7 +192,7 @@ export function createCommentsService(deps: {
         ],
         [commentId, actor.sub, actor.name, now(), COMMENT_EVENT.deleted, limits.logMaxLen],
       );
-      if (code === -1) throw new AppError('COMMENT_NOT_FOUND', 'no published comment with that id');
+      checkScript('comment-delete', code);
       if (code === 1) {
         await audit({
           liveId,
@@ -243,7 +225,7 @@ export function createCommentsService(deps: {
       } else {
         json = await scripts.run<string | null>('hash-take', [keys.held(liveId)], [commentId]);
       }
-      if (!json) throw new AppError('COMMENT_NOT_FOUND', 'no held comment with that id');
+      if (!json) throw scriptError('comment-release', -1);
       const comment = JSON.parse(json) as Comment;
       await audit({
         liveId,

@@ -20,6 +20,7 @@ import type { Redis } from 'ioredis';
 import type { LotteriesRepo } from '../../ledger/lotteries.repo';
 import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';
+import { checkScript } from '../../redis/script-results';
 import type { Scripts } from '../../redis/scripts';
 import { type EligibilityFacts, firstFailedRule } from './lottery.eligibility';
 
@@ -94,8 +95,7 @@ export function createLotteryService(deps: {
       [keys.lottery(liveId)],
       [lotteryId, now(), force ? 1 : 0, deps.nodeId],
     );
-    if (code === -1) throw new AppError('LOTTERY_NOT_FOUND', 'no such lottery in this live');
-    if (code === -3) return null;
+    if (checkScript('lottery-freeze', code) === -3) return null;
     if (code === -2) {
       // NOTE: another caller (maybe on another node) is drawing: answer its result once published.
       const until = Date.now() + DRAW_WAIT_MS;
@@ -204,10 +204,7 @@ export function createLotteryService(deps: {
       [keys.lottery(liveId), keys.lotteryEntrants(liveId, lotteryId)],
       [lotteryId, user.sub, now()],
     );
-    if (res === -1) throw new AppError('LOTTERY_NOT_FOUND', 'no such lottery in this live');
-    if (res === -2) throw new AppError('LOTTERY_CLOSED', 'the entry window is over');
-    if (res === -4) throw new AppError('ALREADY_ENTERED', 'you already entered this lottery');
-    return { entrants: res };
+    return { entrants: checkScript('lottery-enter', res) };
   };
 
   /** liveId → keyword of its open lottery, cached briefly so comments cost no Redis read each. */
