@@ -7,9 +7,11 @@ import type { TokenClaims } from '@lc/contracts/auth.schema';
 import { defineFeature } from '../../composition/feature';
 import { createModerationLogRepo } from '../../ledger/moderation-log.repo';
 import { type BuyerRegistry, createBuyerRegistry } from './chat-gates';
+import { createCommentReview } from './comment-review.service';
 import { commentsRoutes } from './comments.routes';
 import { type CommentsService, createCommentsService } from './comments.service';
 import { commentsSocketHandlers } from './comments.socket';
+import { createKeywordAdmin } from './keyword-admin.service';
 import { createKeywords } from './keywords';
 
 export interface CommentFeed {
@@ -32,15 +34,15 @@ export const commentsFeature = defineFeature({
     const lives = ctx.use('lives');
     const buyers = createBuyerRegistry();
     const listeners: Array<(liveId: string, user: TokenClaims, text: string) => void> = [];
+    const keywords = createKeywords({ redis: ctx.redis, keys: ctx.keys, maxTerms: config.KEYWORD_MAX_TERMS });
     const comments = createCommentsService({
       redis: ctx.redis,
       scripts: ctx.scripts,
       keys: ctx.keys,
-      keywords: createKeywords({ redis: ctx.redis, keys: ctx.keys, maxTerms: config.KEYWORD_MAX_TERMS }),
+      keywords,
       lives,
       followers: ctx.use('social'),
       buyers,
-      audit: createModerationLogRepo(ctx.db),
       actions: ctx.actions,
       roomLog: ctx.roomLog,
       onPublished: (liveId, user, text) => {
@@ -54,12 +56,22 @@ export const commentsFeature = defineFeature({
         logMaxLen: config.ROOM_LOG_MAX_LEN,
       },
     });
+    const audit = createModerationLogRepo(ctx.db);
+    const review = createCommentReview({
+      redis: ctx.redis,
+      scripts: ctx.scripts,
+      keys: ctx.keys,
+      roomLog: ctx.roomLog,
+      audit,
+      limits: { recent: config.COMMENT_RECENT, logMaxLen: config.ROOM_LOG_MAX_LEN },
+    });
+    const keywordAdmin = createKeywordAdmin({ keywords, audit });
     ctx.snapshots.contribute('comments', {
       room: (live) => comments.roomSnapshot(live.id),
       viewer: ({ live, user, role }, room) => comments.viewerSnapshot(live.id, user, role, room),
     });
-    commentsRoutes(ctx.app, { comments, lives, hooks: ctx.hooks });
-    ctx.handle(...commentsSocketHandlers({ comments, maxChars: config.COMMENT_MAX_CHARS }));
+    commentsRoutes(ctx.app, { keywordAdmin, review, lives, hooks: ctx.hooks });
+    ctx.handle(...commentsSocketHandlers({ comments, review, maxChars: config.COMMENT_MAX_CHARS }));
     ctx.provide('comments', comments);
     ctx.provide('buyers', buyers);
     ctx.provide('commentFeed', { onCommentPublished: (fn) => listeners.push(fn) });

@@ -7,15 +7,16 @@ import { z } from 'zod';
 import type { App } from '../../http/fastify';
 import type { AuthHooks } from '../auth/auth.hook';
 import type { LivesService } from '../lives/lives.service';
-import type { CommentsService } from './comments.service';
+import type { CommentReview } from './comment-review.service';
+import type { KeywordAdmin } from './keyword-admin.service';
 
 export function commentsRoutes(
   app: App,
-  deps: { comments: CommentsService; lives: LivesService; hooks: AuthHooks },
+  deps: { keywordAdmin: KeywordAdmin; review: CommentReview; lives: LivesService; hooks: AuthHooks },
 ) {
   const tags = ['comments'];
   const security = [{ bearer: [] }];
-  const { comments, lives, hooks } = deps;
+  const { keywordAdmin, review, lives, hooks } = deps;
   const staffOnly = async (req: { user?: unknown; params: unknown }) => {
     const { liveId } = req.params as { liveId: string };
     const role = await lives.roleOf(req.user as never, liveId);
@@ -35,7 +36,7 @@ export function commentsRoutes(
       },
       preHandler: pre,
     },
-    async (req) => ({ lists: await comments.keywordLists(req.params.liveId) }),
+    async (req) => ({ lists: await keywordAdmin.lists(req.params.liveId) }),
   );
   app.put(
     '/api/lives/:liveId/keywords/:name',
@@ -51,7 +52,7 @@ export function commentsRoutes(
       bodyLimit: 4 * 1024 * 1024,
       preHandler: pre,
     },
-    async (req) => comments.putKeywordList(req.user!, req.params.liveId, req.params.name, req.body),
+    async (req) => keywordAdmin.put(req.user!, req.params.liveId, req.params.name, req.body),
   );
   app.delete(
     '/api/lives/:liveId/keywords/:name',
@@ -65,7 +66,7 @@ export function commentsRoutes(
       },
       preHandler: pre,
     },
-    async (req) => comments.removeKeywordList(req.user!, req.params.liveId, req.params.name),
+    async (req) => keywordAdmin.remove(req.user!, req.params.liveId, req.params.name),
   );
   app.get(
     '/api/lives/:liveId/comments/held',
@@ -79,6 +80,6 @@ export function commentsRoutes(
       },
       preHandler: pre,
     },
-    async (req) => ({ comments: await comments.held(req.params.liveId) }),
+    async (req) => ({ comments: await review.held(req.params.liveId) }),
   );
 }

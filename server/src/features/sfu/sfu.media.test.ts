@@ -34,7 +34,7 @@ describe('media flow with Node WebRTC peers', () => {
     for (const v of viewers) cleanups.push(() => v.close());
     // NOTE: one after the other, so the first viewer is on the origin router and the second on the piped one.
     for (const v of viewers) await v.start();
-    const mediaRoom = (await s.built.use('sfu').room(room.liveId))!;
+    const mediaRoom = (await s.built.use('mediaRooms').room(room.liveId))!;
     return { room, publisher, viewers, mediaRoom };
   }
 
@@ -86,7 +86,7 @@ describe('media flow with Node WebRTC peers', () => {
     const viewers = room.viewers.map((sock) => new NodeViewer(sock, room.liveId));
     for (const v of viewers) cleanups.push(() => v.close());
     await Promise.all(viewers.map((v) => v.start()));
-    const mediaRoom = (await s.built.use('sfu').room(room.liveId))!;
+    const mediaRoom = (await s.built.use('mediaRooms').room(room.liveId))!;
     const routers = mediaRoom.stats().routers;
     expect(routers).toHaveLength(6);
     expect(routers.map((r) => r.consumers)).toEqual([1, 1, 1, 1, 1, 1]);
@@ -158,7 +158,7 @@ describe('media flow with Node WebRTC peers', () => {
       10_000,
       'RTP after the rebuild',
     );
-    const rebuilt = (await s.built.use('sfu').room(mediaRoom.liveId))!;
+    const rebuilt = (await s.built.use('mediaRooms').room(mediaRoom.liveId))!;
     expect(rebuilt).not.toBe(mediaRoom);
     expect(rebuilt.closed).toBe(false);
     await waitFor(() => s.built.use('mediaPool').stats().alive === 2, 10_000, 'replacement worker');

@@ -406,6 +406,8 @@ describe('merchant webhooks that used up their attempts', () => {
         type: 'live.settled',
         signed: true,
       });
+      // NOTE: the outcome is recorded after the receiver's 2xx: wait for the row, not only the request.
+      await waitFor(async () => (await failed()).length === 0, 10_000, 'recorded as delivered');
       expect(await failed()).toEqual([]);
     } finally {
       await receiver.down();
