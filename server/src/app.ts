@@ -30,6 +30,7 @@ import { startPresenceTicker } from './realtime/presence-ticker';
 import { createRoomActions } from './realtime/room-actions';
 import { createRoomLog } from './realtime/room-log';
 import { createRoomTail } from './realtime/room-tail';
+import { startRoomTicker } from './realtime/room-ticker';
 import { createSnapshots } from './realtime/snapshot';
 import type { AppServer, AppSocket } from './realtime/types';
 import { roomName } from './realtime/types';
@@ -180,6 +181,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     },
     onClose: (name, close) => {
       closers.push([name, close]);
+    },
+    roomTicker: (name, t) => {
+      starters.push([
+        name,
+        ({ io, tail }) => {
+          const ticker = startRoomTicker({
+            tail,
+            intervalMs: t.intervalMs ?? config.COUNTERS_BROADCAST_MS,
+            read: t.read,
+            emit: (liveId, value) => t.emit(io, liveId, value),
+            onError: (err) => log.warn({ err, ticker: name }, 'counter broadcast failed'),
+          });
+          return () => ticker.stop();
+        },
+      ]);
     },
     readyCheck: (name, check) => {
       if (readyChecks[name]) throw new Error(`readiness check ${name} registered twice`);
