@@ -32,7 +32,11 @@ async function viewers(s: Pick<TestServer, 'url'>, tokenOf: TestServer, liveId: 
     }
     sockets.push(...batch);
   }
-  open.push({ close: () => sockets.forEach((x) => x.close()) });
+  open.push({
+    close: () => {
+      for (const x of sockets) x.close();
+    },
+  });
   return { users, sockets };
 }
 
