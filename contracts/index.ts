@@ -19,3 +19,4 @@ export * from './seq-tracker';
 export * from './sfu.schema';
 export * from './social.schema';
 export * from './text';
+export * from './url';

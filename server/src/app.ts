@@ -8,7 +8,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import { ROOM_EVENT } from '@lc/contracts/room.schema';
 import type { Config } from './config';
-import { authHooks } from './features/auth/auth.hook';
+import { registerAccess } from './features/auth/access';
 import { authRoutes } from './features/auth/auth.routes';
 import { createAuthService } from './features/auth/auth.service';
 import { createTokens } from './features/auth/tokens';
@@ -146,13 +146,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
       ...opts.readyChecks,
     },
   });
-  const hooks = authHooks(tokens);
-  authRoutes(app, { auth, hooks, perMinute: config.AUTH_RATE_LIMIT_PER_MIN });
+  // Authorization before parsing and validation: routes declare `config.access`.
+  const access = registerAccess(app, { tokens, roleOf: (user, liveId) => lives.roleOf(user, liveId) });
+  authRoutes(app, { auth, perMinute: config.AUTH_RATE_LIMIT_PER_MIN });
   // Interaction features (comments, moderation, likes, Q&A, polls, follows, shares): routes + services.
-  const core: FeatureDeps = { config, log, app, hooks, redis, db, keys, scripts, roomLog, snapshots };
+  const core: FeatureDeps = { config, log, app, redis, db, keys, scripts, roomLog, snapshots };
   const interaction = buildInteraction({ ...core, lives, moderators, io: () => io! });
   const joinHooks = interaction.joinHooks;
-  livesRoutes(app, { lives, hooks, snapshots, joinHooks });
+  livesRoutes(app, { lives, snapshots, joinHooks });
   // Commerce (products, flash sales, payments, coupons, report): routes + services; settlement is in the worker.
   commerce = await buildCommerce({
     ...core,
@@ -212,6 +213,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     pub,
     sub,
     handlers,
+    maxMessageBytes: config.SOCKET_MAX_MESSAGE_BYTES,
     handlerDeps: {
       async roleIn(socket, liveId) {
         // NOTE: read fresh (host id cached, moderators from Redis): appointments apply to joined sockets too.
@@ -251,6 +253,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     config,
     infra,
     handlers,
+    /** HTTP routes with their declared access (what the access tests walk). */
+    accessRoutes: access.routes,
     deps: {
       redis,
       db,

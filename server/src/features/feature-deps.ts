@@ -7,7 +7,6 @@ import type { RoomLog } from '../realtime/room-log';
 import type { Snapshots } from '../realtime/snapshot';
 import type { Keys } from '../redis/keys';
 import type { Scripts } from '../redis/scripts';
-import type { AuthHooks } from './auth/auth.hook';
 
 export interface FeatureLog {
   info(o: object, m?: string): void;
@@ -19,7 +18,6 @@ export interface FeatureDeps {
   config: Config;
   log: FeatureLog;
   app: App;
-  hooks: AuthHooks;
   redis: Redis;
   db: Db;
   keys: Keys;

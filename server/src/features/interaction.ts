@@ -44,7 +44,7 @@ export function buildInteraction(
     io: () => AppServer;
   },
 ) {
-  const { config, log, app, hooks, redis, db, keys, scripts, roomLog, snapshots, lives } = deps;
+  const { config, log, app, redis, db, keys, scripts, roomLog, snapshots, lives } = deps;
   const joinHooks = createJoinHooks({ onError: (err, hook) => log.warn({ err, hook }, 'join hook failed') });
   const actions = createRoomActions(deps.io);
   const audit = createModerationLogRepo(db);
@@ -157,10 +157,10 @@ export function buildInteraction(
     viewer: ({ live, user }, room) => social.viewerSnapshot(live.hostId, user, room),
   });
 
-  commentsRoutes(app, { comments, lives, hooks });
-  moderationRoutes(app, { moderation, lives, hooks });
-  qaRoutes(app, { qa, hooks });
-  socialRoutes(app, { social, lives, hooks });
+  commentsRoutes(app, { comments });
+  moderationRoutes(app, { moderation });
+  qaRoutes(app, { qa });
+  socialRoutes(app, { social });
 
   const handlers = [
     ...commentsSocketHandlers({ comments, maxChars: config.COMMENT_MAX_CHARS }),

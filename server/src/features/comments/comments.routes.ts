@@ -1,27 +1,15 @@
 /** REST for staff: keyword lists (large, so not over the socket) and the review queue. */
 
 import { Comment, KeywordList, KeywordListBody, KeywordListParams } from '@lc/contracts/comment.schema';
-import { AppError } from '@lc/contracts/errors';
 import { LiveParams } from '@lc/contracts/live.schema';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
-import type { AuthHooks } from '../auth/auth.hook';
-import type { LivesService } from '../lives/lives.service';
 import type { CommentsService } from './comments.service';
 
-export function commentsRoutes(
-  app: App,
-  deps: { comments: CommentsService; lives: LivesService; hooks: AuthHooks },
-) {
+export function commentsRoutes(app: App, deps: { comments: CommentsService }) {
   const tags = ['comments'];
   const security = [{ bearer: [] }];
-  const { comments, lives, hooks } = deps;
-  const staffOnly = async (req: { user?: unknown; params: unknown }) => {
-    const { liveId } = req.params as { liveId: string };
-    const role = await lives.roleOf(req.user as never, liveId);
-    if (role === 'viewer') throw new AppError('FORBIDDEN', 'only the host and moderators of this live');
-  };
-  const pre = [hooks.requireUser, staffOnly];
+  const { comments } = deps;
 
   app.get(
     '/api/lives/:liveId/keywords',
@@ -33,7 +21,7 @@ export function commentsRoutes(
         params: LiveParams,
         response: { 200: z.object({ lists: z.array(KeywordList) }) },
       },
-      preHandler: pre,
+      config: { access: 'live-staff' },
     },
     async (req) => ({ lists: await comments.keywordLists(req.params.liveId) }),
   );
@@ -49,7 +37,7 @@ export function commentsRoutes(
         response: { 200: KeywordList },
       },
       bodyLimit: 4 * 1024 * 1024,
-      preHandler: pre,
+      config: { access: 'live-staff' },
     },
     async (req) => comments.putKeywordList(req.user!, req.params.liveId, req.params.name, req.body),
   );
@@ -63,7 +51,7 @@ export function commentsRoutes(
         params: KeywordListParams,
         response: { 200: z.object({ removed: z.boolean() }) },
       },
-      preHandler: pre,
+      config: { access: 'live-staff' },
     },
     async (req) => comments.removeKeywordList(req.user!, req.params.liveId, req.params.name),
   );
@@ -77,7 +65,7 @@ export function commentsRoutes(
         params: LiveParams,
         response: { 200: z.object({ comments: z.array(Comment) }) },
       },
-      preHandler: pre,
+      config: { access: 'live-staff' },
     },
     async (req) => ({ comments: await comments.held(req.params.liveId) }),
   );

@@ -59,7 +59,7 @@ export function buildLottery(
     coupons: deps.coupons,
     orders: createOrdersRepo(deps.db),
   });
-  lotteryRoutes(deps.app, { lottery, claims, hooks: deps.hooks });
+  lotteryRoutes(deps.app, { lottery, claims });
   return {
     lottery,
     claims,
