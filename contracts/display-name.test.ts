@@ -15,7 +15,7 @@ describe('role imitation in display names', () => {
     ['主 播', 'host'],
     ['Moderator', 'moderator'],
     ['mоdеrаtоr', 'moderator'],
-    ['Mod Squad', 'moderator'],
+    ['Admin Li', 'moderator'],
     ['admin', 'moderator'],
     ['管理员', 'moderator'],
     ['房管小王', 'moderator'],
@@ -23,7 +23,7 @@ describe('role imitation in display names', () => {
     expect(imitatedRole(name)).toBe(role);
   });
 
-  it.each(['ghost', 'Hostess', 'modest', 'Badminton', 'Dominic', 'viewer 🐱', '小红', 'Alice'])(
+  it.each(['ghost', 'Hostess', 'modest', 'studio_mod', 'Badminton', 'Dominic', 'viewer 🐱', '小红', 'Alice'])(
     '%s imitates nobody',
     (name) => {
       expect(imitatedRole(name)).toBeNull();

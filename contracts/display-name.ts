@@ -7,11 +7,14 @@ import unhomoglyph from 'unhomoglyph';
 
 export type ImitableRole = 'host' | 'moderator';
 
-/** Latin words match a whole word of the name (or the whole name spelled out); CJK words anywhere in it. */
+/**
+ * Latin words match a whole word of the name (or the whole name spelled out); CJK words anywhere in it.
+ * NOTE: not "mod": it is too common a word in user names ("studio_mod", "mod_fan") to refuse on its own.
+ */
 const ROLE_WORDS: Record<ImitableRole, { words: string[]; cjk: string[] }> = {
   host: { words: ['host', 'streamer'], cjk: ['主播'] },
   moderator: {
-    words: ['moderator', 'mod', 'admin', 'administrator'],
+    words: ['moderator', 'admin', 'administrator'],
     cjk: ['管理员', '房管', '超管'],
   },
 };
