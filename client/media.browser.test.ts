@@ -77,7 +77,7 @@ describe('live video in Chromium', () => {
       .toBe('live');
     const liveId = new URL(host.url()).searchParams.get('live')!;
     // Audio plus simulcast video (VP8, three layers) reached the server.
-    const room = (await s.built.deps.sfu!.room(liveId))!;
+    const room = (await s.built.use('mediaRooms').room(liveId))!;
     expect(room.producers.map((p) => `${p.kind}:${p.type}`).sort()).toEqual([
       'audio:simple',
       'video:simulcast',
@@ -139,7 +139,7 @@ describe('live video in Chromium', () => {
       JSON.stringify({ recoveredBothViewersMs: Date.now() - killedAt }, null, 2),
     );
     await viewers[1]!.screenshot({ path: join(ARTIFACTS, 'media-viewer-2-after-worker-kill.png') });
-    const rebuilt = (await s.built.deps.sfu!.room(liveId))!;
+    const rebuilt = (await s.built.use('mediaRooms').room(liveId))!;
     expect(rebuilt.producers.map((p) => p.kind).sort()).toEqual(['audio', 'video']);
 
     // Ending the live stops the media on both sides and closes the room.
@@ -173,7 +173,7 @@ describe('live video in Chromium', () => {
     // Break the viewer's ICE from the server side: after two restarts the browser's credentials are neither the
     // current nor the previous ones (which mediasoup still accepts), so its consent checks get 401 and the
     // transport fails — the client's media session must restart ICE by itself (sfu:ice:restart).
-    const room = (await s.built.deps.sfu!.room(liveId))!;
+    const room = (await s.built.use('mediaRooms').room(liveId))!;
     const recv = room.transports().find((t) => t.direction === 'recv')!;
     const restartIce = room.restartIce.bind(room);
     await restartIce(recv.peerId, recv.transportId);

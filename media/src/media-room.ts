@@ -4,9 +4,11 @@
  * router + routers piped from it once it fills up). Knows nothing of HTTP or Socket.IO; the caller
  * (sfu-signaling) authorizes every call.
  */
+
 import { EventEmitter } from 'node:events';
 import type { types as ms } from 'mediasoup';
 import { mediaCodecs, webRtcTransportDefaults } from './media-config';
+import { MediaError } from './media-errors';
 import { type Placed, RouterFanout, type RouterStats, type Slot } from './router-fanout';
 import type { WorkerPool } from './worker-pool';
 
@@ -25,6 +27,7 @@ export interface ConsumerParams {
   type: ms.ConsumerType;
   producerPaused: boolean;
 }
+export { MediaError } from './media-errors';
 export type { RouterStats } from './router-fanout';
 export interface MediaRoomEvents {
   closed: [{ reason: string }];
@@ -33,16 +36,6 @@ export interface MediaRoomEvents {
   consumerclosed: [{ peerId: string; consumerId: string; producerId: string }];
   /** The transport's router closed under it (its worker died): the peer must create a new one. */
   transportclosed: [{ peerId: string; transportId: string }];
-}
-
-export class MediaError extends Error {
-  constructor(
-    readonly code: 'not-found' | 'invalid-state' | 'cannot-consume' | 'closed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MediaError';
-  }
 }
 
 type Entry = Placed & { slot: Slot; direction: Direction } & (

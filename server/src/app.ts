@@ -1,55 +1,49 @@
 /**
- * Composition root: builds every dependency of an API node once, in order (infrastructure → services →
- * HTTP → realtime), and closes them in reverse. Used by main.ts and by every integration test.
+ * Composition root of an API node: infrastructure → the realtime core (room log, presence, snapshots, room tail,
+ * membership) → HTTP infrastructure → every feature in composition/features.ts → the static client →
+ * Socket.IO → the features' background work. Closed in reverse. Used by main.ts and by every integration test.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import { ROOM_EVENT } from '@lc/contracts/room.schema';
+import type { ServerToClientEvents } from '@lc/contracts/events';
+import type { ApiContext, Runtime, Stop } from './composition/feature';
+import { FEATURES } from './composition/features';
+import { createServiceRegistry } from './composition/services';
 import type { Config } from './config';
 import { registerAccess } from './features/auth/access';
-import { authRoutes } from './features/auth/auth.routes';
-import { createAuthService } from './features/auth/auth.service';
 import { createTokens } from './features/auth/tokens';
-import { buildCommerce, type Commerce } from './features/commerce/commerce';
-import type { FeatureDeps } from './features/feature-deps';
-import { buildInteraction } from './features/interaction';
-import { livesRoutes } from './features/lives/lives.routes';
-import { createLivesService } from './features/lives/lives.service';
-import { livesSocketHandlers } from './features/lives/lives.socket';
-import { buildLottery } from './features/lottery/lottery';
-import { createModeratorsStore } from './features/moderation/moderators.store';
-import { mediaReadiness, openMediaPool, registerMediaMetrics } from './features/sfu/media-pool';
-import { createSfuService, type SfuService } from './features/sfu/sfu.service';
-import { sfuSocketHandlers } from './features/sfu/sfu.socket';
 import { registerDocs } from './http/docs';
 import { registerErrorHandler } from './http/error-handler';
 import { createFastify } from './http/fastify';
-import { registerHealthRoutes } from './http/health';
+import { type HealthCheck, registerHealthRoutes } from './http/health';
 import { createMetrics, registerMetricsRoute } from './http/metrics';
 import { openInfra } from './infra';
-import { endOfLiveQueue } from './jobs/end-of-live.worker';
-import { createLivesRepo } from './ledger/lives.repo';
-import { createUsersRepo } from './ledger/users.repo';
+import { endOfLiveQueue } from './jobs/end-of-live.jobs';
+import type { BoundHandler } from './realtime/define-handler';
 import { createRealtime } from './realtime/io';
+import { createJoinHooks } from './realtime/join-hooks';
 import { createMembership } from './realtime/membership';
 import { createPresence } from './realtime/presence';
 import { startPresenceTicker } from './realtime/presence-ticker';
+import { createRoomActions } from './realtime/room-actions';
 import { createRoomLog } from './realtime/room-log';
 import { createRoomTail } from './realtime/room-tail';
 import { createSnapshots } from './realtime/snapshot';
-import type { AppServer } from './realtime/types';
+import type { AppServer, AppSocket } from './realtime/types';
 import { roomName } from './realtime/types';
 import { closeRedis, createRedis, whenReady } from './redis/client';
 
 export interface BuildOptions {
-  /** Extra readiness checks (e.g. media workers) merged into /readyz. */
+  /** Extra readiness checks merged into /readyz. */
   readyChecks?: Record<string, () => Promise<unknown>>;
   logStream?: NodeJS.WritableStream;
   /** Built web client to serve when SERVE_CLIENT is on (default client/dist; browser tests build elsewhere). */
   clientDir?: string;
 }
+
+type FrameEvents = Parameters<ServerToClientEvents['room:events']>[0]['events'];
 
 export async function buildApp(config: Config, opts: BuildOptions = {}) {
   const app = createFastify({
@@ -59,7 +53,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     logStream: opts.logStream,
   });
   const log = app.log;
-  const closers: Array<[string, () => Promise<unknown> | unknown]> = [];
+  const closers: Array<[string, Stop]> = [];
 
   // Infrastructure
   const infra = await openInfra(config, log, 'api');
@@ -76,13 +70,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   const endQueue = endOfLiveQueue(infra.bull.connection, infra.bull.prefix);
   closers.push(['queues', () => endQueue.close()]);
   const metrics = createMetrics();
-  // Media: mediasoup workers (MEDIA_ENABLED=false skips them; sfu:* then answers UNAVAILABLE).
-  const media = config.MEDIA_ENABLED ? await openMediaPool(config, log) : undefined;
-  if (media) closers.push(['media-workers', () => media.pool.close()]);
+  const services = createServiceRegistry();
 
-  // Services
+  // Realtime core (Socket.IO itself starts after every feature registered its handlers)
+  let io: AppServer | undefined;
+  const ioNow = (): AppServer => {
+    if (!io) throw new Error('Socket.IO is not running yet');
+    return io;
+  };
   const tokens = createTokens({ secret: config.TOKEN_SECRET, ttlSeconds: config.TOKEN_TTL_SECONDS });
-  const auth = createAuthService({ users: createUsersRepo(db), tokens });
   const roomLog = createRoomLog({
     redis,
     scripts,
@@ -94,30 +90,37 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   const snapshots = createSnapshots({
     roomLog,
     presence,
-    live: (liveId) => lives.get(liveId),
+    live: (liveId) => services.use('lives').get(liveId),
     recentCount: config.SNAPSHOT_RECENT,
     roomCacheMs: config.SNAPSHOT_CACHE_MS,
   });
-  const moderators = createModeratorsStore({ redis, keys });
-  let sfu: SfuService | undefined;
-  let commerce: Commerce | undefined;
-  const lives = createLivesService({
-    moderators,
-    lives: createLivesRepo(db),
-    roomLog,
-    endOfLiveQueue: endQueue,
-    onEnded: (liveId) => {
-      sfu?.closeLive(liveId);
-      commerce?.onLiveEnded(liveId).catch((err) => log.warn({ err, liveId }, 'closing sales failed'));
+  const joinHooks = createJoinHooks({ onError: (err, hook) => log.warn({ err, hook }, 'join hook failed') });
+  const frameListeners: Array<(liveId: string, events: FrameEvents) => void> = [];
+  const leaveListeners: Array<(socket: AppSocket, liveId: string) => void> = [];
+  const tail = createRoomTail({
+    redis: tailConn,
+    cmd: redis,
+    keys,
+    frameMs: config.FRAME_MS,
+    onFrame: (liveId, events) => {
+      for (const fn of frameListeners) fn(liveId, events);
+      metrics.framesEmitted.inc();
+      io?.local.to(roomName(liveId)).emit('room:events', { liveId, events });
+    },
+    onError: (err) => log.error({ err }, 'room tail read failed'),
+  });
+  closers.push(['room-tail', () => tail.close()]);
+  const membership = createMembership({
+    io: ioNow,
+    presence,
+    tail,
+    nodeId: config.NODE_ID,
+    onLeave: (socket, liveId) => {
+      for (const fn of leaveListeners) fn(socket, liveId);
     },
   });
-  if (media) {
-    sfu = createSfuService({ pool: media.pool, lives, log });
-    closers.push(['media-rooms', () => sfu?.close()]);
-    registerMediaMetrics(metrics, media.pool, sfu);
-  }
 
-  // HTTP (fixed order: error handler → docs → metrics → health → features → static client)
+  // HTTP infrastructure (fixed order: error handler → docs → metrics → health → features → static client)
   registerErrorHandler(app);
   // Per-route limits (auth routes opt in); counters live in Redis so every node shares them.
   await app.register(fastifyRateLimit, { global: false, redis, nameSpace: `${keys.prefix}:rl:` });
@@ -136,75 +139,72 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     await redis.ping();
     metrics.redisLatency.observe(Number(process.hrtime.bigint() - t) / 1e9);
   });
-  registerHealthRoutes(app, {
-    checks: {
-      redis: async () => {
-        await redis.ping();
-      },
-      ledger: () => db.ping(),
-      ...(media ? { media: mediaReadiness(media.pool, media.network) } : {}),
-      ...opts.readyChecks,
+  const readyChecks: Record<string, HealthCheck> = {
+    redis: async () => {
+      await redis.ping();
     },
+    ledger: () => db.ping(),
+  };
+  registerHealthRoutes(app, { checks: readyChecks });
+
+  // Features
+  // Authorization before parsing and validation: routes declare `config.access` (registered before any route).
+  const access = registerAccess(app, {
+    tokens,
+    roleOf: (user, liveId) => services.use('lives').roleOf(user, liveId),
   });
-  // Authorization before parsing and validation: routes declare `config.access`.
-  const access = registerAccess(app, { tokens, roleOf: (user, liveId) => lives.roleOf(user, liveId) });
-  authRoutes(app, { auth, perMinute: config.AUTH_RATE_LIMIT_PER_MIN });
-  // Interaction features (comments, moderation, likes, Q&A, polls, follows, shares): routes + services.
-  const core: FeatureDeps = { config, log, app, redis, db, keys, scripts, roomLog, snapshots };
-  const interaction = buildInteraction({ ...core, lives, moderators, io: () => io! });
-  const joinHooks = interaction.joinHooks;
-  livesRoutes(app, { lives, snapshots, joinHooks });
-  // Commerce (products, flash sales, payments, coupons, report): routes + services; settlement is in the worker.
-  commerce = await buildCommerce({
-    ...core,
-    lives,
-    io: () => io!,
-    buyers: interaction.buyers,
-    likeGoals: interaction.likes,
-  });
-  // Lottery (create, enter, verifiable draw, audit route); uses comments, follows, buyers and watch time.
-  const lottery = buildLottery({ ...core, lives, presence, interaction, coupons: commerce.coupons });
+  const handlers: BoundHandler[] = [];
+  const starters: Array<[string, (rt: Runtime) => Stop | undefined]> = [];
+  const ctx: ApiContext = {
+    ...services,
+    config,
+    log,
+    app,
+    tokens,
+    redis,
+    db,
+    keys,
+    scripts,
+    infra,
+    metrics,
+    endQueue,
+    roomLog,
+    presence,
+    snapshots,
+    joinHooks,
+    membership,
+    actions: createRoomActions(ioNow),
+    io: ioNow,
+    handle: (...h) => {
+      handlers.push(...h);
+    },
+    onStart: (name, start) => {
+      starters.push([name, start]);
+    },
+    onClose: (name, close) => {
+      closers.push([name, close]);
+    },
+    readyCheck: (name, check) => {
+      if (readyChecks[name]) throw new Error(`readiness check ${name} registered twice`);
+      readyChecks[name] = check;
+    },
+    onRoomFrame: (fn) => {
+      frameListeners.push(fn);
+    },
+    onSocketLeave: (fn) => {
+      leaveListeners.push(fn);
+    },
+  };
+  for (const feature of FEATURES) await feature.api?.(ctx);
+  Object.assign(readyChecks, opts.readyChecks);
+  const lives = services.use('lives');
+
   const clientDist = opts.clientDir ?? join(process.cwd(), 'client', 'dist');
   if (config.SERVE_CLIENT && existsSync(clientDist)) {
     await app.register(fastifyStatic, { root: clientDist, prefix: '/', wildcard: false });
   }
 
   // Realtime
-  let io: AppServer | undefined;
-  const tail = createRoomTail({
-    redis: tailConn,
-    cmd: redis,
-    keys,
-    frameMs: config.FRAME_MS,
-    onFrame: (liveId, events) => {
-      // NOTE: how a node that did not end the live itself closes that live's media room.
-      if (
-        events.some(
-          (e) => e.type === ROOM_EVENT.liveStatus && (e.data as { status?: string }).status === 'ended',
-        )
-      )
-        sfu?.closeLive(liveId);
-      if (events.some((e) => e.type === ROOM_EVENT.liveStatus)) lives.forget(liveId);
-      metrics.framesEmitted.inc();
-      io?.local.to(roomName(liveId)).emit('room:events', { liveId, events });
-    },
-    onError: (err) => log.error({ err }, 'room tail read failed'),
-  });
-  closers.push(['room-tail', () => tail.close()]);
-  const membership = createMembership({
-    io: () => io!,
-    presence,
-    tail,
-    nodeId: config.NODE_ID,
-    onLeave: (socket, liveId) => sfu?.leave(liveId, socket.id),
-  });
-  const handlers = [
-    ...livesSocketHandlers({ lives, membership, roomLog, presence, snapshots, joinHooks }),
-    ...sfuSocketHandlers({ sfu, io: () => io! }),
-  ];
-  handlers.push(...interaction.handlers);
-  handlers.push(...commerce.handlers);
-  handlers.push(...lottery.handlers);
   io = createRealtime({
     httpServer: app.server,
     tokens,
@@ -241,9 +241,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     onError: (err) => log.warn({ err }, 'presence tick failed'),
   });
   closers.push(['presence', () => ticker.stop()]);
-  closers.push(['interaction', interaction.start(io, tail)]);
-  closers.push(['commerce', commerce.start()]);
-  closers.push(['lottery', lottery.start(io, tail)]);
+  for (const [name, start] of starters) {
+    const stop = start({ io, tail });
+    if (stop) closers.push([name, stop]);
+  }
   closers.push(['presence-release', () => membership.releaseNode()]);
 
   let closed: Promise<void> | undefined;
@@ -255,26 +256,22 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     handlers,
     /** HTTP routes with their declared access (what the access tests walk). */
     accessRoutes: access.routes,
+    /** The realtime core and infrastructure; features' services through `use` / `maybe`. */
     deps: {
       redis,
       db,
       keys,
       scripts,
       tokens,
-      auth,
-      lives,
       roomLog,
       presence,
       snapshots,
       membership,
-      interaction,
-      commerce,
-      lottery: lottery.lottery,
       endQueue,
       metrics,
-      mediaPool: media?.pool,
-      sfu,
     },
+    use: services.use,
+    maybe: services.maybe,
     /** Graceful shutdown in reverse build order; idempotent. */
     close(): Promise<void> {
       closed ??= (async () => {

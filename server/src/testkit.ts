@@ -6,7 +6,7 @@
 export { type Config, ConfigError, loadConfig } from './config';
 export { verifySignature } from './features/commerce/payments/webhook-signature';
 export { commerceKeysOf } from './features/commerce/settlement/release-keys';
-export { COMMERCE_SETTLEMENT_STEP } from './features/commerce/settlement/settlement.step';
+export { COMMERCE_SETTLEMENT_STEP } from './features/commerce/settlement/settlement.jobs';
 export { jobId, QUEUE } from './jobs/queues';
 export { freePort } from './redis/free-port';
 export { createKeys, type Keys } from './redis/keys';

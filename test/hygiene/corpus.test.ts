@@ -11,7 +11,7 @@ import type { ModerationAction, ModerationSnapshot } from '@lc/contracts/moderat
 import type { Question } from '@lc/contracts/qa.schema';
 import type { RoomSnapshot } from '@lc/contracts/room.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lotteryPrizesStep } from '../../server/src/features/lottery/lottery-prizes.step';
+import { lotteryPrizesStep } from '../../server/src/features/lottery/lottery.jobs';
 import { CORPUS, runCorpus, type Submitted } from '../hostile-corpus';
 import { joinAs, type RoomClient } from '../interaction';
 import { call, connect, guest, hostWithLive, http, startServer, type TestServer } from '../server';
@@ -309,11 +309,13 @@ describe('hostile text corpus on every field', () => {
     const lotteryId = created.data.lottery.id;
     const winners = await Promise.all(Array.from({ length: n }, (_, i) => guest(s, `winner ${i}`)));
     for (const w of winners) {
-      await s.built.deps.lottery.enter(
-        { sub: w.user.id, name: w.user.displayName, role: 'viewer' } as TokenClaims,
-        prizeLive,
-        lotteryId,
-      );
+      await s.built
+        .use('lottery')
+        .enter(
+          { sub: w.user.id, name: w.user.displayName, role: 'viewer' } as TokenClaims,
+          prizeLive,
+          lotteryId,
+        );
     }
     expect((await call(hostC.socket, 'lottery:draw', { liveId: prizeLive, lotteryId })).ok).toBe(true);
     hostC.close();

@@ -23,6 +23,12 @@ export interface EndOfLiveStep {
   name: string;
   /** Must be idempotent: running it again after success changes nothing. */
   run(ctx: StepContext): Promise<unknown>;
+  /**
+   * Set when the step reads the live's room keys, which the `room-keys` step releases after it:
+   * `'reads'` — cheap and idempotent: room-keys runs it (again) right before the release;
+   * `{ done }` — room-keys waits (re-running itself later) until `done` says the step has finished.
+   */
+  roomKeys?: 'reads' | { done(ctx: StepContext): Promise<boolean> };
 }
 
 export function createStepRegistry() {

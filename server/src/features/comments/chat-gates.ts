@@ -1,7 +1,6 @@
 /**
  * Who may comment in followers-only and buyers-only chat. Followers come from the follows feature; buyers
- * are an extension point the commerce feature fills (`buyers.register(fn)`). Until then nobody is a buyer,
- * and buyers-only chat says so in its error.
+ * are an extension point the commerce feature fills (`buyers.register(fn)`); until then nobody is a buyer.
  */
 export interface FollowerCheck {
   isFollower(hostId: string, userId: string): Promise<boolean>;
@@ -16,9 +15,6 @@ export function createBuyerRegistry() {
     register(fn: BuyerCheckFn) {
       if (check) throw new Error('a buyer check is already registered');
       check = fn;
-    },
-    get wired(): boolean {
-      return check !== null;
     },
     isBuyer(liveId: string, userId: string): Promise<boolean> {
       return check ? check(liveId, userId) : Promise.resolve(false);

@@ -4,12 +4,13 @@ import { Comment, KeywordList, KeywordListBody, KeywordListParams } from '@lc/co
 import { LiveParams } from '@lc/contracts/live.schema';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
-import type { CommentsService } from './comments.service';
+import type { CommentReview } from './comment-review.service';
+import type { KeywordAdmin } from './keyword-admin.service';
 
-export function commentsRoutes(app: App, deps: { comments: CommentsService }) {
+export function commentsRoutes(app: App, deps: { keywordAdmin: KeywordAdmin; review: CommentReview }) {
   const tags = ['comments'];
   const security = [{ bearer: [] }];
-  const { comments } = deps;
+  const { keywordAdmin, review } = deps;
 
   app.get(
     '/api/lives/:liveId/keywords',
@@ -23,7 +24,7 @@ export function commentsRoutes(app: App, deps: { comments: CommentsService }) {
       },
       config: { access: 'live-staff' },
     },
-    async (req) => ({ lists: await comments.keywordLists(req.params.liveId) }),
+    async (req) => ({ lists: await keywordAdmin.lists(req.params.liveId) }),
   );
   app.put(
     '/api/lives/:liveId/keywords/:name',
@@ -39,7 +40,7 @@ export function commentsRoutes(app: App, deps: { comments: CommentsService }) {
       bodyLimit: 4 * 1024 * 1024,
       config: { access: 'live-staff' },
     },
-    async (req) => comments.putKeywordList(req.user!, req.params.liveId, req.params.name, req.body),
+    async (req) => keywordAdmin.put(req.user!, req.params.liveId, req.params.name, req.body),
   );
   app.delete(
     '/api/lives/:liveId/keywords/:name',
@@ -53,7 +54,7 @@ export function commentsRoutes(app: App, deps: { comments: CommentsService }) {
       },
       config: { access: 'live-staff' },
     },
-    async (req) => comments.removeKeywordList(req.user!, req.params.liveId, req.params.name),
+    async (req) => keywordAdmin.remove(req.user!, req.params.liveId, req.params.name),
   );
   app.get(
     '/api/lives/:liveId/comments/held',
@@ -67,6 +68,6 @@ export function commentsRoutes(app: App, deps: { comments: CommentsService }) {
       },
       config: { access: 'live-staff' },
     },
-    async (req) => ({ comments: await comments.held(req.params.liveId) }),
+    async (req) => ({ comments: await review.held(req.params.liveId) }),
   );
 }

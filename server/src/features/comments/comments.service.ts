@@ -1,31 +1,29 @@
 /**
- * Comments: plain text (validated by the contract), keyword lists (block / mask / hold), gates and limits in
- * one Lua script (ban, mute, followers-only, buyers-only, slow mode, per-user rate, room capacity), then the
- * room log — so a new comment reaches viewers in the next coalesced frame with its seq. Held comments wait
- * for staff; shadow-banned and sampled comments are kept for their sender only (the ack looks the same).
- * Called by socket handlers and routes alike; knows no transport.
+ * Sending comments and the comments part of a snapshot: plain text (validated by the contract), keyword lists
+ * (block / mask / hold), gates and limits in one Lua script (ban, mute, followers-only, buyers-only, slow
+ * mode, per-user rate, room capacity), then the room log — so a new comment reaches viewers in the next
+ * coalesced frame with its seq. Held comments wait for staff (comment-review.service.ts); shadow-banned and
+ * sampled comments are kept for their sender only (the ack looks the same). Knows no transport.
  */
 import { randomBytes } from 'node:crypto';
 import type { TokenClaims } from '@lc/contracts/auth.schema';
 import {
-  type ChatSettings,
-  type ChatSettingsPayload,
   COMMENT_EVENT,
   type Comment,
   type CommentSendResult,
   type CommentsSnapshot,
-  type KeywordListBody,
 } from '@lc/contracts/comment.schema';
 import { AppError } from '@lc/contracts/errors';
 import type { Role } from '@lc/contracts/ids';
 import type { Live } from '@lc/contracts/live.schema';
 import type { Redis } from 'ioredis';
-import type { ModerationLogRepo } from '../../ledger/moderation-log.repo';
 import type { RoomActions } from '../../realtime/room-actions';
 import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';
+import { scriptError } from '../../redis/script-results';
 import type { Scripts } from '../../redis/scripts';
 import type { BuyerRegistry, FollowerCheck } from './chat-gates';
+import { settingsOf } from './chat-settings';
 import type { Keywords } from './keywords';
 
 export interface CommentLimits {
@@ -37,8 +35,6 @@ export interface CommentLimits {
   /** Comments a restricted sender keeps for themselves (shadow-banned, sampled). */
   ownKept?: number;
 }
-
-type Actor = Pick<TokenClaims, 'sub' | 'name'>;
 
 const STATUS_TTL_MS = 2000;
 const MAX_ATTEMPTS = 4;
@@ -52,7 +48,6 @@ export function createCommentsService(deps: {
   lives: { get(liveId: string): Promise<Live>; hostOf(liveId: string): Promise<string> };
   followers: FollowerCheck;
   buyers: BuyerRegistry;
-  audit: ModerationLogRepo;
   actions: RoomActions;
   roomLog: RoomLog;
   limits: CommentLimits;
@@ -75,14 +70,6 @@ export function createCommentsService(deps: {
     statuses.set(liveId, { status, at: now() });
     return status;
   };
-
-  const settingsOf = (raw: Record<string, string>): ChatSettings => ({
-    slowModeSec: Math.round(Number(raw.slowMs ?? 0) / 1000),
-    followersOnly: raw.followersOnly === '1',
-    buyersOnly: raw.buyersOnly === '1',
-  });
-
-  const audit = deps.audit.record;
 
   return {
     /**
@@ -159,17 +146,6 @@ export function createCommentsService(deps: {
           case 3:
             deps.actions.toStaff(liveId, 'comment:held', { liveId, comment });
             return { comment, status: 'held' };
-          case -1:
-            throw new AppError('BANNED', 'you are banned from this live');
-          case -2:
-            throw new AppError('MUTED', 'you are muted in this live', { until: value });
-          case -3:
-            throw new AppError('RATE_LIMITED', 'too many comments: wait a moment', { retryAfterMs: value });
-          case -4:
-            throw new AppError('RATE_LIMITED', 'slow mode is on: wait before commenting again', {
-              retryAfterMs: value,
-              reason: 'slow-mode',
-            });
           case -5:
             kw = await deps.keywords.compiled(liveId, kw.version);
             continue;
@@ -180,98 +156,12 @@ export function createCommentsService(deps: {
               buyer = (await deps.buyers.isBuyer(liveId, user.sub)) ? 1 : 0;
             }
             continue;
-          case -7:
-            if (value === 1)
-              throw new AppError('CHAT_RESTRICTED', 'only followers of the host can comment now');
-            throw new AppError(
-              'CHAT_RESTRICTED',
-              deps.buyers.wired
-                ? 'only buyers in this live can comment now'
-                : 'only buyers in this live can comment now, and no purchases are recorded yet (commerce is not enabled)',
-            );
           default:
-            throw new Error(`comment-send returned ${code}`);
+            // Banned, muted, rate limited, slow mode, gate closed (see the script's header).
+            throw scriptError('comment-send', code, value);
         }
       }
       throw new AppError('UNAVAILABLE', 'chat settings are changing: try again');
-    },
-
-    /** Deletes a published comment everywhere (idempotent). @throws COMMENT_NOT_FOUND */
-    async remove(actor: Actor, liveId: string, commentId: string): Promise<{ deleted: boolean }> {
-      const [code, , , author] = await scripts.run<[number, number, number, string]>(
-        'comment-delete',
-        [
-          keys.commentIndex(liveId),
-          keys.recentComments(liveId),
-          keys.commentData(liveId),
-          keys.redacted(liveId),
-          keys.seq(liveId),
-          keys.log(liveId),
-        ],
-        [commentId, actor.sub, actor.name, now(), COMMENT_EVENT.deleted, limits.logMaxLen],
-      );
-      if (code === -1) throw new AppError('COMMENT_NOT_FOUND', 'no published comment with that id');
-      if (code === 1) {
-        await audit({
-          liveId,
-          actor: { id: actor.sub, name: actor.name },
-          action: 'delete',
-          targetUserId: author,
-          targetCommentId: commentId,
-        });
-      }
-      return { deleted: code === 1 };
-    },
-
-    /** Publishes or drops a held comment. @throws COMMENT_NOT_FOUND (not held, or already reviewed) */
-    async review(actor: Actor, liveId: string, commentId: string, approve: boolean) {
-      let json: string | null;
-      if (approve) {
-        const [seq, held] = await scripts.run<[number, string]>(
-          'comment-release',
-          [
-            keys.held(liveId),
-            keys.seq(liveId),
-            keys.log(liveId),
-            keys.recentComments(liveId),
-            keys.commentData(liveId),
-            keys.commentIndex(liveId),
-          ],
-          [commentId, COMMENT_EVENT.new, now(), limits.logMaxLen, limits.recent],
-        );
-        json = seq > 0 ? held : null;
-      } else {
-        json = await scripts.run<string | null>('hash-take', [keys.held(liveId)], [commentId]);
-      }
-      if (!json) throw new AppError('COMMENT_NOT_FOUND', 'no held comment with that id');
-      const comment = JSON.parse(json) as Comment;
-      await audit({
-        liveId,
-        actor: { id: actor.sub, name: actor.name },
-        action: approve ? 'approve' : 'reject',
-        targetUserId: comment.by.id,
-        targetCommentId: commentId,
-        detail: { text: comment.text },
-      });
-      return { published: approve };
-    },
-
-    async settings(liveId: string): Promise<ChatSettings> {
-      return settingsOf(await redis.hgetall(keys.chat(liveId)));
-    },
-
-    /** Changes chat settings; announces them to the room and audits the change. */
-    async setSettings(actor: Actor, patch: ChatSettingsPayload): Promise<ChatSettings> {
-      const { liveId, slowModeSec, followersOnly, buyersOnly } = patch;
-      const fields: Record<string, string> = {};
-      if (slowModeSec !== undefined) fields.slowMs = String(slowModeSec * 1000);
-      if (followersOnly !== undefined) fields.followersOnly = followersOnly ? '1' : '0';
-      if (buyersOnly !== undefined) fields.buyersOnly = buyersOnly ? '1' : '0';
-      if (Object.keys(fields).length > 0) await redis.hset(keys.chat(liveId), fields);
-      const settings = settingsOf(await redis.hgetall(keys.chat(liveId)));
-      await deps.roomLog.append(liveId, COMMENT_EVENT.settings, settings);
-      await audit({ liveId, actor: { id: actor.sub, name: actor.name }, action: 'settings', detail: fields });
-      return settings;
     },
 
     /** The comments part of a join snapshot that every viewer shares: recent comments, chat settings. */
@@ -316,40 +206,6 @@ export function createCommentsService(deps: {
           .slice(0, 200);
       }
       return snap;
-    },
-
-    keywordLists: (liveId: string) => deps.keywords.list(liveId),
-
-    /** Creates or replaces a keyword list; audited. @throws VALIDATION (too many terms) */
-    async putKeywordList(actor: Actor, liveId: string, name: string, body: KeywordListBody) {
-      const list = await deps.keywords.put(liveId, name, body);
-      await audit({
-        liveId,
-        actor: { id: actor.sub, name: actor.name },
-        action: 'keywords',
-        detail: { list: name, op: 'put', action: list.action, terms: list.terms.length },
-      });
-      return list;
-    },
-
-    async removeKeywordList(actor: Actor, liveId: string, name: string): Promise<{ removed: boolean }> {
-      const removed = await deps.keywords.remove(liveId, name);
-      if (removed) {
-        await audit({
-          liveId,
-          actor: { id: actor.sub, name: actor.name },
-          action: 'keywords',
-          detail: { list: name, op: 'remove' },
-        });
-      }
-      return { removed };
-    },
-
-    /** Comments waiting for review, oldest first. */
-    async held(liveId: string): Promise<Comment[]> {
-      return (await redis.hvals(keys.held(liveId)))
-        .map((j) => JSON.parse(j) as Comment)
-        .sort((a, b) => a.at - b.at);
     },
   };
 }

@@ -8,6 +8,7 @@ import { AppError } from '@lc/contracts/errors';
 import { CommentRefPayload, ReviewPayload } from '@lc/contracts/moderation.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import type { AppSocket } from '../../realtime/types';
+import type { CommentReview } from './comment-review.service';
 import type { CommentsService } from './comments.service';
 
 const STAFF = ['host', 'moderator'] as const;
@@ -17,8 +18,12 @@ export function requireJoined(socket: AppSocket, liveId: string): void {
   if (!socket.data.joined.has(liveId)) throw new AppError('NOT_JOINED', 'join the live first');
 }
 
-export function commentsSocketHandlers(deps: { comments: CommentsService; maxChars?: number }) {
-  const { comments } = deps;
+export function commentsSocketHandlers(deps: {
+  comments: CommentsService;
+  review: CommentReview;
+  maxChars?: number;
+}) {
+  const { comments, review } = deps;
   return [
     defineHandler({
       event: 'comment:send',
@@ -33,20 +38,20 @@ export function commentsSocketHandlers(deps: { comments: CommentsService; maxCha
       event: 'comment:delete',
       schema: CommentRefPayload,
       roles: STAFF,
-      run: ({ socket }, { liveId, commentId }) => comments.remove(socket.data.user, liveId, commentId),
+      run: ({ socket }, { liveId, commentId }) => review.remove(socket.data.user, liveId, commentId),
     }),
     defineHandler({
       event: 'comment:review',
       schema: ReviewPayload,
       roles: STAFF,
       run: ({ socket }, { liveId, commentId, approve }) =>
-        comments.review(socket.data.user, liveId, commentId, approve),
+        review.review(socket.data.user, liveId, commentId, approve),
     }),
     defineHandler({
       event: 'chat:settings',
       schema: ChatSettingsPayload,
       roles: STAFF,
-      run: ({ socket }, payload) => comments.setSettings(socket.data.user, payload),
+      run: ({ socket }, payload) => review.setSettings(socket.data.user, payload),
     }),
   ];
 }

@@ -21,6 +21,7 @@ import {
 } from '@lc/contracts/likes.schema';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../redis/keys';
+import { checkScript } from '../../redis/script-results';
 import type { Scripts } from '../../redis/scripts';
 
 export interface LikeLimits {
@@ -210,9 +211,7 @@ export function createLikesService(deps: {
         [keys.likes(liveId), keys.likeGoals(liveId), keys.likeGoal(liveId), keys.likeGoalsReached(liveId)],
         [goal.id, threshold, JSON.stringify(goal), MAX_LIKE_GOALS],
       );
-      if (res === -1)
-        throw new AppError('GOAL_ALREADY_REACHED', 'the like total already passed that threshold');
-      if (res === -2) throw new AppError('VALIDATION', `a live has at most ${MAX_LIKE_GOALS} like goals`);
+      checkScript('like-goal-add', res, MAX_LIKE_GOALS);
       return { ...goal, reachedAt: null };
     },
 

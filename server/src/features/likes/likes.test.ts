@@ -35,16 +35,16 @@ describe('likes', () => {
       expect(g.ok).toBe(true);
     }
     const hooked: { node: string; threshold: number }[] = [];
-    a.built.deps.interaction.likes.onGoalReached(
-      ({ goal }) => void hooked.push({ node: 'a', threshold: goal.threshold }),
-    );
-    b.built.deps.interaction.likes.onGoalReached(
-      ({ goal }) => void hooked.push({ node: 'b', threshold: goal.threshold }),
-    );
+    a.built
+      .use('likes')
+      .onGoalReached(({ goal }) => void hooked.push({ node: 'a', threshold: goal.threshold }));
+    b.built
+      .use('likes')
+      .onGoalReached(({ goal }) => void hooked.push({ node: 'b', threshold: goal.threshold }));
     const clients = await Promise.all(
       Array.from({ length: 200 }, async (_, i) => joinAs(i % 2 ? a : b, await guestOn(a, `fan${i}`), liveId)),
     );
-    const writesBefore = [a, b].map((s) => s.built.deps.interaction.likes.writes(liveId));
+    const writesBefore = [a, b].map((s) => s.built.use('likes').writes(liveId));
     let accepted = 0;
     let limited = 0;
     const started = Date.now();
@@ -63,13 +63,13 @@ describe('likes', () => {
       }),
     );
     const elapsedMs = Date.now() - started;
-    await Promise.all([a, b].map((s) => s.built.deps.interaction.likes.flush()));
+    await Promise.all([a, b].map((s) => s.built.use('likes').flush()));
     const total = Number(await a.built.deps.redis.get(a.built.deps.keys.likes(liveId)));
     expect(total).toBe(accepted);
     expect(accepted).toBeGreaterThan(20_000);
     // Bounded writes: one INCRBY per room per LIKE_FLUSH_MS (100 ms) across both nodes, whatever the tap rate
     // (+1 per node for the final forced drain above).
-    const perNode = [a, b].map((s, i) => s.built.deps.interaction.likes.writes(liveId) - writesBefore[i]!);
+    const perNode = [a, b].map((s, i) => s.built.use('likes').writes(liveId) - writesBefore[i]!);
     for (const w of perNode) expect(w).toBeGreaterThan(0);
     expect(perNode[0]! + perNode[1]!).toBeLessThanOrEqual(Math.ceil(elapsedMs / 100) + 1 + 2);
     // Every viewer converges on the exact total through the bounded-rate broadcast.
@@ -112,7 +112,7 @@ describe('likes', () => {
       ok: true,
       data: { accepted: 30 },
     });
-    await Promise.all([a, b].map((s) => s.built.deps.interaction.likes.flush()));
+    await Promise.all([a, b].map((s) => s.built.use('likes').flush()));
     await waitFor(() => hostC.ofType('goal:reached').length > 0, 5000, 'goal event');
     const log = await a.built.deps.redis.xrange(a.built.deps.keys.log(liveId), '-', '+');
     expect(log.filter(([, f]) => f[1] === 'goal:reached')).toHaveLength(1);

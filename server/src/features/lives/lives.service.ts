@@ -22,12 +22,11 @@ export function createLivesService(deps: {
   /** Per-live moderators (appointed by the host); without it only moderator accounts moderate. */
   moderators?: { has(liveId: string, userId: string): Promise<boolean> };
   now?: () => Date;
-  /** Called on this node when a live ends (e.g. close its media room). Other nodes learn it from the room log. */
-  onEnded?: (liveId: string) => void;
   /** At most this old is the live that `roleIn` hands to joins and snapshot reads (default 1000 ms). */
   liveCacheMs?: number;
 }) {
   const now = deps.now ?? (() => new Date());
+  const endedListeners: Array<(liveId: string) => void> = [];
 
   /** liveId → hostId: a live never changes host, so this cache is never stale (bounded, oldest dropped). */
   const hosts = new Map<string, string>();
@@ -81,6 +80,10 @@ export function createLivesService(deps: {
   };
 
   return {
+    /** Called on this node when a live ends (e.g. close its media room). Other nodes learn it from the room log. */
+    onEnded(fn: (liveId: string) => void): void {
+      endedListeners.push(fn);
+    },
     get,
     /** The role a user has in a live's room, with a recent read of the live. @throws LIVE_NOT_FOUND */
     async roleIn(user: TokenClaims, liveId: string): Promise<{ live: Live; role: Role }> {
@@ -125,7 +128,7 @@ export function createLivesService(deps: {
      */
     async end(user: TokenClaims, liveId: string): Promise<Live> {
       const { live } = await transition(user, liveId, ['scheduled', 'live'], 'ended');
-      deps.onEnded?.(liveId);
+      for (const fn of endedListeners) fn(liveId);
       const payload = EndOfLivePayload.parse({ liveId, endedAt: live.endedAt ?? now().toISOString() });
       await deps.endOfLiveQueue.add('end-live', payload, { jobId: jobId.endLive(liveId) });
       return live;

@@ -16,7 +16,7 @@ import {
 } from '../../../../test/server';
 import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
 import { buildReport } from '../commerce/settlement/report';
-import { lotteryPrizesStep } from './lottery-prizes.step';
+import { lotteryPrizesStep } from './lottery.jobs';
 import { prizeNotifier } from './prize-notifier';
 
 const address = { name: '王小明', phone: '+86 138 0000 0000', address: '1 Road, Shanghai' };
@@ -66,11 +66,9 @@ describe.each(['pglite', 'postgres'] as const)('lottery prizes on %s', (ledger) 
     const won = new Map<string, Won[]>();
     const sockets = new Map<string, Awaited<ReturnType<typeof connect>>>();
     for (const [i, pl] of players.entries()) {
-      await s.built.deps.lottery.enter(
-        { sub: pl.user.id, name: 'p', role: 'viewer' } as TokenClaims,
-        liveId,
-        id,
-      );
+      await s.built
+        .use('lottery')
+        .enter({ sub: pl.user.id, name: 'p', role: 'viewer' } as TokenClaims, liveId, id);
       const sock = await connect(b && i % 2 === 1 ? b : s, pl.token);
       won.set(pl.user.id, []);
       sock.on('lottery:won', (w) => won.get(pl.user.id)!.push(w));

@@ -1,8 +1,7 @@
 /**
- * Lotteries: one open lottery per live (Lua), one entry per user (Lua, refused outside the window on the server
- * clock), explicit or by keyword comment; entrant counts go out at a bounded rate; the draw happens exactly once
- * (Lua guard open → drawing, then the ledger's primary key on the draw row), by the host, the creating node's
- * timer or any node's ticker once the window ended. The draw itself is the pure `draw()` of the contracts.
+ * Lotteries, the public API: one open lottery per live (Lua), one entry per user (Lua, refused outside the
+ * window on the server clock), explicit or by keyword comment; entrant counts for the ticker; draw on demand;
+ * the audit and snapshot parts. The draw itself runs in lottery-draw-runner.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { TokenClaims } from '@lc/contracts/auth.schema';
@@ -14,23 +13,22 @@ import {
   LotteryCreatePayload,
   type LotterySnapshot,
 } from '@lc/contracts/lottery.schema';
-import { commitmentOf, draw } from '@lc/contracts/lottery-draw';
+import { commitmentOf } from '@lc/contracts/lottery-draw';
 import { newSeed, nodeDrawHash } from '@lc/contracts/node-draw-hash';
 import type { Redis } from 'ioredis';
 import type { LotteriesRepo } from '../../ledger/lotteries.repo';
 import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';
+import { checkScript } from '../../redis/script-results';
 import type { Scripts } from '../../redis/scripts';
 import { type EligibilityFacts, firstFailedRule } from './lottery.eligibility';
+import { createDrawRunner } from './lottery-draw-runner';
+import { createLotteryStore, type LotteryBase } from './lottery-store';
 
 type Log = { warn(o: object, m?: string): void };
-type Base = Omit<Lottery, 'status' | 'entrants' | 'result'>;
 export type LotteryCount = { lotteryId: string; entrants: number };
 
-const DRAW_WAIT_MS = 10_000;
 const KEYWORD_CACHE_MS = 500;
-/** A draw still `drawing` after this long lost its node; any node's ticker finishes it. */
-const STALE_DRAW_MS = 30_000;
 
 export function createLotteryService(deps: {
   redis: Redis;
@@ -46,148 +44,13 @@ export function createLotteryService(deps: {
 }) {
   const { redis, scripts, keys, repo } = deps;
   const now = deps.now ?? Date.now;
-  const timers = new Set<NodeJS.Timeout>();
+  const store = createLotteryStore({ redis, keys });
+  const { current, view, byId } = store;
+  const runner = createDrawRunner({ ...deps, store });
+  const { drawIfDue, recoverStale, schedule } = runner;
   const facts: EligibilityFacts = {
     ...deps.facts,
     present: async (liveId, userId) => Number((await redis.hget(keys.conns(liveId), userId)) ?? 0) > 0,
-  };
-
-  const current = async (liveId: string) => {
-    const [id, json, status, result] = await redis.hmget(
-      keys.lottery(liveId),
-      'id',
-      'json',
-      'status',
-      'result',
-    );
-    if (!id || !json) return null;
-    return {
-      base: JSON.parse(json) as Base,
-      status: status as Lottery['status'],
-      result: result ? (JSON.parse(result) as NonNullable<Lottery['result']>) : null,
-    };
-  };
-
-  const view = async (
-    liveId: string,
-    cur: NonNullable<Awaited<ReturnType<typeof current>>>,
-  ): Promise<Lottery> => ({
-    ...cur.base,
-    status: cur.status,
-    entrants: await redis.scard(keys.lotteryEntrants(liveId, cur.base.id)),
-    result: cur.result,
-  });
-
-  const byId = async (liveId: string, lotteryId: string) => {
-    const cur = await current(liveId);
-    if (cur?.base.id !== lotteryId) throw new AppError('LOTTERY_NOT_FOUND', 'no such lottery in this live');
-    return cur;
-  };
-
-  /**
-   * Draws if due (or `force`); exactly one caller across nodes runs the draw, the others wait for its result.
-   * Returns null when not due yet. @throws LOTTERY_NOT_FOUND
-   */
-  const drawIfDue = async (liveId: string, lotteryId: string, force: boolean): Promise<Lottery | null> => {
-    const code = await scripts.run<number>(
-      'lottery-freeze',
-      [keys.lottery(liveId)],
-      [lotteryId, now(), force ? 1 : 0, deps.nodeId],
-    );
-    if (code === -1) throw new AppError('LOTTERY_NOT_FOUND', 'no such lottery in this live');
-    if (code === -3) return null;
-    if (code === -2) {
-      // NOTE: another caller (maybe on another node) is drawing: answer its result once published.
-      const until = Date.now() + DRAW_WAIT_MS;
-      for (;;) {
-        const cur = await byId(liveId, lotteryId);
-        if (cur.status === 'drawn') return view(liveId, cur);
-        if (Date.now() > until) throw new AppError('UNAVAILABLE', 'the draw is still running');
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
-    return runDraw(liveId, await byId(liveId, lotteryId));
-  };
-
-  /** The draw proper, by the one caller that froze the lottery (or took over a stale draw). */
-  const runDraw = async (liveId: string, cur: NonNullable<Awaited<ReturnType<typeof current>>>) => {
-    const lotteryId = cur.base.id;
-    // A drawer that died after writing the ledger row: publish what the ledger holds.
-    const prior = await repo.audit(liveId, lotteryId);
-    if (prior) {
-      const { entrantsHash, winners, runnersUp, seed, drawnAt } = prior;
-      return publish(liveId, cur.base, prior.entrants.length, {
-        entrantsHash,
-        winners,
-        runnersUp,
-        seed,
-        drawnAt,
-      });
-    }
-    const seed = (await redis.hget(keys.lottery(liveId), 'seed'))!;
-    let entrants = await redis.smembers(keys.lotteryEntrants(liveId, lotteryId));
-    if (cur.base.rules.presentAtDraw && entrants.length > 0) {
-      const conns = await redis.hmget(keys.conns(liveId), ...entrants);
-      entrants = entrants.filter((_, i) => Number(conns[i] ?? 0) > 0);
-    }
-    const r = draw({ seed, entrants, k: cur.base.winners, runnersUp: cur.base.runnersUp }, nodeDrawHash);
-    const drawnAt = now();
-    const recorded = await repo.recordDraw({
-      lotteryId,
-      entrants: r.entrants,
-      entrantsHash: r.entrantsHash,
-      winners: r.winners,
-      runnersUp: r.runnersUp,
-      drawnBy: deps.nodeId,
-      drawnAt,
-    });
-    if (!recorded) throw new AppError('INTERNAL', 'the ledger already holds a draw of this lottery');
-    const result = {
-      entrantsHash: r.entrantsHash,
-      winners: r.winners,
-      runnersUp: r.runnersUp,
-      seed,
-      drawnAt,
-    };
-    return publish(liveId, cur.base, r.entrants.length, result);
-  };
-
-  const publish = async (
-    liveId: string,
-    base: Base,
-    entrants: number,
-    result: NonNullable<Lottery['result']>,
-  ) => {
-    await redis.hset(keys.lottery(liveId), 'status', 'drawn', 'result', JSON.stringify(result));
-    const lottery: Lottery = { ...base, status: 'drawn', entrants, result };
-    await deps.roomLog.append(liveId, LOTTERY_EVENT.drawn, { lottery });
-    return lottery;
-  };
-
-  /** Finishes a draw left in `drawing` for longer than STALE_DRAW_MS (its node died); one taker wins. */
-  const recoverStale = async (liveId: string, lotteryId: string) => {
-    const code = await scripts.run<number>(
-      'lottery-takeover',
-      [keys.lottery(liveId)],
-      [lotteryId, now(), deps.staleDrawMs ?? STALE_DRAW_MS, deps.nodeId],
-    );
-    if (code !== 1) return;
-    deps.log?.warn({ liveId, lotteryId }, 'finishing a stale lottery draw');
-    await runDraw(liveId, await byId(liveId, lotteryId));
-  };
-
-  const schedule = (liveId: string, lotteryId: string, at: number) => {
-    const t = setTimeout(
-      () => {
-        timers.delete(t);
-        drawIfDue(liveId, lotteryId, false).catch((err) =>
-          deps.log?.warn({ err, liveId, lotteryId }, 'lottery draw failed'),
-        );
-      },
-      Math.max(0, at - now()),
-    );
-    t.unref();
-    timers.add(t);
   };
 
   /** The entry path shared by `lottery:enter` and keyword comments. */
@@ -204,10 +67,7 @@ export function createLotteryService(deps: {
       [keys.lottery(liveId), keys.lotteryEntrants(liveId, lotteryId)],
       [lotteryId, user.sub, now()],
     );
-    if (res === -1) throw new AppError('LOTTERY_NOT_FOUND', 'no such lottery in this live');
-    if (res === -2) throw new AppError('LOTTERY_CLOSED', 'the entry window is over');
-    if (res === -4) throw new AppError('ALREADY_ENTERED', 'you already entered this lottery');
-    return { entrants: res };
+    return { entrants: checkScript('lottery-enter', res) };
   };
 
   /** liveId → keyword of its open lottery, cached briefly so comments cost no Redis read each. */
@@ -247,7 +107,7 @@ export function createLotteryService(deps: {
         throw new AppError('PRODUCT_NOT_FOUND', 'no such product in this live');
       const seed = newSeed();
       const opensAt = now();
-      const base: Base = {
+      const base: LotteryBase = {
         id: randomUUID(),
         title: p.title,
         prize: p.prize,
@@ -337,10 +197,7 @@ export function createLotteryService(deps: {
     roomSnapshot,
     viewerSnapshot,
 
-    close() {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-    },
+    close: runner.close,
   };
 }
 export type LotteryService = ReturnType<typeof createLotteryService>;

@@ -87,8 +87,9 @@ describe('lottery', () => {
 
   it('draws exactly 10 distinct eligible winners of 5,000 entrants, and the verifier reproduces them', async () => {
     const { liveId, hostC, create } = await setup(a);
-    const { redis, keys, lives } = a.built.deps;
-    const svc = a.built.deps.lottery;
+    const { redis, keys } = a.built.deps;
+    const lives = a.built.use('lives');
+    const svc = a.built.use('lottery');
     const lottery = await create({ winners: 10, runnersUp: 5, rules: { followsHost: true } });
     expect(lottery.commitment).toMatch(/^[0-9a-f]{64}$/);
     expect(lottery.result).toBeNull();

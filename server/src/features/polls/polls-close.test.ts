@@ -5,7 +5,7 @@ import { guestOn, joinAs } from '../../../../test/interaction';
 import { call, hostWithLive, http, startServer, waitFor } from '../../../../test/server';
 import { loadConfig } from '../../config';
 import { buildWorker } from '../../worker-app';
-import { pollsCloseStep } from './polls-close.step';
+import { pollsCloseStep } from './polls.jobs';
 
 describe('end-of-live polls-close step', () => {
   it('closes a poll still open at the end with its exact tallies, once; no poll opens after the end', async () => {

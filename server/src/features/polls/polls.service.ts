@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { PollsRepo } from '../../ledger/polls.repo';
 import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';
+import { checkScript } from '../../redis/script-results';
 import type { Scripts } from '../../redis/scripts';
 
 type Log = { warn(o: object, m?: string): void; error(o: object, m?: string): void };
@@ -57,8 +58,7 @@ export function createPollsService(deps: {
       [keys.poll(liveId), keys.pollTally(liveId, pollId), keys.seq(liveId), keys.log(liveId)],
       [pollId, now(), force ? 1 : 0, deps.logMaxLen, POLL_EVENT.closed],
     );
-    if (code === -1) throw new AppError('POLL_NOT_FOUND', 'no such poll in this live');
-    if (code === -2) return null;
+    if (checkScript('poll-close', code) === -2) return null;
     const poll = JSON.parse(json) as Poll;
     if (code === 1) {
       const votes = await redis.hgetall(keys.pollVoters(liveId, pollId));
@@ -120,10 +120,7 @@ export function createPollsService(deps: {
         [keys.poll(liveId), keys.pollVoters(liveId, pollId), keys.pollTally(liveId, pollId)],
         [pollId, user.sub, option, now(), cur?.base.options.length ?? 0],
       );
-      if (res === -1) throw new AppError('POLL_NOT_FOUND', 'no such poll in this live');
-      if (res === -2) throw new AppError('POLL_CLOSED', 'the poll is closed');
-      if (res === -3) throw new AppError('VALIDATION', 'no such option');
-      if (res === -4) throw new AppError('ALREADY_VOTED', 'you already voted in this poll');
+      checkScript('poll-vote', res);
       return { voted: option };
     },
 

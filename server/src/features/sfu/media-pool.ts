@@ -7,7 +7,7 @@ import { createWorkerPool, type WorkerPool } from '../../../../media/src/worker-
 import type { Config } from '../../config';
 import type { Metrics } from '../../http/metrics';
 import { type MediaNetwork, mediaNetwork } from './media-network';
-import type { SfuService } from './sfu.service';
+import type { MediaRooms } from './media-rooms';
 
 type Log = {
   info(o: object, m?: string): void;
@@ -62,7 +62,7 @@ export function mediaReadiness(pool: WorkerPool, network: MediaNetwork) {
 }
 
 /** Per-worker routers, consumers and CPU; producers and rooms of this node. Read at scrape time. */
-export function registerMediaMetrics(metrics: Metrics, pool: WorkerPool, sfu: SfuService): void {
+export function registerMediaMetrics(metrics: Metrics, pool: WorkerPool, mediaRooms: MediaRooms): void {
   const registers = [metrics.registry];
   const workers = new Gauge({ name: 'lc_media_workers', help: 'mediasoup workers running', registers });
   const routers = new Gauge({
@@ -103,7 +103,7 @@ export function registerMediaMetrics(metrics: Metrics, pool: WorkerPool, sfu: Sf
         if (usage) cpu.set({ pid: String(w.pid) }, (usage.ru_utime + usage.ru_stime) / 1000);
       }),
     );
-    const s = await sfu.stats();
+    const s = await mediaRooms.stats();
     producers.set(s.producers);
     rooms.set(s.rooms);
     peers.set(s.peers);

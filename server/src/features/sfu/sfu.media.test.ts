@@ -34,7 +34,7 @@ describe('media flow with Node WebRTC peers', () => {
     for (const v of viewers) cleanups.push(() => v.close());
     // NOTE: one after the other, so the first viewer is on the origin router and the second on the piped one.
     for (const v of viewers) await v.start();
-    const mediaRoom = (await s.built.deps.sfu!.room(room.liveId))!;
+    const mediaRoom = (await s.built.use('mediaRooms').room(room.liveId))!;
     return { room, publisher, viewers, mediaRoom };
   }
 
@@ -53,7 +53,7 @@ describe('media flow with Node WebRTC peers', () => {
     await waitFor(() => viewers.every((v) => v.packets > 20), 10_000, 'RTP at both viewers');
     // The server's own consumer stats agree: packets went out to each viewer.
     for (const v of viewers) {
-      const stats = await s.built.deps.sfu!.consumerStats(mediaRoom.liveId, v.socket.id!, v.consumerIds[0]!);
+      const stats = await s.built.use('sfu').consumerStats(mediaRoom.liveId, v.socket.id!, v.consumerIds[0]!);
       const outbound = stats.find((x) => x.type === 'outbound-rtp');
       expect(outbound?.packetCount).toBeGreaterThan(0);
       // …and each viewer can read them over signaling, for its own consumers only.
@@ -86,7 +86,7 @@ describe('media flow with Node WebRTC peers', () => {
     const viewers = room.viewers.map((sock) => new NodeViewer(sock, room.liveId));
     for (const v of viewers) cleanups.push(() => v.close());
     await Promise.all(viewers.map((v) => v.start()));
-    const mediaRoom = (await s.built.deps.sfu!.room(room.liveId))!;
+    const mediaRoom = (await s.built.use('mediaRooms').room(room.liveId))!;
     const routers = mediaRoom.stats().routers;
     expect(routers).toHaveLength(6);
     expect(routers.map((r) => r.consumers)).toEqual([1, 1, 1, 1, 1, 1]);
@@ -158,10 +158,10 @@ describe('media flow with Node WebRTC peers', () => {
       10_000,
       'RTP after the rebuild',
     );
-    const rebuilt = (await s.built.deps.sfu!.room(mediaRoom.liveId))!;
+    const rebuilt = (await s.built.use('mediaRooms').room(mediaRoom.liveId))!;
     expect(rebuilt).not.toBe(mediaRoom);
     expect(rebuilt.closed).toBe(false);
-    await waitFor(() => s.built.deps.mediaPool!.stats().alive === 2, 10_000, 'replacement worker');
+    await waitFor(() => s.built.use('mediaPool').stats().alive === 2, 10_000, 'replacement worker');
   });
 
   it('moves a viewer whose piped router’s worker dies: only that viewer reconnects, and receives again', async () => {
@@ -176,7 +176,7 @@ describe('media flow with Node WebRTC peers', () => {
     expect(onOrigin.reconnects).toBe(0);
     expect(publisher.reconnects).toBe(0);
     expect(mediaRoom.closed).toBe(false);
-    await waitFor(() => s.built.deps.mediaPool!.stats().alive === 2, 10_000, 'replacement worker');
+    await waitFor(() => s.built.use('mediaPool').stats().alive === 2, 10_000, 'replacement worker');
   });
 });
 
@@ -190,12 +190,15 @@ describe('media flow on a node with a single worker', () => {
       await publisher.start();
       await viewer.start();
       await waitFor(() => viewer.packets > 10, 10_000, 'RTP before the kill');
-      const [pid] = s.built.deps.mediaPool!.stats().workers.map((w) => w.pid);
+      const [pid] = s.built
+        .use('mediaPool')
+        .stats()
+        .workers.map((w) => w.pid);
       process.kill(pid!, 'SIGKILL');
       await waitFor(() => viewer.reconnects >= 1 && publisher.reconnects >= 1, 5000, 'sfu:reconnect');
       const before = viewer.packets;
       await waitFor(() => viewer.packets > before + 20, 15_000, 'RTP through the replacement worker');
-      const stats = s.built.deps.mediaPool!.stats();
+      const stats = s.built.use('mediaPool').stats();
       expect(stats.alive).toBe(1);
       expect(stats.workers[0]?.pid).not.toBe(pid);
     } finally {

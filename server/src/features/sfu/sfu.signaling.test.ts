@@ -29,7 +29,7 @@ describe('media signaling', () => {
   afterAll(async () => {
     await s?.close();
   });
-  const pool = () => s.built.deps.mediaPool!;
+  const pool = () => s.built.use('mediaPool');
   const workerPids = () =>
     pool()
       .stats()
@@ -109,7 +109,7 @@ describe('media signaling', () => {
       rtpParameters: opusRtpParameters(),
     });
     expect(produce).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect((await s.built.deps.sfu!.stats()).producers).toBe(0);
+    expect((await s.built.use('mediaRooms').stats()).producers).toBe(0);
     room.close();
   });
 
@@ -150,7 +150,7 @@ describe('media signaling', () => {
       }),
     );
     expect(consumer).toMatchObject({ producerId, kind: 'audio' });
-    const mediaRoom = (await s.built.deps.sfu!.room(room.liveId))!;
+    const mediaRoom = (await s.built.use('mediaRooms').room(room.liveId))!;
     expect(mediaRoom.stats().routers[0]?.consumers).toBe(1);
     expect(
       await ok(call(viewer, 'sfu:consumer:resume', { liveId: room.liveId, consumerId: consumer.id })),
@@ -363,14 +363,14 @@ describe('media signaling', () => {
       await ok(call(sock, 'sfu:capabilities', { liveId: room.liveId }));
       await ok(call(sock, 'sfu:transport:create', { liveId: room.liveId, direction: 'recv' }));
     }
-    const mediaRoom = (await s.built.deps.sfu!.room(room.liveId))!;
+    const mediaRoom = (await s.built.use('mediaRooms').room(room.liveId))!;
     expect(mediaRoom.stats().peers).toBe(2);
     viewer.close();
     await waitFor(() => mediaRoom.stats().peers === 1, 5000, 'viewer peer closed');
     expect(mediaRoom.closed).toBe(false);
     await ok(call(room.hostSocket, 'live:leave', { liveId: room.liveId }));
     await waitFor(() => mediaRoom.closed, 5000, 'room closed with its last peer');
-    expect(await s.built.deps.sfu!.room(room.liveId)).toBeUndefined();
+    expect(await s.built.use('mediaRooms').room(room.liveId)).toBeUndefined();
     room.close();
   });
 
@@ -378,7 +378,7 @@ describe('media signaling', () => {
     const room = await liveRoom(s, 1);
     const viewer = room.viewers[0]!;
     await ok(call(viewer, 'sfu:capabilities', { liveId: room.liveId }));
-    const mediaRoom = (await s.built.deps.sfu!.room(room.liveId))!;
+    const mediaRoom = (await s.built.use('mediaRooms').room(room.liveId))!;
     const ended = await http(s, 'POST', `/api/lives/${room.liveId}/end`, undefined, room.host.token);
     expect(ended.status).toBe(200);
     await waitFor(() => mediaRoom.closed, 5000, 'room closed at end of live');

@@ -17,28 +17,34 @@ import {
 } from '@lc/contracts/sfu.schema';
 import { defineHandler } from '../../realtime/define-handler';
 import { type AppServer, type AppSocket, roomName } from '../../realtime/types';
+import type { MediaRooms } from './media-rooms';
 import type { SfuService } from './sfu.service';
 
-export function sfuSocketHandlers(deps: { sfu: SfuService | undefined; io: () => AppServer }) {
-  const { sfu } = deps;
-  if (sfu) {
-    sfu.events.on('producerNew', ({ liveId, producerId, kind }) =>
+export function sfuSocketHandlers(deps: {
+  sfu: SfuService | undefined;
+  rooms: MediaRooms | undefined;
+  io: () => AppServer;
+}) {
+  const { sfu, rooms } = deps;
+  if (rooms) {
+    rooms.events.on('producerNew', ({ liveId, producerId, kind }) =>
       deps.io().local.to(roomName(liveId)).emit('sfu:producer:new', { liveId, producerId, kind }),
     );
-    sfu.events.on('producerClosed', ({ liveId, peerId, producerId, consumerId }) =>
+    rooms.events.on('producerClosed', ({ liveId, peerId, producerId, consumerId }) =>
       deps.io().local.to(peerId).emit('sfu:producer:closed', { liveId, producerId, consumerId }),
     );
-    sfu.events.on('reconnect', ({ liveId, peerIds, reason }) => {
+    rooms.events.on('reconnect', ({ liveId, peerIds, reason }) => {
       if (peerIds.length) deps.io().local.to(peerIds).emit('sfu:reconnect', { liveId, reason });
     });
   }
 
   /** The service, for a socket that joined the live. @throws UNAVAILABLE (media off), NOT_JOINED */
-  const media = (socket: AppSocket, liveId: string): { sfu: SfuService; role: Role } => {
-    if (!sfu) throw new AppError('UNAVAILABLE', 'media is disabled on this node (MEDIA_ENABLED=false)');
+  const media = (socket: AppSocket, liveId: string): { sfu: SfuService; rooms: MediaRooms; role: Role } => {
+    if (!sfu || !rooms)
+      throw new AppError('UNAVAILABLE', 'media is disabled on this node (MEDIA_ENABLED=false)');
     const joined = socket.data.joined.get(liveId);
     if (!joined) throw new AppError('NOT_JOINED', 'join the live (live:join) before using media');
-    return { sfu, role: joined.role };
+    return { sfu, rooms, role: joined.role };
   };
 
   return [
@@ -108,7 +114,7 @@ export function sfuSocketHandlers(deps: { sfu: SfuService | undefined; io: () =>
       event: 'sfu:close',
       schema: SfuLiveRef,
       async run({ socket }, { liveId }) {
-        return { closed: media(socket, liveId).sfu.leave(liveId, socket.id) };
+        return { closed: media(socket, liveId).rooms.leave(liveId, socket.id) };
       },
     }),
   ];

@@ -18,9 +18,10 @@ import type { CouponDef, CouponsRepo } from '../../../ledger/coupons.repo';
 import type { Db, Queryable } from '../../../ledger/db';
 import type { RoomLog } from '../../../realtime/room-log';
 import type { Keys } from '../../../redis/keys';
+import { guardRedis, runScript } from '../../../redis/outage';
+import { checkScript, scriptError } from '../../../redis/script-results';
 import type { Scripts } from '../../../redis/scripts';
 import type { LiveGate } from '../live-gate';
-import { guardRedis, runScript, scriptError } from '../script-codes';
 
 export function createCouponsService(deps: {
   repo: CouponsRepo;
@@ -41,7 +42,7 @@ export function createCouponsService(deps: {
   /** @throws COUPON_NOT_FOUND */
   const def = async (liveId: string, couponId: string): Promise<CouponDef> => {
     const raw = await guardRedis(() => redis.hget(keys.coupons(liveId), couponId));
-    if (!raw) throw scriptError(-14);
+    if (!raw) throw scriptError('coupon-claim', -14);
     return fromRedis(liveId, JSON.parse(raw));
   };
 
@@ -111,7 +112,7 @@ export function createCouponsService(deps: {
         ],
         [couponId, user.sub],
       );
-      if (res[0]! < 0) throw scriptError(res[0]!);
+      checkScript('coupon-claim', res[0]!);
       const [claimNo, claimed] = res as [number, number];
       // NOTE: Redis decided; the ledger records. A failed write here is repaired when the claim is redeemed
       // (the order transaction inserts the claim row first) and by settlement.
@@ -133,7 +134,7 @@ export function createCouponsService(deps: {
       userId: string,
     ): Promise<{ claimNo: number }> {
       const claimNo = await deps.repo.nextClaimNo(q, liveId, couponId, userId);
-      if (claimNo === null) throw scriptError(-14);
+      if (claimNo === null) throw scriptError('coupon-claim', -14);
       await deps.repo.recordClaim(q, couponId, userId, claimNo);
       return { claimNo };
     },

@@ -11,13 +11,14 @@ import { AppError } from '@lc/contracts/errors';
 import type { Redis } from 'ioredis';
 import type { OrdersRepo, PaidReservation } from '../../../ledger/orders.repo';
 import type { Keys } from '../../../redis/keys';
+import { guardRedis, runScript } from '../../../redis/outage';
+import { checkScript, scriptError } from '../../../redis/script-results';
 import type { Scripts } from '../../../redis/scripts';
 import type { CouponsService } from '../coupons/coupons.service';
 import { discountFor } from '../coupons/discount';
 import { idemField, requestHash } from '../idempotency';
 import type { LiveGate } from '../live-gate';
 import type { StockAnnouncer } from '../sales/stock-announcer';
-import { guardRedis, runScript, scriptError } from '../script-codes';
 import type { PaymentEvent, PaymentProvider } from './payment-provider';
 
 export interface PaymentNotices {
@@ -69,7 +70,7 @@ export function createPaymentsService(deps: {
       body: PayBody,
     ): Promise<PaymentStarted> {
       const r = await readReservation(liveId, reservationId);
-      if (!r || r.userId !== user.sub) throw scriptError(-8);
+      if (!r || r.userId !== user.sub) throw scriptError('reservation-pay', -8);
       const field = idemField(user.sub, key);
       const hash = requestHash(
         'pay',
@@ -113,7 +114,7 @@ export function createPaymentsService(deps: {
           key,
         ],
       );
-      if (code < 0) throw scriptError(code);
+      checkScript('reservation-pay', code);
       const b = (JSON.parse(rec) as { b: Record<string, unknown> }).b;
       const started = PaymentStarted.parse({ ...b, couponId: b.couponId ? b.couponId : null });
       // NOTE: idempotent by paymentId, so a replayed request may ask again: the provider charges once.

@@ -79,7 +79,7 @@ describe.each(['pglite', 'postgres'] as const)('payments on %s', (ledger) => {
     expect((await pay(s, buyer.token, liveId, r.body.id)).body.error?.code).toBe('ALREADY_PAID');
     expect((await pay(s, buyer.token, liveId, r.body.id, 'pay-1')).text).toBe(started.text);
     // Buyers-only chat knows who bought.
-    expect(await s.built.deps.interaction.buyers.isBuyer(liveId, buyer.user.id)).toBe(true);
+    expect(await s.built.use('buyers').isBuyer(liveId, buyer.user.id)).toBe(true);
     room.close();
   });
 
@@ -231,7 +231,9 @@ describe('payment webhooks', () => {
     const { liveId, sale, reservationId, event, buyer } = await started(1);
     const room = await watchRoom(s, buyer, liveId);
     // The payment deadline (5 s) passes and the sweeper releases the hold.
-    const swept = await s.built.deps.commerce.sweeper.sweepSale(liveId, sale.id, 'due', Date.now() + 10_000);
+    const swept = await s.built
+      .use('commerce')
+      .sweeper.sweepSale(liveId, sale.id, 'due', Date.now() + 10_000);
     expect(swept).toMatchObject({ released: 1, units: 1 });
     expect(await saleCounters(s, liveId, sale.id)).toEqual({
       initial: 1,
@@ -243,7 +245,7 @@ describe('payment webhooks', () => {
     expect((await post(raw, signatureHeader(secret, raw))).status).toBe(200);
     expect(await ordersOf(s, liveId)).toHaveLength(0);
     expect(await paymentsOf(s, reservationId)).toEqual([{ id: event.paymentId, status: 'refunded' }]);
-    expect(s.built.deps.commerce.provider.refunds.has(event.paymentId)).toBe(true);
+    expect(s.built.use('commerce').provider.refunds.has(event.paymentId)).toBe(true);
     const fact = await waitFor(
       () => room.facts.find((f) => f.event === 'payment:failed'),
       5000,

@@ -16,9 +16,9 @@ import type { Redis } from 'ioredis';
 import type { ProductsRepo } from '../../../ledger/products.repo';
 import type { RoomLog } from '../../../realtime/room-log';
 import type { Keys } from '../../../redis/keys';
+import { guardRedis, runScript } from '../../../redis/outage';
 import type { Scripts } from '../../../redis/scripts';
 import type { LiveGate } from '../live-gate';
-import { guardRedis, runScript } from '../script-codes';
 
 export function createProductsService(deps: {
   repo: ProductsRepo;

@@ -17,11 +17,12 @@ import type { Redis } from 'ioredis';
 import type { SalesRepo } from '../../../ledger/sales.repo';
 import type { RoomLog } from '../../../realtime/room-log';
 import type { Keys } from '../../../redis/keys';
+import { guardRedis, runScript } from '../../../redis/outage';
+import { checkScript, scriptError, scriptRefusal } from '../../../redis/script-results';
 import type { Scripts } from '../../../redis/scripts';
 import { idemField, requestHash } from '../idempotency';
 import type { LiveGate } from '../live-gate';
 import type { ProductsService } from '../products/products.service';
-import { guardRedis, runScript, scriptError, scriptRefusal } from '../script-codes';
 import { activeMember, initialSaleHash, reserveKeys, saleView } from './sale-state';
 import type { StockAnnouncer } from './stock-announcer';
 
@@ -107,8 +108,8 @@ export function createSalesService(deps: {
 
   /** Cuts a sale's window at `at`; true when this call closed it. */
   const closeOne = async (liveId: string, saleId: string, at: number): Promise<boolean> => {
-    const [code] = await runScript<number[]>(scripts, 'sale-close', [keys.sale(liveId, saleId)], [at]);
-    if (code === -1) throw new AppError('SALE_NOT_FOUND', 'no such sale in this live');
+    const [code] = await runScript<[number]>(scripts, 'sale-close', [keys.sale(liveId, saleId)], [at]);
+    checkScript('sale-close', code);
     if (code === 1) {
       await deps.repo.close(saleId, at);
       await roomLog.append(liveId, COMMERCE_EVENT.saleClosed, { saleId, closesAt: at });
@@ -129,7 +130,7 @@ export function createSalesService(deps: {
     key: string,
     body: ReserveBody,
   ): Promise<Reservation | Refusal> => {
-    if ((await gate.status(liveId)) === 'ended') return { refused: scriptRefusal(-3) };
+    if ((await gate.status(liveId)) === 'ended') return { refused: scriptRefusal('sale-reserve', -3) };
     const sKeys = await reserveKeysOf(liveId, saleId);
     const field = idemField(user.sub, key);
     const hash = reserveHash(liveId, saleId, body.quantity);
@@ -158,11 +159,10 @@ export function createSalesService(deps: {
       await sleep(Math.max(2, Math.min(Number(payload) - now(), 250)) + Math.random() * 5);
       [code, payload] = await run('poll');
     }
-    if (code < 0)
-      return { refused: scriptRefusal(code, code === -2 ? { opensAt: Number(payload) } : undefined) };
+    if (code < 0) return { refused: scriptRefusal('sale-reserve', code, payload) };
     const rec = JSON.parse(String(payload)) as { c: number; b?: unknown };
     deps.announcer.touch(liveId, saleId);
-    if (rec.c !== 1) return { refused: scriptRefusal(rec.c) };
+    if (rec.c !== 1) return { refused: scriptRefusal('sale-reserve', rec.c) };
     // NOTE: written by the script from validated input; the route's response schema checks it on the way out.
     return rec.b as Reservation;
   };
@@ -261,7 +261,7 @@ export function createSalesService(deps: {
     async reservation(user: TokenClaims, liveId: string, reservationId: string): Promise<Reservation> {
       const raw = await guardRedis(() => redis.hget(keys.reservations(liveId), reservationId));
       const r = raw ? Reservation.parse(JSON.parse(raw)) : undefined;
-      if (!r || r.userId !== user.sub) throw scriptError(-8);
+      if (!r || r.userId !== user.sub) throw scriptError('reservation-pay', -8);
       return r;
     },
   };

@@ -119,7 +119,7 @@ describe('flash sales across two nodes (PostgreSQL ledger)', () => {
     );
     expect(paying.every((p) => p.status === 202)).toBe(true);
     await Promise.all([
-      a.built.deps.commerce.sweeper.sweepSale(liveId, sale.id, 'unpaid'),
+      a.built.use('commerce').sweeper.sweepSale(liveId, sale.id, 'unpaid'),
       ...first.flatMap((r, i) =>
         r.status === 201 ? [] : [reserve(i % 2 ? a : b, buyers[i]!.token, liveId, sale.id, randomUUID())],
       ),

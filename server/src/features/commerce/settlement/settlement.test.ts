@@ -13,7 +13,7 @@ import { buildWorker } from '../../../worker-app';
 import { verifySignature } from '../payments/webhook-signature';
 import { merchantWebhookSecret } from '../secrets';
 import { commerceKeysOf } from './release-keys';
-import { COMMERCE_SETTLEMENT_STEP } from './settlement.step';
+import { COMMERCE_SETTLEMENT_STEP } from './settlement.jobs';
 
 /** A tiny merchant endpoint: records every delivery it acknowledged, and whether its signature verified. */
 function merchantReceiver(port: number, secret: string) {
@@ -248,7 +248,7 @@ describe.each(['pglite', 'postgres'] as const)('settlement after the live on %s'
       'webhook deliveries recorded',
     );
     const redisBefore = await s.built.deps.redis.hgetall(s.built.deps.keys.sale(liveId, sale.id));
-    const step = worker.commerce.steps[0]!;
+    const step = worker.steps.get('commerce-settlement')!;
     await step.run({
       liveId,
       endedAt: new Date().toISOString(),
@@ -306,7 +306,7 @@ describe.each(['pglite', 'postgres'] as const)('settlement after the live on %s'
       },
     };
     await expect(
-      worker.commerce.steps[0]!.run({
+      worker.steps.get('commerce-settlement')!.run({
         liveId,
         endedAt: new Date().toISOString(),
         db: dying,
@@ -399,13 +399,15 @@ describe('merchant webhooks that used up their attempts', () => {
         log: pino({ level: 'silent' }),
         progress: async () => {},
       };
-      await worker.commerce.steps[0]!.run(ctx);
+      await worker.steps.get('commerce-settlement')!.run(ctx);
       await waitFor(() => receiver.received.length === 1, 10_000, 'delivered');
       expect(receiver.received[0]).toMatchObject({
         id: `live-${liveId}-settled`,
         type: 'live.settled',
         signed: true,
       });
+      // NOTE: the outcome is recorded after the receiver's 2xx: wait for the row, not only the request.
+      await waitFor(async () => (await failed()).length === 0, 10_000, 'recorded as delivered');
       expect(await failed()).toEqual([]);
     } finally {
       await receiver.down();
@@ -468,7 +470,7 @@ describe.each(['pglite', 'postgres'] as const)('Redis commerce keys after settle
     expect(before.orders.map((o) => o.status)).toEqual(['settled', 'settled']);
 
     // Settling again after the cleanup: the ledger-only path, no false mismatch, no key comes back.
-    const again = await worker.commerce.steps[0]!.run({
+    const again = await worker.steps.get('commerce-settlement')!.run({
       liveId,
       endedAt: new Date().toISOString(),
       db: worker.infra.db,

@@ -18,7 +18,7 @@ import type { Db } from '../../../ledger/db';
 import { signatureHeader } from '../payments/webhook-signature';
 import { createPoster } from './http-post';
 
-export const MERCHANT_QUEUE = 'merchant-webhooks';
+export const MERCHANT_QUEUE = 'merchant-webhooks.jobs';
 const SUMMARY_TYPE = 'live.settled';
 /** Rows read (and outcomes recorded) per page; requests in flight per live. */
 const PAGE = 200;

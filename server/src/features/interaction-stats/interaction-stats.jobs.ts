@@ -3,10 +3,11 @@
  * questions, polls, shares and joins through them) and the per-sharer attribution to the ledger for the
  * post-live report. Idempotent: the first run writes the rows, later runs find them and change nothing.
  */
-import type { EndOfLiveStep } from '../jobs/end-of-live';
+import type { EndOfLiveStep } from '../../jobs/end-of-live';
 
 export const interactionStatsStep: EndOfLiveStep = {
   name: 'interaction-stats',
+  roomKeys: 'reads',
   async run({ liveId, db, redis, keys }) {
     const res = await redis
       .multi()

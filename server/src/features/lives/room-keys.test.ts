@@ -1,12 +1,11 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { guestOn, joinAs } from '../../../test/interaction';
-import { call, connect, hostWithLive, http, startServer, waitFor } from '../../../test/server';
-import { loadConfig } from '../config';
-import { buildWorker } from '../worker-app';
-import { interactionStatsStep } from './interaction-stats.step';
-import { liveStatsStep } from './lives/live-stats.step';
-import { roomKeysOf, roomKeysStep } from './room-keys.step';
+import { guestOn, joinAs } from '../../../../test/interaction';
+import { call, connect, hostWithLive, http, startServer, waitFor } from '../../../../test/server';
+import { loadConfig } from '../../config';
+import { buildWorker } from '../../worker-app';
+import { interactionStatsStep } from '../interaction-stats/interaction-stats.jobs';
+import { liveStatsStep, roomKeysOf, roomKeysStep } from './lives.jobs';
 
 const silent = pino({ level: 'silent' });
 
@@ -25,7 +24,7 @@ describe('end-of-live room-keys step', () => {
       await call(viewer.socket, 'comment:send', { liveId, text: 'hello' });
       await call(viewer.socket, 'like:tap', { liveId, count: 3 });
       await call(viewer.socket, 'qa:ask', { liveId, text: 'a question?' });
-      await s.built.deps.interaction.likes.flush();
+      await s.built.use('likes').flush();
       const before = await roomKeysOf(redis, keys, liveId);
       expect(before).toEqual(
         expect.arrayContaining([
@@ -59,7 +58,7 @@ describe('end-of-live room-keys step', () => {
 
       // A rerun (here with a longer retain) extends no expiry.
       await redis.expire(keys.log(liveId), 100);
-      const step = roomKeysStep({ retainSec: 86_400, readers: [] });
+      const step = roomKeysStep({ retainSec: 86_400, steps: () => [] });
       const ctx = {
         liveId,
         endedAt: new Date().toISOString(),
@@ -125,7 +124,7 @@ describe('end-of-live room-keys step', () => {
       // The refused join re-created no presence key.
       expect(await roomKeysOf(redis, keys, liveId)).toEqual([]);
 
-      const step = roomKeysStep({ retainSec: 0, readers: [liveStatsStep, interactionStatsStep] });
+      const step = roomKeysStep({ retainSec: 0, steps: () => [liveStatsStep, interactionStatsStep] });
       const ctx = {
         liveId,
         endedAt: new Date().toISOString(),

@@ -1,14 +1,37 @@
 /**
- * End-of-live step `room-keys`: hands an ended live's room and interaction keys (room log, presence, comments,
- * likes, Q&A, polls, shares, moderation) back to Redis. Commerce keys are settlement's (it releases them after
- * a clean reconcile) and lottery/watch-time keys are left alone. The steps that read these keys run first
- * (they are idempotent, so running them here as well as on their own changes nothing), and the release waits
- * for every other reader (`pending`: e.g. the commerce report counts unique viewers) by asking to be run
- * again later. Keys are deleted (retain 0) or set to expire with `EXPIRE … NX` (never extended), so a second
- * run is harmless; the grace keeps late reconnects served from the log until then.
+ * The lives feature's end-of-live steps:
+ * - `live-stats` records the room's audience figures (peak, unique viewers, room events) in the ledger.
+ *   Idempotent: the first run writes the row, later runs find it and change nothing.
+ * - `room-keys` hands an ended live's room and interaction keys (room log, presence, comments, likes, Q&A,
+ *   polls, shares, moderation) back to Redis. Commerce keys are settlement's (it releases them after a clean
+ *   reconcile) and lottery/watch-time keys are left alone. Steps that read these keys declare it
+ *   (`EndOfLiveStep.roomKeys`): the cheap ones run again here first (they are idempotent), and the release
+ *   waits for the others by asking to be run again later. Keys are deleted (retain 0) or set to expire with
+ *   `EXPIRE … NX` (never extended), so a second run is harmless; the grace keeps late reconnects served from
+ *   the log until then.
  */
-import type { EndOfLiveStep, StepContext } from '../jobs/end-of-live';
-import type { Keys } from '../redis/keys';
+import type { EndOfLiveStep, StepContext } from '../../jobs/end-of-live';
+import type { Keys } from '../../redis/keys';
+
+export const liveStatsStep: EndOfLiveStep = {
+  name: 'live-stats',
+  roomKeys: 'reads',
+  async run({ liveId, db, redis, keys }) {
+    const res = await redis
+      .multi()
+      .get(keys.peak(liveId))
+      .scard(keys.uniqueViewers(liveId))
+      .get(keys.seq(liveId))
+      .exec();
+    const n = (i: number) => Number(res?.[i]?.[1] ?? 0);
+    const { rowCount } = await db.query(
+      `INSERT INTO live_stats (live_id, peak_online, unique_viewers, room_events)
+       VALUES ($1, $2, $3, $4) ON CONFLICT (live_id) DO NOTHING`,
+      [liveId, n(0), n(1), n(2)],
+    );
+    return { written: rowCount === 1, peakOnline: n(0), uniqueViewers: n(1), roomEvents: n(2) };
+  },
+};
 
 /** Suffixes (after `{live:<id>}:`) of the keys this step releases: an allowlist, so unknown keys stay. */
 const ROOM_KEY =
@@ -31,11 +54,9 @@ export async function roomKeysOf(redis: StepContext['redis'], keys: Keys, liveId
 export function roomKeysStep(opts: {
   /** Config ROOM_KEYS_RETAIN_SEC: 0 deletes the keys, else they expire after this many seconds. */
   retainSec: number;
-  /** Steps that read these keys; run (again) before the release. */
-  readers: EndOfLiveStep[];
-  /** What else must finish first; returns the name of what is still pending, or null. */
-  pending?: (ctx: StepContext) => Promise<string | null>;
-  /** Schedules another run of this step at `at` (epoch ms), while something is pending. */
+  /** Every registered step, read when this one runs: the readers of the room keys declare `roomKeys`. */
+  steps: () => EndOfLiveStep[];
+  /** Schedules another run of this step at `at` (epoch ms), while a reader has not finished. */
   rerunAt?: (liveId: string, endedAt: string, at: number) => Promise<unknown>;
   now?: () => number;
 }): EndOfLiveStep {
@@ -44,8 +65,15 @@ export function roomKeysStep(opts: {
     name: 'room-keys',
     async run(ctx) {
       const { liveId, redis, keys, log } = ctx;
-      for (const step of opts.readers) await step.run(ctx);
-      const waiting = (await opts.pending?.(ctx)) ?? null;
+      const steps = opts.steps();
+      for (const step of steps) if (step.roomKeys === 'reads') await step.run(ctx);
+      let waiting: string | null = null;
+      for (const step of steps) {
+        if (typeof step.roomKeys === 'object' && !(await step.roomKeys.done(ctx))) {
+          waiting = step.name;
+          break;
+        }
+      }
       if (waiting) {
         // Back off with the live's age (5 s … 1 h): a stuck reader is retried, never spun on.
         const age = Math.max(0, now() - Date.parse(ctx.endedAt));

@@ -17,6 +17,7 @@ export function pollsCloseStep(deps: {
   const now = deps.now ?? Date.now;
   return {
     name: 'polls-close',
+    roomKeys: 'reads',
     async run({ liveId, db, redis, keys }) {
       const pollId = await redis.hget(keys.poll(liveId), 'id');
       // No poll ever, or the room's keys were already released (the poll was closed before that).

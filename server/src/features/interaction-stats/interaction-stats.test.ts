@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { guestOn, joinAs } from '../../../test/interaction';
-import { call, hostWithLive, http, startServer, waitFor } from '../../../test/server';
-import { loadConfig } from '../config';
-import { buildWorker } from '../worker-app';
+import { guestOn, joinAs } from '../../../../test/interaction';
+import { call, hostWithLive, http, startServer, waitFor } from '../../../../test/server';
+import { loadConfig } from '../../config';
+import { buildWorker } from '../../worker-app';
 
 describe('end-of-live interaction stats', () => {
   it('writes likes, comments, questions, polls and share attribution to the ledger once', async () => {
@@ -27,7 +27,7 @@ describe('end-of-live interaction stats', () => {
         options: ['a', 'b'],
         durationSec: 60,
       });
-      await s.built.deps.interaction.likes.flush();
+      await s.built.use('likes').flush();
       await http(s, 'POST', `/api/lives/${liveId}/end`, undefined, host.token);
       const row = await waitFor(
         async () =>

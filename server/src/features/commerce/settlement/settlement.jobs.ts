@@ -19,7 +19,7 @@ import type { EndOfLiveStep, StepContext } from '../../../jobs/end-of-live';
 import { createOrdersRepo, type PaidReservation } from '../../../ledger/orders.repo';
 import type { Scripts } from '../../../redis/scripts';
 import type { ReservationSweeper } from '../sales/reservation-sweeper';
-import { type MerchantWebhooks, settleOrders, writeOutbox } from './merchant-webhooks';
+import { type MerchantWebhooks, settleOrders, writeOutbox } from './merchant-webhooks.jobs';
 import { reconcileSale, storedReconciliations } from './reconcile';
 import { keysReleasedAt, releaseCommerceKeys } from './release-keys';
 import { buildReport, readReport, writeReport } from './report';
@@ -45,6 +45,8 @@ export function commerceSettlementStep(deps: {
   const now = deps.now ?? Date.now;
   return {
     name: COMMERCE_SETTLEMENT_STEP,
+    // The report counts unique viewers (presence keys): room keys wait until it is written.
+    roomKeys: { done: async ({ db, liveId }) => (await readReport(db, liveId)) !== undefined },
     async run(ctx) {
       const { liveId, db, redis, keys, log } = ctx;
       const endedAt = Math.min(Date.parse(ctx.endedAt) || now(), now());

@@ -1,0 +1,32 @@
+/**
+ * Every feature of the product, in registration order: a feature may `use` only services provided by those
+ * before it. app.ts runs each one's `api`, worker-app.ts each one's `worker`.
+ */
+import { authFeature } from '../features/auth/auth.feature';
+import { commentsFeature } from '../features/comments/comments.feature';
+import { commerceFeature } from '../features/commerce/commerce.feature';
+import { interactionStatsFeature } from '../features/interaction-stats/interaction-stats.feature';
+import { likesFeature } from '../features/likes/likes.feature';
+import { livesFeature } from '../features/lives/lives.feature';
+import { lotteryFeature } from '../features/lottery/lottery.feature';
+import { moderationFeature } from '../features/moderation/moderation.feature';
+import { pollsFeature } from '../features/polls/polls.feature';
+import { qaFeature } from '../features/qa/qa.feature';
+import { sfuFeature } from '../features/sfu/sfu.feature';
+import { socialFeature } from '../features/social/social.feature';
+import type { Feature } from './feature';
+
+export const FEATURES: readonly Feature[] = [
+  authFeature,
+  livesFeature, // lives, moderators: everything below reads roles and lives
+  moderationFeature,
+  socialFeature, // followers: comments' followers-only chat
+  commentsFeature, // buyers, commentFeed
+  likesFeature, // like goals: commerce's coupons
+  qaFeature,
+  pollsFeature,
+  commerceFeature, // coupons: lottery prizes
+  lotteryFeature,
+  interactionStatsFeature,
+  sfuFeature,
+];
