@@ -31,7 +31,7 @@ export const commerceFeature = defineFeature({
   async api(ctx) {
     const { app, redis, keys } = ctx;
     const c = createCommerceServices({ ...ctx, lives: ctx.use('lives'), io: () => ctx.io() });
-    const { products, sales, coupons, gate } = c;
+    const { products, sales, coupons } = c;
 
     // Products, the pinned one and sales are shared by every viewer at one seq; coupons (with the caller's
     // claims) and reservations are the viewer's own.
