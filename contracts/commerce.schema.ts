@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { plainText } from './text';
-import { type UrlRules, userUrl } from './url';
+import type { UrlRules } from './url';
+import { userUrl } from './url.schema';
 
 export const Uuid = z.string().uuid();
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY');

@@ -20,3 +20,4 @@ export * from './sfu.schema';
 export * from './social.schema';
 export * from './text';
 export * from './url';
+export * from './url.schema';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { userUrl, userUrlProblem } from './url';
+import { userUrlProblem } from './url';
+import { userUrl } from './url.schema';
 
 describe('user URLs', () => {
   it('accepts https, and http only where allowed', () => {

@@ -2,10 +2,8 @@
  * URLs users give us (product images; the merchant webhook in config): `https:` only, or `http:` too where the
  * caller allows it (development), with a host, without credentials, and without the characters that end an HTML
  * attribute or tag (quotes, angle brackets, backtick, backslash, white space, controls). Clients still only ever
- * set them through attributes.
+ * set them through attributes. No zod here: the web client imports these rules (the schema is url.schema.ts).
  */
-import { z } from 'zod';
-
 export const USER_URL_MAX = 2048;
 // NOTE: \p{Cf} also catches bidi and zero-width characters that would disguise a host.
 const REFUSED = /[\s\p{Cc}\p{Cf}"'<>`\\]/u;
@@ -30,16 +28,4 @@ export function userUrlProblem(raw: string, rules: UrlRules = {}): string | null
   if (url.username || url.password) return 'carries credentials';
   if (!url.hostname) return 'has no host';
   return null;
-}
-
-/** A zod schema for a user URL (trimmed, then checked by `userUrlProblem`). */
-export function userUrl(rules: UrlRules = {}) {
-  return z
-    .string()
-    .max(USER_URL_MAX + 64)
-    .transform((s) => s.trim())
-    .superRefine((s, ctx) => {
-      const problem = userUrlProblem(s, rules);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    });
 }
