@@ -49,6 +49,9 @@ export async function startServer(
     // Media tests opt in with MEDIA_ENABLED: 'true' (mediasoup workers are processes; most tests need none).
     MEDIA_ENABLED: 'false',
     AUTH_RATE_LIMIT_PER_MIN: '100000',
+    // A test node stalled by a loaded machine must not be swept as dead (the sweep's own tests set these).
+    NODE_HEARTBEAT_MS: '2000',
+    NODE_DEAD_AFTER_MS: '20000',
     ...(opts.ledger === 'postgres' ? { DATABASE_URL: await createTestDatabase(inject('pgUrl')) } : {}),
     ...opts.env,
   };
@@ -170,7 +173,7 @@ export async function waitFor<T>(
 /** A node in its own process (`server/src/main.ts`), sharing `env` with an in-test node. */
 export async function spawnNode(
   env: Record<string, string>,
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void>; kill(): Promise<void> }> {
   const { spawn } = await import('node:child_process');
   const { freePort } = await import('../server/src/redis/free-port');
   const port = await freePort();
@@ -191,6 +194,11 @@ export async function spawnNode(
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
+  /** SIGKILL: a crash — no shutdown code runs. */
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
   try {
     await waitFor(
       async () => {
@@ -204,5 +212,5 @@ export async function spawnNode(
     await stop();
     throw err;
   }
-  return { url, stop };
+  return { url, pid: child.pid!, stop, kill };
 }

@@ -25,11 +25,13 @@ import type { BoundHandler } from './realtime/define-handler';
 import { createRealtime } from './realtime/io';
 import { createJoinHooks } from './realtime/join-hooks';
 import { createMembership } from './realtime/membership';
+import { createNodeRegistry } from './realtime/node-registry';
 import { createPresence } from './realtime/presence';
 import { startPresenceTicker } from './realtime/presence-ticker';
 import { createRoomActions } from './realtime/room-actions';
 import { createRoomLog } from './realtime/room-log';
 import { createRoomTail } from './realtime/room-tail';
+import { startRoomTicker } from './realtime/room-ticker';
 import { createSnapshots } from './realtime/snapshot';
 import type { AppServer, AppSocket } from './realtime/types';
 import { roomName } from './realtime/types';
@@ -110,11 +112,26 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     onError: (err) => log.error({ err }, 'room tail read failed'),
   });
   closers.push(['room-tail', () => tail.close()]);
+  const nodes = createNodeRegistry({
+    redis,
+    scripts,
+    keys,
+    presence,
+    nodeId: config.NODE_ID,
+    heartbeatMs: config.NODE_HEARTBEAT_MS,
+    deadAfterMs: config.NODE_DEAD_AFTER_MS,
+    localConnections: function* () {
+      for (const socket of io?.of('/').sockets.values() ?? [])
+        for (const liveId of socket.data.joined?.keys() ?? []) yield { liveId, userId: socket.data.user.sub };
+    },
+    log,
+  });
   const membership = createMembership({
     io: ioNow,
     presence,
     tail,
     nodeId: config.NODE_ID,
+    beforeJoin: (liveId) => nodes.noteRoom(liveId),
     onLeave: (socket, liveId) => {
       for (const fn of leaveListeners) fn(socket, liveId);
     },
@@ -184,6 +201,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     onClose: (name, close) => {
       closers.push([name, close]);
     },
+    roomTicker: (name, t) => {
+      starters.push([
+        name,
+        ({ io, tail }) => {
+          const ticker = startRoomTicker({
+            tail,
+            intervalMs: t.intervalMs ?? config.COUNTERS_BROADCAST_MS,
+            read: t.read,
+            emit: (liveId, value) => t.emit(io, liveId, value),
+            onError: (err) => log.warn({ err, ticker: name }, 'counter broadcast failed'),
+          });
+          return () => ticker.stop();
+        },
+      ]);
+    },
     readyCheck: (name, check) => {
       if (readyChecks[name]) throw new Error(`readiness check ${name} registered twice`);
       readyChecks[name] = check;
@@ -245,6 +277,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     const stop = start({ io, tail });
     if (stop) closers.push([name, stop]);
   }
+  // Heartbeats start once Socket.IO runs (a repair records its sockets); unlisted after presence is released.
+  await nodes.start();
+  closers.push(['node-unlist', () => nodes.leave()]);
   closers.push(['presence-release', () => membership.releaseNode()]);
 
   let closed: Promise<void> | undefined;
@@ -267,6 +302,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
       presence,
       snapshots,
       membership,
+      nodes,
       endQueue,
       metrics,
     },

@@ -59,6 +59,10 @@ export const ConfigSchema = z.object({
   FRAME_MS: z.coerce.number().int().min(10).max(1000).default(50),
   /** Presence broadcast interval, milliseconds. */
   PRESENCE_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** API node heartbeat interval; survivors look for dead nodes every half interval. */
+  NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** A node silent this long is swept: its presence released, its watch sessions closed at its last beat. */
+  NODE_DEAD_AFTER_MS: z.coerce.number().int().min(200).max(600_000).default(3000),
   /** Recent room events included in a join snapshot. */
   SNAPSHOT_RECENT: z.coerce.number().int().min(0).max(500).default(50),
   /** How long a room's shared snapshot part is reused at one seq; bounds the age of unlogged counters. */
@@ -223,6 +227,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (webhookProblem) {
     throw new ConfigError(
       `Invalid configuration:\n  MERCHANT_WEBHOOK_URL=${JSON.stringify(c.MERCHANT_WEBHOOK_URL)}: ${webhookProblem}`,
+    );
+  }
+  if (c.NODE_DEAD_AFTER_MS <= c.NODE_HEARTBEAT_MS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  NODE_DEAD_AFTER_MS="${c.NODE_DEAD_AFTER_MS}": must be > NODE_HEARTBEAT_MS (${c.NODE_HEARTBEAT_MS})`,
     );
   }
   const dataDir = resolve(c.DATA_DIR);

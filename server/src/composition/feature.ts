@@ -44,6 +44,13 @@ export interface Runtime {
 }
 export type Stop = () => unknown;
 
+export interface RoomTicker<T> {
+  intervalMs?: number;
+  /** Current values of these rooms; a room missing from the map has nothing to show. */
+  read(liveIds: string[]): Promise<Map<string, T>>;
+  emit(io: AppServer, liveId: string, value: T): void;
+}
+
 /** What every feature gets on the API node. */
 export interface ApiContext extends ServiceRegistry {
   config: Config;
@@ -72,6 +79,11 @@ export interface ApiContext extends ServiceRegistry {
   handle(...handlers: BoundHandler[]): void;
   /** Starts background work once Socket.IO runs; the returned stop runs at shutdown (reverse order). */
   onStart(name: string, start: (rt: Runtime) => Stop | undefined): void;
+  /**
+   * Broadcasts a counter of each room this node serves (like totals, tallies, entrant counts) to its local
+   * sockets when it changed, at most every `intervalMs` (default COUNTERS_BROADCAST_MS), from start to shutdown.
+   */
+  roomTicker<T>(name: string, ticker: RoomTicker<T>): void;
   /** Adds a dependency check to GET /readyz (e.g. media workers). */
   readyCheck(name: string, check: () => Promise<unknown>): void;
   /** Runs at shutdown, after the realtime layer closed (reverse registration order). */

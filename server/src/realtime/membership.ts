@@ -14,6 +14,8 @@ export function createMembership(deps: {
   nodeId: string;
   /** Called once per (socket, live) when the socket leaves the room or disconnects (e.g. media cleanup). */
   onLeave?: (socket: AppSocket, liveId: string) => void;
+  /** Called before a connection is recorded in a room (the node registry lists the room once per room). */
+  beforeJoin?: (liveId: string) => Promise<void>;
 }) {
   /** Rooms this node ever held a connection in, for releaseNode. */
   const served = new Set<string>();
@@ -40,6 +42,7 @@ export function createMembership(deps: {
       if (already) return;
       socket.join(roomName(liveId));
       served.add(liveId);
+      await deps.beforeJoin?.(liveId);
       await deps.tail.track(liveId);
       await deps.presence.join(liveId, socket.data.user.sub);
     },

@@ -18,8 +18,11 @@ export interface PresenceStore {
   get(liveId: string): Promise<Presence>;
   /** Ms this user watched the live: closed sessions plus the open one, if any. */
   watchedMs(liveId: string, userId: string): Promise<number>;
-  /** Removes every connection this node recorded for the room (graceful shutdown, dead-node cleanup). */
-  releaseNode(liveId: string, nodeId: string): Promise<void>;
+  /**
+   * Removes every connection a node recorded for the room (graceful shutdown, a dead node's sweep); watch
+   * sessions they close end at `at` (a dead node's last heartbeat), default now. Idempotent.
+   */
+  releaseNode(liveId: string, nodeId: string, at?: number): Promise<void>;
 }
 
 export function createPresence(deps: {
@@ -31,7 +34,7 @@ export function createPresence(deps: {
 }): PresenceStore {
   const { redis, scripts, keys, nodeId } = deps;
   const now = deps.now ?? Date.now;
-  const leave = async (liveId: string, userId: string, connections = 1, node = nodeId) => {
+  const leave = async (liveId: string, userId: string, connections = 1, node = nodeId, at = now()) => {
     const [online, last] = await scripts.run<[number, number]>(
       'presence-leave',
       [
@@ -44,7 +47,7 @@ export function createPresence(deps: {
     );
     // Watch time: the user's session in this room ends with their last connection.
     if (last === 1)
-      await scripts.run('watch-stop', [keys.watchSince(liveId), keys.watchMs(liveId)], [userId, now()]);
+      await scripts.run('watch-stop', [keys.watchSince(liveId), keys.watchMs(liveId)], [userId, at]);
     return { online, last: last === 1 };
   };
   return {
@@ -87,10 +90,10 @@ export function createPresence(deps: {
       ]);
       return Number(total ?? 0) + (since ? Math.max(0, now() - Number(since)) : 0);
     },
-    async releaseNode(liveId, node) {
+    async releaseNode(liveId, node, at) {
       const held = await redis.hgetall(keys.nodeConns(liveId, node));
       for (const [userId, count] of Object.entries(held)) {
-        await leave(liveId, userId, Number(count), node);
+        await leave(liveId, userId, Number(count), node, at ?? now());
       }
     },
   };

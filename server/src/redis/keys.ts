@@ -85,6 +85,14 @@
  * | <p>:{live:<id>}:lottery:<lid>:entrants | set       | user ids entered (one entry per user)          |
  * | <p>:{live:<id>}:watch:since          | hash        | userId → epoch ms their first open connection started |
  * | <p>:{live:<id>}:watch:ms             | hash        | userId → ms watched over closed sessions       |
+ *
+ * API nodes (heartbeats and the crashed-node sweep, realtime/node-registry.ts):
+ *
+ * | key                                  | type        | holds                                          |
+ * |--------------------------------------|-------------|------------------------------------------------|
+ * | <p>:nodes                            | hash        | nodeId → last heartbeat (epoch ms)             |
+ * | <p>:node:<nodeId>:rooms              | set         | live ids the node holds connections in         |
+ * | <p>:node:<nodeId>:sweep              | string      | the node sweeping it (expires)                 |
  */
 export function createKeys(prefix: string) {
   const live = (liveId: string) => `${prefix}:{live:${liveId}}`;
@@ -160,6 +168,13 @@ export function createKeys(prefix: string) {
     lotteryEntrants: (liveId: string, lotteryId: string) => `${live(liveId)}:lottery:${lotteryId}:entrants`,
     watchSince: (liveId: string) => `${live(liveId)}:watch:since`,
     watchMs: (liveId: string) => `${live(liveId)}:watch:ms`,
+    // API nodes (global keys: not tied to one live).
+    /** Hash: nodeId → last heartbeat (epoch ms) of every live API node. */
+    nodes: `${prefix}:nodes`,
+    /** Set: live ids a node holds (or held) connections in; read when the node is swept. */
+    nodeRooms: (nodeId: string) => `${prefix}:node:${nodeId}:rooms`,
+    /** String with a TTL: the survivor sweeping a dead node (its node id), so one sweeps it at a time. */
+    nodeSweep: (nodeId: string) => `${prefix}:node:${nodeId}:sweep`,
     /** Prefix for BullMQ queues (BullMQ builds its own keys below it). */
     bullPrefix: `${prefix}:bull`,
     /** Socket.IO Redis adapter channel prefix. */

@@ -89,6 +89,7 @@ export const SCRIPT_CODES: Readonly<Partial<Record<ScriptName, CodeTable>>> = {
   },
   'poll-close': { [-1]: POLL_NOT_FOUND, [-2]: OUTCOME },
   'room-since': { [-1]: OUTCOME, [-2]: OUTCOME, [-3]: OUTCOME },
+  'node-beat': { [-1]: OUTCOME },
   'sale-announce': { [-1]: OUTCOME },
   'sale-close': pick(COMMERCE, -1),
   'sale-reserve': pick(COMMERCE, -1, -2, -3, -4, -5, -6, -7),

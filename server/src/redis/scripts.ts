@@ -15,6 +15,10 @@ export type ScriptName =
   | 'room-head'
   | 'presence-join'
   | 'presence-leave'
+  | 'node-beat'
+  | 'node-repaired'
+  | 'node-claim'
+  | 'node-forget'
   // interaction
   | 'comment-send'
   | 'comment-delete'

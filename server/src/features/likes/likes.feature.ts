@@ -1,6 +1,5 @@
 /** Likes: batched taps summed per node and flushed at a bounded rate, like goals, totals broadcast on change. */
 import { defineFeature } from '../../composition/feature';
-import { startRoomTicker } from '../../realtime/room-ticker';
 import { roomName } from '../../realtime/types';
 import { createLikesService, type LikesService } from './likes.service';
 import { likesSocketHandlers } from './likes.socket';
@@ -30,19 +29,13 @@ export const likesFeature = defineFeature({
     });
     ctx.snapshots.contribute('likes', { room: (live) => likes.snapshot(live.id) });
     ctx.handle(...likesSocketHandlers({ likes }));
-    ctx.onStart('likes', ({ io, tail }) => {
+    ctx.onStart('likes', () => {
       likes.start();
-      const ticker = startRoomTicker({
-        tail,
-        intervalMs: config.COUNTERS_BROADCAST_MS,
-        read: (ids) => likes.totals(ids),
-        emit: (liveId, total) => io.local.to(roomName(liveId)).emit('like:total', { liveId, total }),
-        onError: (err) => ctx.log.warn({ err }, 'counter broadcast failed'),
-      });
-      return async () => {
-        ticker.stop();
-        await likes.close();
-      };
+      return () => likes.close();
+    });
+    ctx.roomTicker('like-total', {
+      read: (ids) => likes.totals(ids),
+      emit: (io, liveId, total) => io.local.to(roomName(liveId)).emit('like:total', { liveId, total }),
     });
     ctx.provide('likes', likes);
   },

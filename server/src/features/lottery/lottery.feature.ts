@@ -7,7 +7,6 @@ import { defineFeature } from '../../composition/feature';
 import { createLotteriesRepo } from '../../ledger/lotteries.repo';
 import { createLotteryPrizesRepo } from '../../ledger/lottery-prizes.repo';
 import { createOrdersRepo } from '../../ledger/orders.repo';
-import { startRoomTicker } from '../../realtime/room-ticker';
 import { roomName } from '../../realtime/types';
 import { lotteryPrizesStep } from './lottery.jobs';
 import { lotteryRoutes } from './lottery.routes';
@@ -59,19 +58,11 @@ export const lotteryFeature = defineFeature({
     lotteryRoutes(ctx.app, { lottery, claims });
     ctx.handle(...lotterySocketHandlers({ lottery, claims }));
     // The entrant-count ticker also draws lotteries whose entry window ended.
-    ctx.onStart('lottery', ({ io, tail }) => {
-      const ticker = startRoomTicker({
-        tail,
-        intervalMs: config.COUNTERS_BROADCAST_MS,
-        read: (ids) => lottery.counts(ids),
-        emit: (liveId, c) => io.local.to(roomName(liveId)).emit('lottery:count', { liveId, ...c }),
-        onError: (err) => log.warn({ err }, 'lottery tick failed'),
-      });
-      return () => {
-        ticker.stop();
-        lottery.close();
-      };
+    ctx.roomTicker('lottery-counts', {
+      read: (ids) => lottery.counts(ids),
+      emit: (io, liveId, c) => io.local.to(roomName(liveId)).emit('lottery:count', { liveId, ...c }),
     });
+    ctx.onStart('lottery', () => () => lottery.close());
     ctx.provide('lottery', lottery);
   },
 

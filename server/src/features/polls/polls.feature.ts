@@ -1,7 +1,6 @@
 /** Polls: one open poll per live, one vote per user, tallies broadcast on change; closed at the deadline or the end. */
 import { defineFeature } from '../../composition/feature';
 import { createPollsRepo } from '../../ledger/polls.repo';
-import { startRoomTicker } from '../../realtime/room-ticker';
 import { roomName } from '../../realtime/types';
 import { pollsCloseStep } from './polls.jobs';
 import { createPollsService, type PollsService } from './polls.service';
@@ -33,22 +32,14 @@ export const pollsFeature = defineFeature({
       viewer: ({ live, user }, room) => polls.viewerSnapshot(live.id, user, room),
     });
     ctx.handle(...pollsSocketHandlers({ polls }));
-    ctx.onStart('poll-tallies', ({ io, tail }) => {
-      const ticker = startRoomTicker({
-        tail,
-        intervalMs: config.COUNTERS_BROADCAST_MS,
-        read: (ids) => polls.tallies(ids),
-        emit: (liveId, t) =>
-          io.local
-            .to(roomName(liveId))
-            .emit('poll:tally', { liveId, pollId: t.pollId, tallies: t.tallies, total: t.total }),
-        onError: (err) => ctx.log.warn({ err }, 'counter broadcast failed'),
-      });
-      return () => {
-        ticker.stop();
-        polls.close();
-      };
+    ctx.roomTicker('poll-tallies', {
+      read: (ids) => polls.tallies(ids),
+      emit: (io, liveId, t) =>
+        io.local
+          .to(roomName(liveId))
+          .emit('poll:tally', { liveId, pollId: t.pollId, tallies: t.tallies, total: t.total }),
     });
+    ctx.onStart('polls', () => () => polls.close());
     ctx.provide('polls', polls);
   },
   worker(ctx) {

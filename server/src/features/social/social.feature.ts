@@ -1,6 +1,5 @@
 /** Follows (follower counts broadcast on change) and signed share links (joins through them attributed). */
 import { defineFeature } from '../../composition/feature';
-import { startRoomTicker } from '../../realtime/room-ticker';
 import { roomName } from '../../realtime/types';
 import { socialRoutes } from './social.routes';
 import { createSocialService, type SocialService } from './social.service';
@@ -35,16 +34,10 @@ export const socialFeature = defineFeature({
     });
     socialRoutes(ctx.app, { social });
     ctx.handle(...socialSocketHandlers({ social }));
-    ctx.onStart('follower-counts', ({ io, tail }) => {
-      const ticker = startRoomTicker({
-        tail,
-        intervalMs: config.COUNTERS_BROADCAST_MS,
-        read: (ids) => social.followerCounts(ids),
-        emit: (liveId, followers) =>
-          io.local.to(roomName(liveId)).emit('follow:count', { liveId, followers }),
-        onError: (err) => ctx.log.warn({ err }, 'counter broadcast failed'),
-      });
-      return () => ticker.stop();
+    ctx.roomTicker('follower-counts', {
+      read: (ids) => social.followerCounts(ids),
+      emit: (io, liveId, followers) =>
+        io.local.to(roomName(liveId)).emit('follow:count', { liveId, followers }),
     });
     ctx.provide('social', social);
   },
