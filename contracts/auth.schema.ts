@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Role, UserId } from './ids';
+import { plainText } from './text';
 
 const Username = z
   .string()
@@ -7,11 +8,12 @@ const Username = z
   .min(3)
   .max(32)
   .regex(/^[a-zA-Z0-9_.-]+$/, 'letters, digits, _ . - only');
-/** Display names are shown to others as text; counted in code points (CJK and emoji safe). */
-export const DisplayName = z
-  .string()
-  .trim()
-  .refine((s) => [...s].length >= 1 && [...s].length <= 32, 'between 1 and 32 characters');
+export const DISPLAY_NAME_MAX_CHARS = 32;
+/**
+ * Display names are shown to others as text: the shared text rules, counted in code points (CJK and emoji safe).
+ * The server also refuses names that imitate a role the account does not hold (./display-name).
+ */
+export const DisplayName = plainText(DISPLAY_NAME_MAX_CHARS);
 
 /**
  * A device id the client keeps (localStorage) and sends when it starts a guest session; the server mints one

@@ -4,14 +4,9 @@
  * every deadline is epoch milliseconds on the server clock (the snapshot's `serverTime` gives the offset).
  */
 import { z } from 'zod';
-
-const codePoints = (s: string) => [...s].length;
-const title = (max: number) =>
-  z
-    .string()
-    .max(max * 4)
-    .transform((s) => s.normalize('NFC').trim())
-    .refine((s) => codePoints(s) >= 1 && codePoints(s) <= max, `between 1 and ${max} characters`);
+import { plainText } from './text';
+import type { UrlRules } from './url';
+import { userUrl } from './url.schema';
 
 export const Uuid = z.string().uuid();
 export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY');
@@ -27,29 +22,33 @@ export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,128}$/, '1-128 vi
 
 // ── Products ──────────────────────────────────────────────────────────────────────────────────────────────
 
-const productFields = {
-  title: title(120),
-  imageUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .nullable(),
+/** `rules.allowHttp`: also accept `http:` image URLs (development); production takes `https:` only. */
+const productFields = (rules: UrlRules) => ({
+  title: plainText(120),
+  imageUrl: userUrl(rules).nullable(),
   price: MinorAmount,
   currency: Currency,
   stock: z.number().int().min(0).max(1_000_000),
   /** Units one buyer may hold over every sale of this product; 0 = no limit. */
   perUserLimit: z.number().int().min(0).max(MAX_QUANTITY),
-};
-export const ProductBody = z.object({
-  ...productFields,
-  imageUrl: productFields.imageUrl.default(null),
-  perUserLimit: productFields.perUserLimit.default(0),
 });
+export const productBody = (rules: UrlRules = {}) => {
+  const fields = productFields(rules);
+  return z.object({
+    ...fields,
+    imageUrl: fields.imageUrl.default(null),
+    perUserLimit: fields.perUserLimit.default(0),
+  });
+};
+export const ProductBody = productBody();
 export type ProductBody = z.infer<typeof ProductBody>;
 /** PATCH: any subset of the fields (stock cannot drop below the units already promised to sales). */
-export const ProductPatch = z
-  .object(productFields)
-  .partial()
-  .refine((p) => Object.keys(p).length > 0, 'nothing to change');
+export const productPatch = (rules: UrlRules = {}) =>
+  z
+    .object(productFields(rules))
+    .partial()
+    .refine((p) => Object.keys(p).length > 0, 'nothing to change');
+export const ProductPatch = productPatch();
 export type ProductPatch = z.infer<typeof ProductPatch>;
 
 export const Product = z.object({
@@ -203,7 +202,7 @@ export type Order = z.infer<typeof Order>;
 // ── Coupons ───────────────────────────────────────────────────────────────────────────────────────────────
 
 const couponCommon = {
-  title: title(60),
+  title: plainText(60),
   currency: Currency,
   quota: z.number().int().min(1).max(10_000_000),
   perUserLimit: z.number().int().min(1).max(10).default(1),

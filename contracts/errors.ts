@@ -20,6 +20,13 @@ export const ERROR_CODES = {
   /** The client's rtpCapabilities cannot receive that producer. */
   MEDIA_CANNOT_CONSUME: 409,
   RATE_LIMITED: 429,
+  /** The display name imitates a role the account does not hold (details carry { role }). */
+  NAME_RESERVED: 422,
+  /**
+   * A socket message was over the server's limit (SOCKET_MAX_MESSAGE_BYTES): the server closed the connection
+   * (WebSocket close 1009 with this code as the reason, or HTTP 413 on long-polling); clients name it from that.
+   */
+  MESSAGE_TOO_LARGE: 413,
   // Interaction (comments, moderation, likes, Q&A, polls). RATE_LIMITED details carry { retryAfterMs }.
   MUTED: 403,
   BANNED: 403,

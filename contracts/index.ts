@@ -19,3 +19,5 @@ export * from './seq-tracker';
 export * from './sfu.schema';
 export * from './social.schema';
 export * from './text';
+export * from './url';
+export * from './url.schema';

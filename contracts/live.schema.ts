@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText } from './text';
 
 export const LiveStatus = z.enum(['scheduled', 'live', 'ended']);
 export type LiveStatus = z.infer<typeof LiveStatus>;
@@ -17,10 +18,7 @@ export const Live = z.object({
 export type Live = z.infer<typeof Live>;
 
 export const CreateLiveBody = z.object({
-  title: z
-    .string()
-    .trim()
-    .refine((s) => [...s].length >= 1 && [...s].length <= 120, 'between 1 and 120 characters'),
+  title: plainText(120),
   scheduledAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type CreateLiveBody = z.infer<typeof CreateLiveBody>;

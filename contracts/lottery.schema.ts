@@ -112,8 +112,9 @@ export type LotteryAudit = z.infer<typeof LotteryAudit>;
 /** A winner's shipping address, given when claiming a prize before its deadline. */
 export const PrizeClaimBody = z.object({
   name: plainText(80),
-  phone: z.string().min(3).max(32),
-  address: plainText(300),
+  phone: plainText(32, { min: 3 }),
+  /** Line breaks kept (a postal address has lines). */
+  address: plainText(300, { multiline: true }),
 });
 export type PrizeClaimBody = z.infer<typeof PrizeClaimBody>;
 

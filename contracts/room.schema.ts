@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Role } from './ids';
 import { Live } from './live.schema';
+import { plainText } from './text';
 
 /** One entry of a room's event log: every fact a room broadcasts carries the room's `seq`. */
 export const RoomEvent = z.object({
@@ -54,10 +55,7 @@ export type LiveRef = z.infer<typeof LiveRef>;
 
 export const AnnouncePayload = z.object({
   liveId: z.string().uuid(),
-  text: z
-    .string()
-    .trim()
-    .refine((s) => [...s].length >= 1 && [...s].length <= 500, 'between 1 and 500 characters'),
+  text: plainText(500),
 });
 export type AnnouncePayload = z.infer<typeof AnnouncePayload>;
 

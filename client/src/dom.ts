@@ -1,4 +1,9 @@
-/** Tiny DOM helpers. User content only ever goes in through textContent — never innerHTML. */
+/**
+ * Tiny DOM helpers. User content only ever goes in through textContent — never innerHTML — and URLs users gave
+ * only through attributes (`setUserUrl`).
+ */
+import { userUrlProblem } from '@lc/contracts/url';
+
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Record<string, string> = {},
@@ -8,6 +13,18 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   for (const c of children) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
   return node;
+}
+
+/**
+ * Sets a URL a user gave (a product image) as attribute `attr`, or removes it when the URL is not an http(s) URL
+ * by the shared rules (the server already refused those; this keeps a bad stored one out of the page). Returns
+ * whether it was set.
+ */
+export function setUserUrl(node: Element, attr: 'src' | 'href', url: string | null | undefined): boolean {
+  const ok = !!url && userUrlProblem(url, { allowHttp: true }) === null;
+  if (ok) node.setAttribute(attr, url);
+  else node.removeAttribute(attr);
+  return ok;
 }
 
 export const $ = <T extends HTMLElement = HTMLElement>(sel: string) => {

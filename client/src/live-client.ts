@@ -44,6 +44,15 @@ export async function api<T>(
   return data as T;
 }
 
+/**
+ * Did the server cut the connection off for an oversized message? WebSocket: close code 1009 ("message too big",
+ * reason MESSAGE_TOO_LARGE); long-polling: HTTP 413. `details` is what Socket.IO passes with `disconnect`.
+ */
+export function cutOffForSize(details: unknown): boolean {
+  const d = details as { description?: unknown; context?: { code?: unknown; reason?: unknown } } | undefined;
+  return d?.context?.code === 1009 || d?.context?.reason === 'MESSAGE_TOO_LARGE' || d?.description === 413;
+}
+
 const SESSION_KEY = 'lc.session';
 const DEVICE_KEY = 'lc.device';
 /** The device id this browser keeps and sends with guest sessions (bans follow it; see the server). */
@@ -102,6 +111,8 @@ export class LiveClient {
   /** Set by a disconnect: the next join is on a new server-side socket. */
   private socketReplaced = false;
   private media: { session: MediaSession; mode: 'publish' | 'watch'; stream?: MediaStream } | null = null;
+  /** Commands waiting for their ack: failed at once when the server cuts the connection off. */
+  private pending = new Set<(err: ApiError) => void>();
   live: Live | null = null;
 
   constructor(
@@ -112,11 +123,17 @@ export class LiveClient {
     this.socket = io({ auth: { token }, transports: ['websocket', 'polling'] });
     h.onConn('connecting');
     this.socket.on('connect', () => void this.join());
-    this.socket.on('disconnect', (reason) => {
+    this.socket.on('disconnect', (reason, details) => {
       this.socketReplaced = true;
       // NOTE: after a server-side disconnect (ban, kick) Socket.IO does not reconnect: that is `offline`.
       const gone = reason === 'io client disconnect' || reason === 'io server disconnect';
-      h.onConn(gone ? 'offline' : 'reconnecting', reason);
+      // A message over the server's limit: its command (and any other in flight) fails with the server's code.
+      const tooLarge = cutOffForSize(details);
+      if (tooLarge) {
+        const err = new ApiError('MESSAGE_TOO_LARGE', 'the message was too large for the server');
+        for (const fail of this.pending) fail(err);
+      }
+      h.onConn(gone ? 'offline' : 'reconnecting', tooLarge ? 'MESSAGE_TOO_LARGE' : reason);
     });
     this.socket.on('connect_error', (err) =>
       h.onConn('reconnecting', (err as Error & { data?: { code?: string } }).data?.code ?? err.message),
@@ -224,16 +241,26 @@ export class LiveClient {
 
   /** Sends a command; resolves with its data or throws ApiError with the server's code. */
   async command<T>(event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
-    const res = (await (
-      this.socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> }
-    )
-      .emitWithAck(event, payload)
-      .catch(() => ({
-        ok: false,
-        error: { code: 'UNAVAILABLE', message: 'no answer from the server' },
-      }))) as Ack<T>;
-    if (!res.ok) throw new ApiError(res.error.code, res.error.message);
-    return res.data;
+    let fail: (err: ApiError) => void = () => {};
+    const cutOff = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    this.pending.add(fail);
+    try {
+      const res = (await Promise.race([
+        (this.socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> })
+          .emitWithAck(event, payload)
+          .catch(() => ({
+            ok: false,
+            error: { code: 'UNAVAILABLE', message: 'no answer from the server' },
+          })),
+        cutOff,
+      ])) as Ack<T>;
+      if (!res.ok) throw new ApiError(res.error.code, res.error.message);
+      return res.data;
+    } finally {
+      this.pending.delete(fail);
+    }
   }
 
   close() {

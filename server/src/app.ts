@@ -12,7 +12,7 @@ import type { ApiContext, Runtime, Stop } from './composition/feature';
 import { FEATURES } from './composition/features';
 import { createServiceRegistry } from './composition/services';
 import type { Config } from './config';
-import { authHooks } from './features/auth/auth.hook';
+import { registerAccess } from './features/auth/access';
 import { createTokens } from './features/auth/tokens';
 import { registerDocs } from './http/docs';
 import { registerErrorHandler } from './http/error-handler';
@@ -165,7 +165,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   registerHealthRoutes(app, { checks: readyChecks });
 
   // Features
-  const hooks = authHooks(tokens);
+  // Authorization before parsing and validation: routes declare `config.access` (registered before any route).
+  const access = registerAccess(app, {
+    tokens,
+    roleOf: (user, liveId) => services.use('lives').roleOf(user, liveId),
+  });
   const handlers: BoundHandler[] = [];
   const starters: Array<[string, (rt: Runtime) => Stop | undefined]> = [];
   const ctx: ApiContext = {
@@ -173,7 +177,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     config,
     log,
     app,
-    hooks,
     tokens,
     redis,
     db,
@@ -242,6 +245,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     pub,
     sub,
     handlers,
+    maxMessageBytes: config.SOCKET_MAX_MESSAGE_BYTES,
     handlerDeps: {
       async roleIn(socket, liveId) {
         // NOTE: read fresh (host id cached, moderators from Redis): appointments apply to joined sockets too.
@@ -285,6 +289,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     config,
     infra,
     handlers,
+    /** HTTP routes with their declared access (what the access tests walk). */
+    accessRoutes: access.routes,
     /** The realtime core and infrastructure; features' services through `use` / `maybe`. */
     deps: {
       redis,

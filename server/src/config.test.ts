@@ -30,6 +30,26 @@ describe('config', () => {
     expect(msg).toContain('TOKEN_SECRET="short": must be at least 32 characters');
   });
 
+  it('holds MERCHANT_WEBHOOK_URL to the user URL rules (https only in production) and reads the socket message limit', () => {
+    const secret = 'x'.repeat(32);
+    const prod = { NODE_ENV: 'production', TOKEN_SECRET: secret, DATA_DIR: dataDir() };
+    expect(() => loadConfig({ ...prod, MERCHANT_WEBHOOK_URL: 'http://merchant.example/hooks' })).toThrow(
+      /MERCHANT_WEBHOOK_URL="http:\/\/merchant.example\/hooks": not a https: URL/,
+    );
+    expect(() => loadConfig({ ...prod, MERCHANT_WEBHOOK_URL: 'https://u:p@merchant.example/' })).toThrow(
+      /carries credentials/,
+    );
+    expect(
+      loadConfig({ ...prod, MERCHANT_WEBHOOK_URL: 'https://merchant.example/h' }).MERCHANT_WEBHOOK_URL,
+    ).toBe('https://merchant.example/h');
+    const dev = loadConfig({ DATA_DIR: dataDir(), MERCHANT_WEBHOOK_URL: 'http://127.0.0.1:9/h' });
+    expect(dev.MERCHANT_WEBHOOK_URL).toBe('http://127.0.0.1:9/h');
+    expect(dev.SOCKET_MAX_MESSAGE_BYTES).toBe(65536);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), SOCKET_MAX_MESSAGE_BYTES: '10' })).toThrow(
+      /SOCKET_MAX_MESSAGE_BYTES="10"/,
+    );
+  });
+
   it('requires TOKEN_SECRET in production and persists a generated one elsewhere', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/TOKEN_SECRET/);
     const dir = dataDir();

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
+import { userUrlProblem } from '@lc/contracts/url';
 import { z } from 'zod';
 
 const bool = z
@@ -66,6 +67,16 @@ export const ConfigSchema = z.object({
   SNAPSHOT_RECENT: z.coerce.number().int().min(0).max(500).default(50),
   /** How long a room's shared snapshot part is reused at one seq; bounds the age of unlogged counters. */
   SNAPSHOT_CACHE_MS: z.coerce.number().int().min(0).max(5000).default(250),
+  /**
+   * Largest Socket.IO message a client may send (bytes); a bigger one closes the connection with
+   * MESSAGE_TOO_LARGE (WebSocket close 1009, or HTTP 413 on long-polling). Keyword lists go over HTTP.
+   */
+  SOCKET_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(64 * 1024),
   /** Attempts per minute per client IP on register/login/guest (brute-force and sign-up spam guard). */
   AUTH_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(100_000).default(30),
   // Interaction (comments, likes, Q&A, polls); see README "Interaction limits".
@@ -207,6 +218,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.MEDIA_RTC_MIN_PORT > c.MEDIA_RTC_MAX_PORT) {
     throw new ConfigError(
       `Invalid configuration:\n  MEDIA_RTC_MAX_PORT="${c.MEDIA_RTC_MAX_PORT}": must be >= MEDIA_RTC_MIN_PORT (${c.MEDIA_RTC_MIN_PORT})`,
+    );
+  }
+  // The merchant endpoint gets the same URL rules as URLs users give (https only in production).
+  const webhookProblem =
+    c.MERCHANT_WEBHOOK_URL &&
+    userUrlProblem(c.MERCHANT_WEBHOOK_URL, { allowHttp: c.NODE_ENV !== 'production' });
+  if (webhookProblem) {
+    throw new ConfigError(
+      `Invalid configuration:\n  MERCHANT_WEBHOOK_URL=${JSON.stringify(c.MERCHANT_WEBHOOK_URL)}: ${webhookProblem}`,
     );
   }
   if (c.NODE_DEAD_AFTER_MS <= c.NODE_HEARTBEAT_MS) {

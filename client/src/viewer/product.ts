@@ -3,7 +3,7 @@
  * clock (deadlines from the snapshot and `sale:*` events), live stock from `sale:stock`, and the buy flow.
  */
 import type { CommerceSnapshot, Coupon, Product, Sale, SaleCounters } from '@lc/contracts/commerce.schema';
-import { $, el } from '../dom';
+import { $, el, setUserUrl } from '../dom';
 import { t } from '../i18n';
 import { type BuyFlow, buyFlow } from './buy';
 import { COMMERCE_EVENT } from './events';
@@ -26,11 +26,17 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
   const flow: BuyFlow = buyFlow(ctx, () => coupons().filter((c) => c.mine.claimed > 0));
 
   const badge = el('h2', { id: 'product-badge', class: 'badge-now' });
+  const image = el('img', {
+    id: 'product-image',
+    class: 'product-image',
+    alt: '',
+    referrerpolicy: 'no-referrer',
+  });
   const title = el('p', { id: 'product-title', class: 'product-title' });
   const price = el('p', { id: 'product-price', class: 'price' });
   const timer = el('p', { id: 'sale-countdown', class: 'countdown', 'aria-live': 'off' });
   const stock = el('p', { id: 'sale-stock', 'aria-live': 'polite' });
-  card.append(badge, title, price, timer, stock, flow.node);
+  card.append(badge, image, title, price, timer, stock, flow.node);
 
   /** The sale to show: the pinned product's newest unfinished one, else the newest unfinished sale. */
   function current(now: number): { product: Product | undefined; sale: Sale | undefined } {
@@ -47,6 +53,7 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
     if (card.hidden) return;
     badge.textContent = t('product.now');
     title.textContent = product?.title ?? sale?.title ?? '';
+    image.hidden = !setUserUrl(image, 'src', product?.imageUrl ?? sale?.imageUrl);
     card.dataset.productId = product?.id ?? sale?.productId ?? '';
     const currency = sale?.currency ?? product?.currency ?? 'CNY';
     price.replaceChildren();

@@ -12,7 +12,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
-import type { AuthHooks } from '../features/auth/auth.hook';
 import type { Tokens } from '../features/auth/tokens';
 import type { App } from '../http/fastify';
 import type { Metrics } from '../http/metrics';
@@ -57,7 +56,6 @@ export interface ApiContext extends ServiceRegistry {
   config: Config;
   log: FeatureLog;
   app: App;
-  hooks: AuthHooks;
   tokens: Tokens;
   redis: Redis;
   db: Db;

@@ -1,8 +1,9 @@
 /**
  * The one wrapper every socket command goes through: validate (zod) → authorize (role in the live) → run →
  * ack `{ok:true,data}` or `{ok:false,error}`. A throw never escapes; a missing ack callback is tolerated.
- * NOTE: for role-restricted commands only `liveId` is validated before the role check, the rest after it: a caller
- * without the role gets FORBIDDEN whatever it sends, and learns nothing of the command's payload rules.
+ * NOTE: for commands restricted to staff or the host, the role is checked before the payload is validated: a
+ * caller without the role gets FORBIDDEN whatever it sends (no valid `liveId`: no role), and learns nothing of
+ * the command's payload rules. Commands open to viewers validate a missing `liveId` as usual (VALIDATION).
  */
 
 import { AppError, type ErrorBody, isAppError } from '@lc/contracts/errors';
@@ -71,11 +72,16 @@ export function defineHandler<E extends ClientEventName, S extends z.ZodType>(
       try {
         let role: Role | null = null;
         if (spec.roles) {
-          const { liveId } = validate(LiveScoped, raw);
-          role = await deps.roleIn(socket, liveId);
-          if (!spec.roles.includes(role)) {
-            throw new AppError('FORBIDDEN', `${spec.event} requires role ${spec.roles.join(' or ')}`);
-          }
+          const forbidden = () =>
+            new AppError('FORBIDDEN', `${spec.event} requires role ${spec.roles!.join(' or ')}`);
+          const gated = !spec.roles.includes('viewer');
+          // NOTE: only host accounts create lives, so host-only commands refuse other accounts without a lookup.
+          if (gated && !spec.roles.includes('moderator') && socket.data.user.role !== 'host')
+            throw forbidden();
+          const scoped = LiveScoped.safeParse(raw);
+          if (!scoped.success && gated) throw forbidden();
+          role = await deps.roleIn(socket, validate(LiveScoped, raw).liveId);
+          if (!spec.roles.includes(role)) throw forbidden();
         }
         const data = await spec.run({ socket, role }, validate(spec.schema, raw));
         deps.onOutcome?.(spec.event, 'ok');

@@ -38,8 +38,10 @@ describe('socket handler contract', () => {
     { liveId: 123, lastSeq: -1 },
   ];
 
-  it('acks VALIDATION for malformed payloads on every event, and the connection keeps working', async () => {
-    const events = s.built.handlers.map((h) => h.event);
+  const gated = () => s.built.handlers.filter((h) => h.roles && !h.roles.includes('viewer'));
+
+  it('acks VALIDATION for malformed payloads on every event open to viewers, and the connection keeps working', async () => {
+    const events = s.built.handlers.filter((h) => !gated().includes(h)).map((h) => h.event);
     expect(events.length).toBeGreaterThanOrEqual(5);
     for (const event of events) {
       for (const payload of malformed) {
@@ -55,6 +57,40 @@ describe('socket handler contract', () => {
     expect(ok.ok).toBe(true);
   });
 
+  it('answers FORBIDDEN, never VALIDATION, to a viewer on staff and host events whatever the payload', async () => {
+    expect(gated().length).toBeGreaterThanOrEqual(20);
+    for (const { event } of gated()) {
+      for (const payload of [...malformed, { liveId }, { liveId, text: 'x'.repeat(5000), extra: [1] }]) {
+        const res = await call(viewer, event, payload);
+        expect(res, `${event} ${JSON.stringify(payload)}`).toMatchObject({
+          ok: false,
+          error: { code: 'FORBIDDEN' },
+        });
+      }
+    }
+    expect(viewer.connected).toBe(true);
+  });
+
+  it('validates the payload of a staff or host event once the caller holds the role', async () => {
+    const wrongTypes = Object.fromEntries(
+      ['text', 'userId', 'commentId', 'slowModeSec', 'question', 'threshold', 'goalId', 'pollId']
+        .concat(['lotteryId', 'productId', 'questionId', 'title', 'approve', 'on', 'durationSec'])
+        .map((k) => [k, { not: 'this' }]),
+    );
+    const host = await connect(s, hostToken);
+    for (const { event } of gated()) {
+      if (event === 'live:start' || event === 'live:end' || event === 'mod:unpin') continue; // { liveId } is all they take
+      const res = await call(host, event, { liveId, ...wrongTypes });
+      expect(res, event).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    }
+    // No live named: the caller holds no role there.
+    expect(await call(host, 'poll:create', { question: 'q?' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
+    host.close();
+  });
+
   it('tolerates a command sent without an ack callback', async () => {
     viewer.emit('live:join', { liveId: 'nope' } as never);
     (viewer as unknown as { emit(e: string): void }).emit('live:leave');
@@ -62,7 +98,7 @@ describe('socket handler contract', () => {
     expect(res.ok).toBe(true);
   });
 
-  /** A valid payload per staff-only event (validation runs before the role check); default `{liveId, text}`. */
+  /** A valid payload per staff-only event (the viewer is refused before validation anyway); default `{liveId, text}`. */
   const validPayload: Record<string, (liveId: string) => unknown> = {
     'comment:delete': (id) => ({ liveId: id, commentId: 'c_0123456789ab' }),
     'comment:review': (id) => ({ liveId: id, commentId: 'c_0123456789ab', approve: true }),

@@ -12,6 +12,7 @@ import type { Tokens } from '../features/auth/tokens';
 import type { BoundHandler, HandlerDeps } from './define-handler';
 import { createDispatcher, toErrorBody } from './define-handler';
 import { type AppServer, type AppSocket, deviceRoom, userRoom } from './types';
+import { ReasonedWebSocketServer } from './ws-engine';
 
 export interface RealtimeOptions {
   httpServer: HttpServer;
@@ -22,6 +23,8 @@ export interface RealtimeOptions {
   sub: Redis;
   handlers: BoundHandler[];
   handlerDeps: HandlerDeps;
+  /** Largest message a client may send (SOCKET_MAX_MESSAGE_BYTES). */
+  maxMessageBytes: number;
   /** Called for each socket after auth, before handlers run (e.g. disconnect bookkeeping). */
   onConnection?: (socket: AppSocket) => void;
 }
@@ -47,7 +50,8 @@ export function createRealtime(opts: RealtimeOptions): AppServer {
     adapter: createAdapter(opts.pub, opts.sub, { key: opts.adapterKey }),
     pingInterval: 20_000,
     pingTimeout: 20_000,
-    maxHttpBufferSize: 64 * 1024,
+    maxHttpBufferSize: opts.maxMessageBytes,
+    wsEngine: ReasonedWebSocketServer,
   });
 
   io.use(async (socket, next) => {

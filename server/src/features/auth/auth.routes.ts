@@ -3,10 +3,9 @@
 import { AuthResponse, GuestBody, LoginBody, RegisterBody, TokenClaims } from '@lc/contracts/auth.schema';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
-import type { AuthHooks } from './auth.hook';
 import type { AuthService } from './auth.service';
 
-export function authRoutes(app: App, deps: { auth: AuthService; hooks: AuthHooks; perMinute: number }) {
+export function authRoutes(app: App, deps: { auth: AuthService; perMinute: number }) {
   const tags = ['auth'];
   const limited = { rateLimit: { max: deps.perMinute, timeWindow: 60_000 } };
   app.post(
@@ -52,7 +51,7 @@ export function authRoutes(app: App, deps: { auth: AuthService; hooks: AuthHooks
         security: [{ bearer: [] }],
         response: { 200: z.object({ user: TokenClaims }) },
       },
-      preHandler: deps.hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => ({ user: req.user! }),
   );

@@ -7,8 +7,9 @@ import type {
   RegisterBody,
   TokenClaims,
 } from '@lc/contracts/auth.schema';
+import { imitatedRole } from '@lc/contracts/display-name';
 import { AppError } from '@lc/contracts/errors';
-import type { UserId } from '@lc/contracts/ids';
+import type { Role, UserId } from '@lc/contracts/ids';
 import { hash, verify } from '@node-rs/argon2';
 import type { createUsersRepo } from '../../ledger/users.repo';
 import type { Tokens } from './tokens';
@@ -17,6 +18,16 @@ type UsersRepo = ReturnType<typeof createUsersRepo>;
 
 // NOTE: a fixed hash to verify against when the user doesn't exist, so timing doesn't reveal usernames.
 let dummyHash: Promise<string> | undefined;
+
+/** @throws NAME_RESERVED when the name passes itself off as a role the account will not hold. */
+function checkName(displayName: string, role: Role): void {
+  const imitated = imitatedRole(displayName);
+  if (imitated && imitated !== role) {
+    throw new AppError('NAME_RESERVED', `a ${imitated} name is reserved for the ${imitated}`, {
+      role: imitated,
+    });
+  }
+}
 
 export function createAuthService(deps: { users: UsersRepo; tokens: Tokens }) {
   const issue = async (claims: TokenClaims): Promise<AuthResponse> => {
@@ -28,8 +39,9 @@ export function createAuthService(deps: { users: UsersRepo; tokens: Tokens }) {
     };
   };
   return {
-    /** Registers a host account. @throws USERNAME_TAKEN */
+    /** Registers a host account. @throws USERNAME_TAKEN, NAME_RESERVED */
     async register(body: RegisterBody): Promise<AuthResponse> {
+      checkName(body.displayName, 'host');
       const id = `u_${randomUUID()}`;
       const passwordHash = await hash(body.password);
       await deps.users.insert({
@@ -52,8 +64,10 @@ export function createAuthService(deps: { users: UsersRepo; tokens: Tokens }) {
     /**
      * A viewer session with a fresh guest id. The device id the client sent is kept (or one is minted) and
      * carried in the token, so a ban can follow the device to its next guest session.
+     * @throws NAME_RESERVED
      */
     async guest(body: GuestBody): Promise<AuthResponse> {
+      checkName(body.displayName, 'viewer');
       const dev = body.deviceId ?? randomUUID().replaceAll('-', '');
       const res = await issue({
         sub: `g_${randomUUID()}` as UserId,

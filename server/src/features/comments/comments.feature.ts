@@ -70,7 +70,7 @@ export const commentsFeature = defineFeature({
       room: (live) => comments.roomSnapshot(live.id),
       viewer: ({ live, user, role }, room) => comments.viewerSnapshot(live.id, user, role, room),
     });
-    commentsRoutes(ctx.app, { keywordAdmin, review, lives, hooks: ctx.hooks });
+    commentsRoutes(ctx.app, { keywordAdmin, review });
     ctx.handle(...commentsSocketHandlers({ comments, review, maxChars: config.COMMENT_MAX_CHARS }));
     ctx.provide('comments', comments);
     ctx.provide('buyers', buyers);

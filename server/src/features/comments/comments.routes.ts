@@ -1,28 +1,16 @@
 /** REST for staff: keyword lists (large, so not over the socket) and the review queue. */
 
 import { Comment, KeywordList, KeywordListBody, KeywordListParams } from '@lc/contracts/comment.schema';
-import { AppError } from '@lc/contracts/errors';
 import { LiveParams } from '@lc/contracts/live.schema';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
-import type { AuthHooks } from '../auth/auth.hook';
-import type { LivesService } from '../lives/lives.service';
 import type { CommentReview } from './comment-review.service';
 import type { KeywordAdmin } from './keyword-admin.service';
 
-export function commentsRoutes(
-  app: App,
-  deps: { keywordAdmin: KeywordAdmin; review: CommentReview; lives: LivesService; hooks: AuthHooks },
-) {
+export function commentsRoutes(app: App, deps: { keywordAdmin: KeywordAdmin; review: CommentReview }) {
   const tags = ['comments'];
   const security = [{ bearer: [] }];
-  const { keywordAdmin, review, lives, hooks } = deps;
-  const staffOnly = async (req: { user?: unknown; params: unknown }) => {
-    const { liveId } = req.params as { liveId: string };
-    const role = await lives.roleOf(req.user as never, liveId);
-    if (role === 'viewer') throw new AppError('FORBIDDEN', 'only the host and moderators of this live');
-  };
-  const pre = [hooks.requireUser, staffOnly];
+  const { keywordAdmin, review } = deps;
 
   app.get(
     '/api/lives/:liveId/keywords',
@@ -34,7 +22,7 @@ export function commentsRoutes(
         params: LiveParams,
         response: { 200: z.object({ lists: z.array(KeywordList) }) },
       },
-      preHandler: pre,
+      config: { access: 'live-staff' },
     },
     async (req) => ({ lists: await keywordAdmin.lists(req.params.liveId) }),
   );
@@ -50,7 +38,7 @@ export function commentsRoutes(
         response: { 200: KeywordList },
       },
       bodyLimit: 4 * 1024 * 1024,
-      preHandler: pre,
+      config: { access: 'live-staff' },
     },
     async (req) => keywordAdmin.put(req.user!, req.params.liveId, req.params.name, req.body),
   );
@@ -64,7 +52,7 @@ export function commentsRoutes(
         params: KeywordListParams,
         response: { 200: z.object({ removed: z.boolean() }) },
       },
-      preHandler: pre,
+      config: { access: 'live-staff' },
     },
     async (req) => keywordAdmin.remove(req.user!, req.params.liveId, req.params.name),
   );
@@ -78,7 +66,7 @@ export function commentsRoutes(
         params: LiveParams,
         response: { 200: z.object({ comments: z.array(Comment) }) },
       },
-      preHandler: pre,
+      config: { access: 'live-staff' },
     },
     async (req) => ({ comments: await review.held(req.params.liveId) }),
   );

@@ -29,9 +29,9 @@ declare module '../../composition/services' {
 export const commerceFeature = defineFeature({
   name: 'commerce',
   async api(ctx) {
-    const { app, hooks, redis, keys } = ctx;
+    const { app, redis, keys } = ctx;
     const c = createCommerceServices({ ...ctx, lives: ctx.use('lives'), io: () => ctx.io() });
-    const { products, sales, coupons, gate } = c;
+    const { products, sales, coupons } = c;
 
     // Products, the pinned one and sales are shared by every viewer at one seq; coupons (with the caller's
     // claims) and reservations are the viewer's own.
@@ -69,11 +69,11 @@ export const commerceFeature = defineFeature({
       })().catch((err) => ctx.log.warn({ err, liveId }, 'closing sales failed'));
     });
 
-    productsRoutes(app, { products, hooks, gate });
-    salesRoutes(app, { sales, hooks, now: Date.now });
-    couponsRoutes(app, { coupons, hooks });
-    await paymentsRoutes(app, { payments: c.payments, hooks, providerName: c.provider.name });
-    reportRoutes(app, { db: ctx.db, hooks, gate });
+    productsRoutes(app, { products, urls: { allowHttp: ctx.config.NODE_ENV !== 'production' } });
+    salesRoutes(app, { sales, now: Date.now });
+    couponsRoutes(app, { coupons });
+    await paymentsRoutes(app, { payments: c.payments, providerName: c.provider.name });
+    reportRoutes(app, { db: ctx.db });
     ctx.handle(...commerceSocketHandlers({ products, coupons }));
     ctx.onStart('stock-announcer', () => {
       c.announcer.start();

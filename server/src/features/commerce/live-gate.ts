@@ -41,13 +41,6 @@ export function createLiveGate(deps: { lives: LiveLookup; now?: () => number; tt
       if (live.hostId !== user.sub) throw new AppError('FORBIDDEN', 'only the host of this live can do that');
       if (opts.open && live.status === 'ended') throw new AppError('LIVE_ENDED', 'the live has ended');
     },
-    /** @throws LIVE_NOT_FOUND, FORBIDDEN */
-    async requireHostOrStaff(user: TokenClaims, liveId: string): Promise<void> {
-      const live = await read(liveId);
-      if (live.hostId !== user.sub && user.role !== 'moderator') {
-        throw new AppError('FORBIDDEN', 'only the host of this live can see that');
-      }
-    },
   };
 }
 export type LiveGate = ReturnType<typeof createLiveGate>;

@@ -22,7 +22,7 @@ declare module '../../composition/services' {
 export const livesFeature = defineFeature({
   name: 'lives',
   api(ctx) {
-    const { app, hooks, roomLog, snapshots, joinHooks } = ctx;
+    const { app, roomLog, snapshots, joinHooks } = ctx;
     const moderators = createModeratorsStore({ redis: ctx.redis, keys: ctx.keys });
     const lives = createLivesService({
       moderators,
@@ -31,7 +31,7 @@ export const livesFeature = defineFeature({
       endOfLiveQueue: ctx.endQueue,
     });
     joinHooks.guard('released-room', releasedRoomGuard(roomLog));
-    livesRoutes(app, { lives, hooks, snapshots, joinHooks });
+    livesRoutes(app, { lives, snapshots, joinHooks });
     ctx.handle(
       ...livesSocketHandlers({
         lives,

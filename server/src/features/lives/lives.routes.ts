@@ -6,16 +6,15 @@ import { z } from 'zod';
 import type { App } from '../../http/fastify';
 import type { JoinHooks } from '../../realtime/join-hooks';
 import type { Snapshots } from '../../realtime/snapshot';
-import type { AuthHooks } from '../auth/auth.hook';
 import type { LivesService } from './lives.service';
 
 export function livesRoutes(
   app: App,
-  deps: { lives: LivesService; hooks: AuthHooks; snapshots: Snapshots; joinHooks?: JoinHooks },
+  deps: { lives: LivesService; snapshots: Snapshots; joinHooks?: JoinHooks },
 ) {
   const tags = ['lives'];
   const security = [{ bearer: [] }];
-  const { lives, hooks } = deps;
+  const { lives } = deps;
   app.post(
     '/api/lives',
     {
@@ -26,7 +25,7 @@ export function livesRoutes(
         body: CreateLiveBody,
         response: { 201: Live },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'host-account' },
     },
     async (req, reply) => reply.code(201).send(await lives.create(req.user!, req.body)),
   );
@@ -57,7 +56,7 @@ export function livesRoutes(
         params: LiveParams,
         response: { 200: RoomSnapshot },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req, reply) => {
       const { live, role } = await lives.roleIn(req.user!, req.params.liveId);
@@ -78,7 +77,7 @@ export function livesRoutes(
         params: LiveParams,
         response: { 200: Live },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req) => lives.start(req.user!, req.params.liveId),
   );
@@ -92,7 +91,7 @@ export function livesRoutes(
         params: LiveParams,
         response: { 200: Live },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req) => lives.end(req.user!, req.params.liveId),
   );

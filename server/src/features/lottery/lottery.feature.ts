@@ -55,7 +55,7 @@ export const lotteryFeature = defineFeature({
       coupons: ctx.use('coupons'),
       orders: createOrdersRepo(ctx.db),
     });
-    lotteryRoutes(ctx.app, { lottery, claims, hooks: ctx.hooks });
+    lotteryRoutes(ctx.app, { lottery, claims });
     ctx.handle(...lotterySocketHandlers({ lottery, claims }));
     // The entrant-count ticker also draws lotteries whose entry window ended.
     ctx.roomTicker('lottery-counts', {

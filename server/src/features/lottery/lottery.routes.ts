@@ -6,16 +6,12 @@
 import { LotteryAudit, MyPrize, PrizeClaimBody } from '@lc/contracts/lottery.schema';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
-import type { AuthHooks } from '../auth/auth.hook';
 import type { LotteryService } from './lottery.service';
 import type { LotteryClaims } from './lottery-claims';
 
 const Params = z.object({ liveId: z.string().uuid(), lotteryId: z.string().uuid() });
 
-export function lotteryRoutes(
-  app: App,
-  deps: { lottery: LotteryService; claims: LotteryClaims; hooks: AuthHooks },
-) {
+export function lotteryRoutes(app: App, deps: { lottery: LotteryService; claims: LotteryClaims }) {
   app.post(
     '/api/lives/:liveId/lotteries/:lotteryId/claim',
     {
@@ -28,7 +24,7 @@ export function lotteryRoutes(
         body: PrizeClaimBody,
         response: { 200: z.object({ claimed: z.literal(true), prize: MyPrize }) },
       },
-      preHandler: deps.hooks.requireUser,
+      config: { access: 'user' },
     },
     (req) => deps.claims.claim(req.user!, req.params.liveId, req.params.lotteryId, req.body),
   );
@@ -41,7 +37,7 @@ export function lotteryRoutes(
         summary: 'Every lottery prize offered to me (newest first): status, claim deadline, what was issued',
         response: { 200: z.object({ prizes: z.array(MyPrize) }) },
       },
-      preHandler: deps.hooks.requireUser,
+      config: { access: 'user' },
     },
     (req) => deps.claims.mine(req.user!),
   );

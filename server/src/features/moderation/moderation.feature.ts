@@ -30,7 +30,7 @@ export const moderationFeature = defineFeature({
     ctx.joinHooks.guard('moderation', (j) => moderation.guard(j));
     ctx.joinHooks.after('moderation', (j) => moderation.afterJoin(j));
     ctx.snapshots.contribute('moderation', { room: (live) => moderation.snapshot(live.id) });
-    moderationRoutes(ctx.app, { moderation, lives, hooks: ctx.hooks });
+    moderationRoutes(ctx.app, { moderation });
     ctx.handle(...moderationSocketHandlers({ moderation }));
     ctx.provide('moderation', moderation);
   },

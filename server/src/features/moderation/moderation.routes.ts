@@ -1,6 +1,5 @@
 /** REST for the host: the moderation audit trail and the moderators of a live. */
 
-import { AppError } from '@lc/contracts/errors';
 import { LiveParams } from '@lc/contracts/live.schema';
 import {
   ModerationAction,
@@ -10,24 +9,12 @@ import {
 } from '@lc/contracts/moderation.schema';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
-import type { AuthHooks } from '../auth/auth.hook';
-import type { LivesService } from '../lives/lives.service';
 import type { ModerationService } from './moderation.service';
 
-export function moderationRoutes(
-  app: App,
-  deps: { moderation: ModerationService; lives: LivesService; hooks: AuthHooks },
-) {
+export function moderationRoutes(app: App, deps: { moderation: ModerationService }) {
   const tags = ['moderation'];
   const security = [{ bearer: [] }];
-  const { moderation, lives, hooks } = deps;
-  const hostOnly = async (req: { user?: { sub: string }; params: unknown }) => {
-    const { liveId } = req.params as { liveId: string };
-    if ((await lives.hostOf(liveId)) !== req.user?.sub) {
-      throw new AppError('FORBIDDEN', 'only the host of this live');
-    }
-  };
-  const pre = [hooks.requireUser, hostOnly];
+  const { moderation } = deps;
   const Moderators = z.object({ moderators: z.array(z.string()) });
 
   app.get(
@@ -41,7 +28,7 @@ export function moderationRoutes(
         querystring: ModerationLogQuery,
         response: { 200: z.object({ actions: z.array(ModerationAction) }) },
       },
-      preHandler: pre,
+      config: { access: 'live-host' },
     },
     async (req) => ({ actions: await moderation.log(req.params.liveId, req.query) }),
   );
@@ -55,7 +42,7 @@ export function moderationRoutes(
         params: LiveParams,
         response: { 200: Moderators },
       },
-      preHandler: pre,
+      config: { access: 'live-host' },
     },
     async (req) => ({ moderators: await moderation.moderators(req.params.liveId) }),
   );
@@ -70,7 +57,7 @@ export function moderationRoutes(
         body: ModeratorsBody,
         response: { 200: Moderators },
       },
-      preHandler: pre,
+      config: { access: 'live-host' },
     },
     async (req) => moderation.appoint(req.user!, req.params.liveId, req.body.userId),
   );
@@ -84,7 +71,7 @@ export function moderationRoutes(
         params: ModeratorParams,
         response: { 200: Moderators },
       },
-      preHandler: pre,
+      config: { access: 'live-host' },
     },
     async (req) => moderation.revoke(req.user!, req.params.liveId, req.params.userId),
   );

@@ -33,7 +33,7 @@ export const qaFeature = defineFeature({
       room: (live) => qa.roomSnapshot(live.id),
       viewer: ({ live, user }, room) => qa.viewerSnapshot(live.id, user, room),
     });
-    qaRoutes(ctx.app, { qa, hooks: ctx.hooks });
+    qaRoutes(ctx.app, { qa });
     ctx.handle(...qaSocketHandlers({ qa, maxChars: config.QUESTION_MAX_CHARS }));
     ctx.onStart('qa', () => {
       qa.start();

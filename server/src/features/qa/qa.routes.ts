@@ -4,10 +4,9 @@ import { LiveParams } from '@lc/contracts/live.schema';
 import { Question } from '@lc/contracts/qa.schema';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
-import type { AuthHooks } from '../auth/auth.hook';
 import type { QaService } from './qa.service';
 
-export function qaRoutes(app: App, deps: { qa: QaService; hooks: AuthHooks }) {
+export function qaRoutes(app: App, deps: { qa: QaService }) {
   app.get(
     '/api/lives/:liveId/questions',
     {
@@ -18,7 +17,7 @@ export function qaRoutes(app: App, deps: { qa: QaService; hooks: AuthHooks }) {
         params: LiveParams,
         response: { 200: z.object({ questions: z.array(Question) }) },
       },
-      preHandler: deps.hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => ({ questions: await deps.qa.list(req.params.liveId) }),
   );

@@ -32,7 +32,7 @@ export const socialFeature = defineFeature({
       room: (live) => social.roomSnapshot(live.hostId),
       viewer: ({ live, user }, room) => social.viewerSnapshot(live.hostId, user, room),
     });
-    socialRoutes(ctx.app, { social, lives, hooks: ctx.hooks });
+    socialRoutes(ctx.app, { social });
     ctx.handle(...socialSocketHandlers({ social }));
     ctx.roomTicker('follower-counts', {
       read: (ids) => social.followerCounts(ids),

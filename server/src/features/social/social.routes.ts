@@ -1,19 +1,13 @@
 /** REST: follow / unfollow a host, follower counts, and the share attribution of a live (its host). */
-import { AppError } from '@lc/contracts/errors';
 import { LiveParams } from '@lc/contracts/live.schema';
 import { FollowState, HostParams, ShareStats } from '@lc/contracts/social.schema';
 import type { App } from '../../http/fastify';
-import type { AuthHooks } from '../auth/auth.hook';
-import type { LivesService } from '../lives/lives.service';
 import type { SocialService } from './social.service';
 
-export function socialRoutes(
-  app: App,
-  deps: { social: SocialService; lives: LivesService; hooks: AuthHooks },
-) {
+export function socialRoutes(app: App, deps: { social: SocialService }) {
   const tags = ['social'];
   const security = [{ bearer: [] }];
-  const { social, hooks } = deps;
+  const { social } = deps;
   app.get(
     '/api/hosts/:hostId/followers',
     {
@@ -24,7 +18,7 @@ export function socialRoutes(
         params: HostParams,
         response: { 200: FollowState },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => social.followState(req.params.hostId, req.user!.sub),
   );
@@ -38,7 +32,7 @@ export function socialRoutes(
         params: HostParams,
         response: { 200: FollowState },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => social.follow(req.user!, req.params.hostId, true),
   );
@@ -52,7 +46,7 @@ export function socialRoutes(
         params: HostParams,
         response: { 200: FollowState },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => social.follow(req.user!, req.params.hostId, false),
   );
@@ -66,14 +60,7 @@ export function socialRoutes(
         params: LiveParams,
         response: { 200: ShareStats },
       },
-      preHandler: [
-        hooks.requireUser,
-        async (req) => {
-          const { liveId } = req.params as { liveId: string };
-          if ((await deps.lives.hostOf(liveId)) !== req.user!.sub)
-            throw new AppError('FORBIDDEN', 'only the host');
-        },
-      ],
+      config: { access: 'live-host' },
     },
     async (req) => social.shareStats(req.params.liveId),
   );

@@ -5,13 +5,12 @@ import { LiveParams } from '@lc/contracts/live.schema';
 import { z } from 'zod';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
-import type { AuthHooks } from '../../auth/auth.hook';
 import type { CouponsService } from './coupons.service';
 
-export function couponsRoutes(app: App, deps: { coupons: CouponsService; hooks: AuthHooks }) {
+export function couponsRoutes(app: App, deps: { coupons: CouponsService }) {
   const tags = ['commerce'];
   const security = BEARER_SECURITY;
-  const { coupons, hooks } = deps;
+  const { coupons } = deps;
   app.post(
     '/api/lives/:liveId/coupons',
     {
@@ -23,7 +22,7 @@ export function couponsRoutes(app: App, deps: { coupons: CouponsService; hooks: 
         body: CreateCouponBody,
         response: { 201: Coupon },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req, reply) => reply.code(201).send(await coupons.create(req.user!, req.params.liveId, req.body)),
   );
@@ -37,7 +36,7 @@ export function couponsRoutes(app: App, deps: { coupons: CouponsService; hooks: 
         params: LiveParams,
         response: { 200: z.object({ coupons: z.array(Coupon) }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => ({ coupons: await coupons.list(req.params.liveId, req.user!.sub) }),
   );
@@ -51,7 +50,7 @@ export function couponsRoutes(app: App, deps: { coupons: CouponsService; hooks: 
         params: CouponParams,
         response: { 201: CouponClaim },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req, reply) =>
       reply.code(201).send(await coupons.claim(req.user!, req.params.liveId, req.params.couponId)),

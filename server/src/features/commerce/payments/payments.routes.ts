@@ -8,18 +8,14 @@ import { LiveParams } from '@lc/contracts/live.schema';
 import { z } from 'zod';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
-import type { AuthHooks } from '../../auth/auth.hook';
 import { IDEMPOTENCY_HEADER, idempotencyKeyFrom } from '../idempotency';
 import { IdempotencyHeaders } from '../sales/sales.routes';
 import type { PaymentsService } from './payments.service';
 
-export async function paymentsRoutes(
-  app: App,
-  deps: { payments: PaymentsService; hooks: AuthHooks; providerName: string },
-) {
+export async function paymentsRoutes(app: App, deps: { payments: PaymentsService; providerName: string }) {
   const tags = ['commerce'];
   const security = BEARER_SECURITY;
-  const { payments, hooks } = deps;
+  const { payments } = deps;
   app.post(
     '/api/lives/:liveId/reservations/:reservationId/pay',
     {
@@ -32,7 +28,7 @@ export async function paymentsRoutes(
         body: PayBody.optional(),
         response: { 202: PaymentStarted },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req, reply) => {
       const key = idempotencyKeyFrom(req.headers[IDEMPOTENCY_HEADER]);
@@ -51,7 +47,7 @@ export async function paymentsRoutes(
         params: LiveParams,
         response: { 200: z.object({ orders: z.array(Order) }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => ({ orders: await payments.myOrders(req.params.liveId, req.user!.sub) }),
   );

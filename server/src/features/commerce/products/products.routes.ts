@@ -3,26 +3,31 @@
 import {
   PinProductBody,
   Product,
-  ProductBody,
   ProductParams,
-  ProductPatch,
   ProductStats,
+  productBody,
+  productPatch,
 } from '@lc/contracts/commerce.schema';
 import { LiveParams } from '@lc/contracts/live.schema';
+import type { UrlRules } from '@lc/contracts/url';
 import { z } from 'zod';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
-import type { AuthHooks } from '../../auth/auth.hook';
-import type { LiveGate } from '../live-gate';
 import type { ProductsService } from './products.service';
 
 export function productsRoutes(
   app: App,
-  deps: { products: ProductsService; hooks: AuthHooks; gate: LiveGate },
+  deps: {
+    products: ProductsService;
+    /** Image URL rules (`http:` allowed outside production). */
+    urls: UrlRules;
+  },
 ) {
   const tags = ['commerce'];
   const security = BEARER_SECURITY;
-  const { products, hooks } = deps;
+  const { products } = deps;
+  const ProductBody = productBody(deps.urls);
+  const ProductPatch = productPatch(deps.urls);
   app.post(
     '/api/lives/:liveId/products',
     {
@@ -34,7 +39,7 @@ export function productsRoutes(
         body: ProductBody,
         response: { 201: Product },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req, reply) => reply.code(201).send(await products.create(req.user!, req.params.liveId, req.body)),
   );
@@ -48,7 +53,7 @@ export function productsRoutes(
         params: LiveParams,
         response: { 200: z.object({ products: z.array(Product), pinnedProductId: z.string().nullable() }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => ({
       products: await products.list(req.params.liveId),
@@ -66,7 +71,7 @@ export function productsRoutes(
         body: ProductPatch,
         response: { 200: Product },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req) => products.update(req.user!, req.params.liveId, req.params.productId, req.body),
   );
@@ -80,7 +85,7 @@ export function productsRoutes(
         params: ProductParams,
         response: { 200: z.object({ removed: z.literal(true) }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req) => {
       await products.remove(req.user!, req.params.liveId, req.params.productId);
@@ -98,7 +103,7 @@ export function productsRoutes(
         body: PinProductBody,
         response: { 200: z.object({ seq: z.number().int() }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req) => products.pin(req.user!, req.params.liveId, req.body.productId),
   );
@@ -112,11 +117,8 @@ export function productsRoutes(
         params: LiveParams,
         response: { 200: z.object({ products: z.array(ProductStats) }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-staff' },
     },
-    async (req) => {
-      await deps.gate.requireHostOrStaff(req.user!, req.params.liveId);
-      return { products: await products.stats(req.params.liveId) };
-    },
+    async (req) => ({ products: await products.stats(req.params.liveId) }),
   );
 }

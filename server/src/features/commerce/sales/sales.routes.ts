@@ -16,7 +16,6 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
-import type { AuthHooks } from '../../auth/auth.hook';
 import { IDEMPOTENCY_HEADER, idempotencyKeyFrom } from '../idempotency';
 import { isRefusal, type SalesService } from './sales.service';
 
@@ -27,10 +26,10 @@ export const IdempotencyHeaders = z.object({
     .describe('Required: 1-128 visible ASCII characters naming this attempt'),
 });
 
-export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHooks; now?: () => number }) {
+export function salesRoutes(app: App, deps: { sales: SalesService; now?: () => number }) {
   const tags = ['commerce'];
   const security = BEARER_SECURITY;
-  const { sales, hooks } = deps;
+  const { sales } = deps;
   const now = deps.now ?? Date.now;
   app.post(
     '/api/lives/:liveId/sales',
@@ -43,7 +42,7 @@ export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHo
         body: ScheduleSaleBody,
         response: { 201: Sale },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req, reply) => reply.code(201).send(await sales.schedule(req.user!, req.params.liveId, req.body)),
   );
@@ -57,7 +56,7 @@ export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHo
         params: LiveParams,
         response: { 200: z.object({ serverTime: z.number().int(), sales: z.array(Sale) }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => ({ sales: await sales.list(req.params.liveId), serverTime: now() }),
   );
@@ -71,7 +70,7 @@ export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHo
         params: SaleParams,
         response: { 200: z.object({ serverTime: z.number().int(), sale: Sale }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => ({ sale: await sales.get(req.params.liveId, req.params.saleId), serverTime: now() }),
   );
@@ -85,7 +84,7 @@ export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHo
         params: SaleParams,
         response: { 200: Sale },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'live-host' },
     },
     async (req) => sales.close(req.user!, req.params.liveId, req.params.saleId),
   );
@@ -104,7 +103,7 @@ export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHo
         body: ReserveBody.optional(),
         response: { 201: Reservation },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req, reply) => {
       const key = idempotencyKeyFrom(req.headers[IDEMPOTENCY_HEADER]);
@@ -136,7 +135,7 @@ export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHo
         params: LiveParams,
         response: { 200: z.object({ reservations: z.array(Reservation) }) },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => ({ reservations: await sales.mine(req.params.liveId, req.user!.sub) }),
   );
@@ -150,7 +149,7 @@ export function salesRoutes(app: App, deps: { sales: SalesService; hooks: AuthHo
         params: ReservationParams,
         response: { 200: Reservation },
       },
-      preHandler: hooks.requireUser,
+      config: { access: 'user' },
     },
     async (req) => sales.reservation(req.user!, req.params.liveId, req.params.reservationId),
   );

@@ -6,11 +6,9 @@ import { LiveParams } from '@lc/contracts/live.schema';
 import { BEARER_SECURITY } from '../../../http/docs';
 import type { App } from '../../../http/fastify';
 import type { Db } from '../../../ledger/db';
-import type { AuthHooks } from '../../auth/auth.hook';
-import type { LiveGate } from '../live-gate';
 import { readReport } from './report';
 
-export function reportRoutes(app: App, deps: { db: Db; hooks: AuthHooks; gate: LiveGate }) {
+export function reportRoutes(app: App, deps: { db: Db }) {
   app.get(
     '/api/lives/:liveId/report',
     {
@@ -21,10 +19,9 @@ export function reportRoutes(app: App, deps: { db: Db; hooks: AuthHooks; gate: L
         params: LiveParams,
         response: { 200: CommerceReport },
       },
-      preHandler: deps.hooks.requireUser,
+      config: { access: 'live-staff' },
     },
     async (req) => {
-      await deps.gate.requireHostOrStaff(req.user!, req.params.liveId);
       const report = await readReport(deps.db, req.params.liveId);
       if (!report) throw new AppError('NOT_FOUND', 'the report is written when settlement has run');
       return report;
