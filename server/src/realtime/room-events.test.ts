@@ -92,7 +92,7 @@ describe('room events across nodes and reconnects', () => {
     } finally {
       await other.stop();
     }
-  });
+  }, 90_000);
 
   it('gives a client that drops for a few seconds exactly the missed events, in order, no duplicates', async () => {
     const host = await connect(b, hostToken);

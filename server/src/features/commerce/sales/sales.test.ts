@@ -153,7 +153,7 @@ describe('flash sales across two nodes (PostgreSQL ledger)', () => {
     expect(orders.rows[0]).toEqual({ n: c.sold, keys: c.sold, units: c.sold });
     const held = (await statuses()).filter((r) => r.status !== 'expired');
     expect(held.reduce((n, r) => n + r.quantity, 0)).toBe(c.sold + c.reserved);
-  });
+  }, 120_000);
 
   it('answers 200 concurrent requests with one Idempotency-Key with one reservation and identical bodies', async () => {
     for (const inWindow of [true, false]) {
