@@ -60,7 +60,9 @@ describe('my prizes in Chromium', () => {
     const drawn = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:draw', { liveId, lotteryId });
     if (!drawn.ok) throw new Error(drawn.error.code);
     await expect.poll(() => page.locator('#lottery-status').textContent(), SLOW).toBe('🎉 You won!');
-    // Nothing is offered before the live ends: the panel stays hidden.
+    // Nothing is offered before the live ends: in the open lottery sheet, the prizes panel stays hidden.
+    await page.locator('#lottery-open').click();
+    expect(await page.locator('#lottery').isVisible()).toBe(true);
     expect(await page.locator('#prizes').isHidden()).toBe(true);
 
     // The live ends: the worker's lottery-prizes step offers the prize and `lottery:won` reaches the open page.
@@ -151,6 +153,7 @@ describe('my prizes in Chromium', () => {
     });
     if (!created.ok) throw new Error(created.error.code);
     const lotteryId = created.data.lottery.id;
+    await page.locator('#lottery-open').click();
     await page.getByRole('button', { name: 'Enter the lottery' }).press('Enter');
     await expect.poll(() => page.locator('#lottery-status').getAttribute('data-me'), SLOW).toBe('entered');
     const drawn = await call<{ lottery: Lottery }>(hostC.socket, 'lottery:draw', { liveId, lotteryId });

@@ -3,7 +3,7 @@ import type { LotteryAudit } from '@lc/contracts/lottery.schema';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS } from '../test/browser/chromium';
-import { type ClientApp, startClientApp } from '../test/browser/client-app';
+import { type ClientApp, nameGuest, openLive, openTab, startClientApp } from '../test/browser/client-app';
 import { guests, pay, reserve } from '../test/commerce';
 import { call, guestOn, joinAs, type RoomClient } from '../test/interaction';
 import { http, type TestServer } from '../test/server';
@@ -40,7 +40,7 @@ describe('host studio in Chromium', () => {
     await host.getByRole('button', { name: 'Register' }).click();
     await host.getByLabel('New live title').fill('Studio test 工作台');
     await host.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(() => host.locator('#status').textContent()).toBe('scheduled');
+    await expect.poll(() => host.locator('#status').textContent(), { timeout: 10_000 }).toBe('scheduled');
     await host.getByRole('button', { name: 'Go live' }).click();
     await expect.poll(() => host.locator('#status').textContent()).toBe('live');
     liveId = new URL(host.url()).searchParams.get('live')!;
@@ -54,9 +54,8 @@ describe('host studio in Chromium', () => {
 
   it("shows a viewer's comment as text; the host deletes it from the studio and it disappears on a viewer page", async () => {
     const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
-    await page.goto(`${s.url}/?live=${liveId}`);
-    await page.getByLabel('Your name').fill('page viewer');
-    await page.getByRole('button', { name: 'Watch' }).click();
+    await nameGuest(page, s.url, 'page viewer');
+    await openLive(page, s.url, liveId);
     await expect.poll(() => host.locator('#online').textContent(), { timeout: 5000 }).toBe('5');
 
     const text = '<img src=x onerror="window.__pwned=1"> 这件多少钱 price?';
@@ -70,6 +69,7 @@ describe('host studio in Chromium', () => {
     expect(await row.locator('.text').textContent()).toBe(text);
     expect(await host.locator('#chat img').count()).toBe(0);
     await expect.poll(() => page.getByText('这件多少钱').count(), { timeout: 5000 }).toBeGreaterThan(0);
+    await openTab(host, 'Engagement');
     await shot(host, 'studio-comment.png');
 
     await row.getByRole('button', { name: 'Delete' }).click();
@@ -77,6 +77,7 @@ describe('host studio in Chromium', () => {
     await expect.poll(() => page.getByText('这件多少钱').count(), { timeout: 5000 }).toBe(0);
     expect(await host.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     // The deletion is in the audit log the studio loads.
+    await openTab(host, 'Moderation');
     await host.getByRole('button', { name: 'Load audit log' }).click();
     await expect
       .poll(() => host.locator('#mod-audit td[data-action="delete"]', { hasText: 'deleted comment' }).count())
@@ -86,9 +87,8 @@ describe('host studio in Chromium', () => {
 
   it("an appointed moderator's studio hides host-only panels and deletes a comment everywhere", async () => {
     const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
-    await page.goto(`${s.url}/?live=${liveId}`);
-    await page.getByLabel('Your name').fill('page viewer 2');
-    await page.getByRole('button', { name: 'Watch' }).click();
+    await nameGuest(page, s.url, 'page viewer 2');
+    await openLive(page, s.url, liveId);
 
     const mod = await (await browser.newContext({ locale: 'en-US' })).newPage();
     await mod.goto(`${s.url}/host.html`);
@@ -97,15 +97,20 @@ describe('host studio in Chromium', () => {
     await mod.getByRole('button', { name: 'Register' }).click();
     await mod.getByLabel('New live title').waitFor();
     const modId = await mod.evaluate(() => JSON.parse(localStorage.getItem('lc.session')!).user.id as string);
+    await openTab(host, 'Moderation');
     await host.locator('#mod-user').fill(modId);
     await host.getByRole('button', { name: 'Appoint moderator' }).click();
     await expect.poll(() => host.locator('#moderators li').getAttribute('data-user-id')).toBe(modId);
 
     await mod.goto(`${s.url}/host.html?live=${liveId}`);
     await expect.poll(() => mod.evaluate(() => document.body.dataset.role)).toBe('moderator');
+    // Host-only tabs are not offered at all (so their panels can't be shown); the moderator's tabs are.
+    expect(await mod.getByRole('tab').allTextContents()).toEqual(['Live', 'Engagement', 'Moderation']);
     expect(await mod.locator('#products-panel').isVisible()).toBe(false);
     expect(await mod.getByRole('button', { name: 'Go live' }).count()).toBe(0);
+    await openTab(mod, 'Engagement');
     expect(await mod.locator('#chat-panel').isVisible()).toBe(true);
+    expect(await mod.locator('#polls-panel').isVisible()).toBe(false);
 
     const text = 'buy followers 刷粉 cheap';
     expect((await call(viewers[2]!.socket, 'comment:send', { liveId, text })).ok).toBe(true);
@@ -149,6 +154,7 @@ describe('host studio in Chromium', () => {
   });
 
   it('adds and pins a product, schedules a flash sale, and shows its countdown and stock falling as viewers buy', async () => {
+    await openTab(host, 'Products & sales');
     await host.locator('#product-title').fill('龙井 Tea <b>x</b>');
     await host.locator('#product-price').fill('99');
     await host.locator('#product-stock').fill('20');
@@ -216,6 +222,7 @@ describe('host studio in Chromium', () => {
   });
 
   it('creates a percent-off coupon and shows its claims', async () => {
+    await openTab(host, 'Products & sales');
     await host.locator('#coupon-title').fill('新人券 <i>10%</i>');
     await host.locator('#coupon-kind').selectOption('percent_off');
     await host.locator('#coupon-percent').fill('10');
@@ -237,6 +244,7 @@ describe('host studio in Chromium', () => {
 
   it('sets a like goal that unlocks a coupon when viewers reach it', async () => {
     const likes = Number(await host.locator('#likes').textContent());
+    await openTab(host, 'Engagement');
     await host.locator('#goal-threshold').fill(String(likes + 5));
     await host.locator('#goal-label').fill('解锁 5 折券');
     await host.getByRole('button', { name: 'Add goal' }).click();
@@ -244,6 +252,7 @@ describe('host studio in Chromium', () => {
     await expect.poll(() => goal.getAttribute('data-reached'), { timeout: 5000 }).toBe('false');
     const goalId = (await goal.getAttribute('data-goal-id'))!;
 
+    await openTab(host, 'Products & sales');
     await host.locator('#coupon-title').fill('Goal coupon');
     await host.locator('#coupon-kind').selectOption('amount_off');
     await host.locator('#coupon-amount').fill('5');
@@ -260,6 +269,7 @@ describe('host studio in Chromium', () => {
   });
 
   it('creates a keyword lottery, counts keyword comments as entries, draws, and links the audit', async () => {
+    await openTab(host, 'Lottery');
     await host.locator('#lottery-title').fill('Tea giveaway 抽奖');
     await host.locator('#lottery-prize-kind').selectOption('product');
     await host.locator('#lottery-winners').fill('2');
@@ -302,6 +312,7 @@ describe('host studio in Chromium', () => {
   });
 
   it('runs Q&A (sort, answer, pin) and a poll with live tallies from the studio', async () => {
+    await openTab(host, 'Engagement');
     const asks = ['Does it ship to 上海?', 'Is it organic?'];
     for (const [i, text] of asks.entries()) {
       expect((await call(viewers[i]!.socket, 'qa:ask', { liveId, text })).ok).toBe(true);
@@ -352,13 +363,16 @@ describe('host studio in Chromium', () => {
     expect(await say('first 第一')).toBe('ok');
     const row = host.locator(`#chat li[data-user-id="${troll.auth.user.id}"]`).first();
     await expect.poll(() => row.count(), { timeout: 5000 }).toBe(1);
+    await openTab(host, 'Engagement');
 
     await host.locator('#mute-for').selectOption('60');
     await row.getByRole('button', { name: 'Mute', exact: true }).click();
     await expect.poll(() => say('muted? 禁言'), { interval: 300 }).toBe('MUTED');
+    await openTab(host, 'Moderation');
     await host.locator('#mod-user').fill(troll.auth.user.id);
     await host.getByRole('button', { name: 'Lift mute' }).click();
     await expect.poll(() => say('back again 回来了'), { interval: 300 }).toBe('ok');
+    await openTab(host, 'Engagement');
 
     // Shadow-banned: the ack says published, but nobody else sees it (a later comment arrives, this one never).
     await row.getByRole('button', { name: 'Shadow-ban' }).click();
@@ -374,6 +388,7 @@ describe('host studio in Chromium', () => {
 
     await row.getByRole('button', { name: 'Ban', exact: true }).click();
     await expect.poll(() => (troll.facts.get('room:closed') ?? []).length, { timeout: 5000 }).toBe(1);
+    await openTab(host, 'Moderation');
     await host.getByRole('button', { name: 'Load audit log' }).click();
     for (const action of ['mute', 'unmute', 'shadow', 'ban']) {
       await expect
@@ -384,6 +399,7 @@ describe('host studio in Chromium', () => {
   });
 
   it('holds comments for review by keyword list, applies chat settings and appoints a moderator who can delete', async () => {
+    await openTab(host, 'Moderation');
     await host.locator('#kw-name').fill('review');
     await host.locator('#kw-action').selectOption('hold');
     await host.locator('#kw-terms').fill('加微信\n');
@@ -396,6 +412,7 @@ describe('host studio in Chromium', () => {
     expect(held.ok && held.data.status).toBe('held');
     const queued = host.locator('#held li', { hasText: '加微信' });
     await expect.poll(() => queued.count(), { timeout: 5000 }).toBe(1);
+    await openTab(host, 'Engagement');
     await queued.getByRole('button', { name: 'Approve' }).click();
     await expect
       .poll(() => host.locator('#chat li', { hasText: '加微信' }).count(), { timeout: 5000 })
@@ -419,6 +436,7 @@ describe('host studio in Chromium', () => {
     expect((await call(bob.socket, 'comment:delete', { liveId, commentId: id })).ok).toBe(true);
     await expect.poll(() => spam.count(), { timeout: 5000 }).toBe(0);
     // Slow mode last: later comments from these viewers would wait for it.
+    await openTab(host, 'Moderation');
     await host.locator('#slow-mode').fill('30');
     await host.getByRole('button', { name: 'Apply settings' }).click();
     await expect
@@ -465,26 +483,31 @@ describe('host studio in Chromium', () => {
     ).toBe(true);
   });
 
-  it('gives every control an accessible name and keeps them reachable by keyboard', async () => {
-    const unnamed = await host.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('#room input, #room select, #room textarea, #room button')]
-        .filter((c) => c.offsetParent !== null)
-        .filter((c) => {
-          const labelled = (c as HTMLInputElement).labels?.length || c.getAttribute('aria-label');
-          return !(labelled || (c.tagName === 'BUTTON' && c.textContent?.trim()));
-        })
-        .map((c) => c.id || c.outerHTML.slice(0, 80)),
-    );
-    expect(unnamed).toEqual([]);
-    const unreachable = await host.evaluate(
-      () =>
-        [
-          ...document.querySelectorAll<HTMLElement>(
-            '#room input, #room select, #room textarea, #room button, #room a',
-          ),
-        ].filter((c) => c.offsetParent !== null && c.tabIndex < 0).length,
-    );
-    expect(unreachable).toBe(0);
+  it('gives every control an accessible name and keeps them reachable by keyboard, on every tab', async () => {
+    const tabs = await host.getByRole('tab').allTextContents();
+    expect(tabs).toEqual(['Live', 'Products & sales', 'Engagement', 'Lottery', 'Moderation', 'Report']);
+    for (const name of tabs) {
+      await openTab(host, name);
+      const unnamed = await host.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('#room input, #room select, #room textarea, #room button')]
+          .filter((c) => c.offsetParent !== null)
+          .filter((c) => {
+            const labelled = (c as HTMLInputElement).labels?.length || c.getAttribute('aria-label');
+            return !(labelled || (c.tagName === 'BUTTON' && c.textContent?.trim()));
+          })
+          .map((c) => c.id || c.outerHTML.slice(0, 80)),
+      );
+      expect(unnamed, name).toEqual([]);
+      const unreachable = await host.evaluate(
+        () =>
+          [
+            ...document.querySelectorAll<HTMLElement>(
+              '#room input, #room select, #room textarea, #room button, #room a',
+            ),
+          ].filter((c) => c.offsetParent !== null && c.tabIndex < 0).length,
+      );
+      expect(unreachable, name).toBe(0);
+    }
     // The names other browser tests find the studio's controls by stay unambiguous (playwright matches substrings).
     for (const name of ['Post', 'Go live', 'End live']) {
       expect(await host.getByRole('button', { name }).count(), name).toBe(1);
@@ -493,6 +516,7 @@ describe('host studio in Chromium', () => {
   });
 
   it('relabels the studio in zh-CN and back', async () => {
+    await openTab(host, 'Products & sales');
     await host.locator('#lang').selectOption('zh-CN');
     await expect.poll(() => host.locator('#start').textContent()).toBe('开播');
     expect(await host.getByRole('button', { name: '结束直播' }).count()).toBe(1);
@@ -506,24 +530,28 @@ describe('host studio in Chromium', () => {
     // Labels follow the language too: the form controls keep an accessible name.
     expect(await host.getByLabel('公告').count()).toBe(1);
     await shot(host, 'studio-zh-CN.png');
-    // No control, heading or label is left in English (user content, codes and units aside).
-    const english = await host.evaluate(() =>
-      [
-        ...document.querySelectorAll<HTMLElement>(
-          '#room label, #room button, #room h2, #room h3, #room th, #room legend, #studio-nav a, #room figcaption',
-        ),
-      ]
-        .filter((n) => n.offsetParent !== null)
-        .map((n) => n.textContent!.replace(/GMV|CTR|CNY|JSON|ID|sha256|seed|\(K\)/g, ''))
-        .filter((t) => /[A-Za-z]{3,}/.test(t)),
-    );
-    expect(english).toEqual([]);
+    // No control, heading, tab or label is left in English on any tab (user content, codes and units aside).
+    for (const name of ['数据', '商品和秒杀', '互动', '抽奖', '管理', '报告']) {
+      await openTab(host, name);
+      const english = await host.evaluate(() =>
+        [
+          ...document.querySelectorAll<HTMLElement>(
+            '#room label, #room button, #room h2, #room h3, #room th, #room legend, [role="tab"], #room figcaption, .studio-header dt, .studio-header button',
+          ),
+        ]
+          .filter((n) => n.offsetParent !== null)
+          .map((n) => n.textContent!.replace(/GMV|CTR|CNY|JSON|ID|sha256|seed|\(K\)/g, ''))
+          .filter((t) => /[A-Za-z]{3,}/.test(t)),
+      );
+      expect(english, name).toEqual([]);
+    }
     await host.locator('#lang').selectOption('en');
     await expect.poll(() => host.locator('#start').textContent()).toBe('Go live');
     expect(await host.locator('#lottery-draw').textContent()).toBe('Draw now');
   });
 
   it('ends the live; the post-live report shows the exact orders, buyers and GMV', async () => {
+    await openTab(host, 'Report');
     await host.getByRole('button', { name: 'Show the final report' }).click();
     await expect.poll(() => host.locator('#report-error').textContent()).toContain('NOT_FOUND');
     await host.getByRole('button', { name: 'End live' }).click();

@@ -19,7 +19,6 @@ describe('viewer app in Chromium', () => {
   afterAll(() => app?.close());
 
   /** A phone-sized viewer page signed in as a guest and joined to the live. */
-  /** A phone-sized viewer page signed in as a guest and joined to the live. */
   const viewer = (liveId: string, name: string) => viewerPage(app!, liveId, name);
   const userId = (page: Page) =>
     page.evaluate(
@@ -56,9 +55,10 @@ describe('viewer app in Chromium', () => {
     await a.screenshot({ path: join(ARTIFACTS, 'viewer-sale-countdown-a.png') });
     await b.screenshot({ path: join(ARTIFACTS, 'viewer-sale-countdown-b.png') });
 
-    // At open A buys: reserve → simulated pay → order:paid.
+    // At open A taps the docked card and buys in the sheet: reserve → simulated pay → order:paid.
     await expect.poll(() => a.locator('#buy').isEnabled(), { timeout: 10_000 }).toBe(true);
     expect(await a.locator('#sale-countdown').getAttribute('data-deadline')).toBe(String(sale.closesAt));
+    await a.locator('#product-dock').click();
     await a.getByRole('button', { name: 'Buy now' }).click();
     await a.getByRole('button', { name: 'Pay (simulated)' }).click();
     await expect
@@ -74,16 +74,21 @@ describe('viewer app in Chromium', () => {
       .poll(() => a.locator('#order').textContent(), { timeout: 10_000 })
       .toMatch(/^Order confirmed: 1 × /);
 
-    // A second purchase is over the per-user limit, and the page says so.
+    // A second purchase is over the per-user limit, and the page says so (in the sheet and in a toast).
+    await a.locator('#product-dock').click();
     await a.getByRole('button', { name: 'Buy now' }).click();
     await expect
       .poll(() => a.locator('#buy-status').textContent())
       .toBe('Purchase limit reached for this item.');
+    expect(await a.locator('#toasts .toast[data-kind="error"]').last().textContent()).toBe(
+      'Purchase limit reached for this item.',
+    );
 
     // Someone else takes the last unit: B's card says sold out and its button is off.
     const other = await guest(s, 'api buyer');
     expect((await reserve(s, other.token, liveId, sale.id)).status).toBe(201);
     await expect.poll(() => b.locator('#sale-stock').textContent()).toBe('Sold out');
+    expect(await b.locator('#toasts .toast', { hasText: 'Sold out: 龙井 Tea <b>gift</b>' }).count()).toBe(1);
     expect(await b.locator('#buy').textContent()).toBe('Sold out');
     expect(await b.locator('#buy').isDisabled()).toBe(true);
     await b.screenshot({ path: join(ARTIFACTS, 'viewer-sale-sold-out.png') });
@@ -146,6 +151,7 @@ describe('viewer app in Chromium', () => {
       .toBe('You are a runner-up: you win if a winner forfeits.');
     await winner.screenshot({ path: join(ARTIFACTS, 'viewer-lottery-won.png') });
 
+    await winner.locator('#lottery-open').click();
     await winner.getByRole('link', { name: 'Verify this draw' }).click();
     await expect
       .poll(() => winner.locator('#verdict').getAttribute('data-state'), { timeout: 10_000 })
@@ -222,12 +228,15 @@ describe('viewer app in Chromium', () => {
       host.token,
     );
     expect(coupon.status).toBe(201);
+    await page.getByRole('button', { name: 'Shop' }).press('Enter');
     const claim = page.getByRole('button', { name: 'Claim: 9折 off' });
     await claim.focus();
     await page.keyboard.press('Enter');
     const claimed = page.locator(`#coupon-list button[data-coupon-id="${coupon.body.id}"]`);
     await expect.poll(() => claimed.textContent()).toBe('Claimed');
     expect(await claimed.isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#shop-sheet').isHidden()).toBe(true);
 
     const poll = await call(hostC.socket, 'poll:create', {
       liveId,
@@ -245,6 +254,7 @@ describe('viewer app in Chromium', () => {
     expect(await page.locator('#poll-question').textContent()).toBe('Which tea <u>next</u>?');
     expect(await green.isDisabled()).toBe(true);
 
+    await page.getByRole('button', { name: 'Q&A' }).press('Enter');
     await page.getByLabel('Your question').fill('<i>how</i> much?');
     await page.getByLabel('Your question').press('Enter');
     const q = page.locator('#qa-list li', { hasText: '<i>how</i> much?' });
@@ -253,6 +263,7 @@ describe('viewer app in Chromium', () => {
     await q.getByRole('button').click();
     await expect.poll(() => q.getByRole('button').getAttribute('aria-pressed')).toBe('true');
     expect(await q.getByRole('button').textContent()).toBe('Upvote (1)');
+    await page.keyboard.press('Escape');
 
     await page.getByRole('button', { name: '+ Follow' }).press('Enter');
     await expect.poll(() => page.locator('#follow').getAttribute('aria-pressed')).toBe('true');
@@ -308,13 +319,16 @@ describe('viewer app in Chromium', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     expect(await page.getByLabel('评论').count()).toBe(1);
     expect(await page.getByRole('button', { name: '发送' }).count()).toBe(1);
-    expect(await page.getByRole('button', { name: '❤ 点赞' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: '点赞', exact: true }).count()).toBe(1);
     expect(await page.getByLabel('你的问题').count()).toBe(1);
     expect(await page.getByLabel('画质').count()).toBe(1);
     expect(await page.locator('#product-badge').textContent()).toBe('正在讲解');
     expect(await page.locator('#conn').textContent()).toBe('已连接');
     expect(await page.locator('#media-state').textContent()).toMatch(/^(未开始|连接中|失败)/);
-    // No sale for this product: the card has no buy button.
+    // No sale for this product: the card, opened in its sheet, has no buy button.
+    await page.locator('#product-dock').click();
+    expect(await page.locator('#shop-sheet').isVisible()).toBe(true);
+    expect(await page.locator('#product-title').isVisible()).toBe(true);
     expect(await page.locator('#buy').isVisible()).toBe(false);
     expect(await page.getByLabel('语言').count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Send' }).count()).toBe(0);

@@ -33,11 +33,17 @@ if $test_mode; then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fi
-# A CJK font so zh-CN text in the browser tests' screenshots is legible (tests pass without it: best effort).
-if $test_mode && [[ -f /etc/debian_version && "$(id -u)" == 0 ]] && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
-  log "installing fonts-wqy-zenhei (zh-CN in test screenshots)"
-  (apt-get install -y -qq fonts-wqy-zenhei >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq fonts-wqy-zenhei; }) ||
-    log "warning: fonts-wqy-zenhei did not install; zh-CN screenshots will show boxes"
+# A CJK font and a colour emoji font so zh-CN text and emoji in the browser tests' screenshots are legible (tests
+# pass without them: best effort).
+fonts=()
+if $test_mode && [[ -f /etc/debian_version && "$(id -u)" == 0 ]]; then
+  fc-list :lang=zh 2>/dev/null | grep -q . || fonts+=(fonts-wqy-zenhei)
+  fc-list 2>/dev/null | grep -qi 'color emoji' || fonts+=(fonts-noto-color-emoji)
+fi
+if ((${#fonts[@]})); then
+  log "installing ${fonts[*]} (zh-CN and emoji in test screenshots)"
+  (apt-get install -y -qq "${fonts[@]}" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "${fonts[@]}"; }) ||
+    log "warning: ${fonts[*]} did not install; screenshots will show boxes for zh-CN text or emoji"
 fi
 
 if ((${#missing[@]})); then

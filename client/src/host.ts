@@ -12,7 +12,10 @@ import { roomView } from './room-view';
 import { setupMedia } from './studio/media-setup';
 import { createStudio } from './studio/studio';
 import './studio/strings';
-import './style.css';
+import './styles/tokens.css';
+import './styles/base.css';
+import './styles/studio.css';
+import './styles/studio-panels.css';
 
 const HOST_KEY = 'lc.host';
 const liveId = new URLSearchParams(location.search).get('live');
@@ -28,7 +31,18 @@ async function showLives(auth: AuthResponse) {
   const mine = lives.filter((l) => l.hostId === auth.user.id);
   $('#lives').replaceChildren(
     ...(mine.length
-      ? mine.map((l) => el('li', {}, el('a', { href: `?live=${l.id}` }, l.title), ` (${l.status})`))
+      ? mine.map((l) =>
+          el(
+            'li',
+            {},
+            el(
+              'span',
+              { class: l.status === 'live' ? 'badge badge-live' : 'badge' },
+              t(`room.status.${l.status}`),
+            ),
+            el('a', { href: `?live=${l.id}` }, l.title),
+          ),
+        )
       : [el('li', { 'data-i18n': 'lives.none' }, t('lives.none'))]),
   );
   $<HTMLFormElement>('#create-form').onsubmit = async (ev) => {
@@ -59,7 +73,7 @@ function studio(auth: AuthResponse, id: string) {
     void setupMedia(client);
   });
   const client = new LiveClient(auth.token, id, s.handlers);
-  s.attach(client, id, auth.token, $('#studio-panels'));
+  s.attach(client, id, auth.token);
   ($('#viewer-link') as HTMLAnchorElement).href = `/?live=${id}`;
   const act = (fn: () => Promise<unknown>) =>
     fn().then(

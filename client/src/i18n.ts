@@ -34,6 +34,14 @@ export function t(key: string, vars: Record<string, string | number> = {}): stri
 
 export const lang = (): Lang => current;
 
+/** Keys defined in one language only, over every area's strings registered so far (the suite checks it). */
+export function missingTranslations(): string[] {
+  return [
+    ...Object.keys(dicts.en).filter((k) => !(k in dicts['zh-CN'])),
+    ...Object.keys(dicts['zh-CN']).filter((k) => !(k in dicts.en)),
+  ];
+}
+
 export function setLang(next: Lang): void {
   if (next === current) return;
   current = next;

@@ -1,7 +1,7 @@
 /** The room panel shared by viewer and host pages: status, presence and the event list. */
 import type { Presence, RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { $, el } from './dom';
-import { defineStrings, t } from './i18n';
+import { defineStrings, onLangChange, t } from './i18n';
 import type { Conn, RoomHandlers } from './live-client';
 
 defineStrings({
@@ -42,37 +42,60 @@ defineStrings({
     'room.ev.goal': '🎯 Like goal reached: {threshold}',
     'room.ev.poll': '📊 Poll: {question}',
     'room.ev.pollClosed': '📊 Poll closed: {question} ({total} votes)',
+    'room.status.scheduled': 'scheduled',
+    'room.status.live': 'live',
+    'room.status.ended': 'ended',
   },
   'zh-CN': {
     'room.ev.status': '直播状态：{status}',
     'room.ev.goal': '🎯 点赞目标达成：{threshold}',
     'room.ev.poll': '📊 投票：{question}',
     'room.ev.pollClosed': '📊 投票结束：{question}（{total} 票）',
+    'room.status.scheduled': '未开播',
+    'room.status.live': '直播中',
+    'room.status.ended': '已结束',
   },
 });
 
-function describe(e: RoomEvent): string {
-  const d = e.data as Record<string, unknown>;
+const nameOf = (d: Record<string, unknown>, fallback: string) =>
+  String((d.by as { name?: string } | undefined)?.name ?? fallback);
+
+/** One line of the feed: who said it (comments, questions, announcements) and what, as text nodes only. */
+function describe(e: RoomEvent): { who?: string; text: string } {
+  const d = (e.data ?? {}) as Record<string, unknown>;
   switch (e.type) {
     case 'live:status':
-      return t('room.ev.status', { status: String(d.status) });
+      return { text: t('room.ev.status', { status: t(`room.status.${String(d.status)}`) }) };
     case 'live:announcement':
-      return `📣 ${String((d.by as { name?: string })?.name ?? 'host')}: ${String(d.text)}`;
+      return { who: `📣 ${nameOf(d, 'host')}`, text: String(d.text) };
     case 'comment:new':
-      return `💬 ${String((d.by as { name?: string })?.name ?? '?')}: ${String(d.text)}`;
+      return { who: nameOf(d, '?'), text: String(d.text) };
     case 'announcement:pinned':
-      return `📌 ${String(d.text)}`;
+      return { text: `📌 ${String(d.text)}` };
     case 'goal:reached':
-      return t('room.ev.goal', { threshold: String((d.goal as { threshold?: number })?.threshold) });
+      return {
+        text: t('room.ev.goal', { threshold: String((d.goal as { threshold?: number })?.threshold) }),
+      };
     case 'poll:opened':
-      return t('room.ev.poll', { question: String(d.question) });
+      return { text: t('room.ev.poll', { question: String(d.question) }) };
     case 'poll:closed':
-      return t('room.ev.pollClosed', { question: String(d.question), total: String(d.total) });
+      return { text: t('room.ev.pollClosed', { question: String(d.question), total: String(d.total) }) };
     case 'qa:asked':
-      return `❓ ${String((d.by as { name?: string })?.name ?? '?')}: ${String(d.text)}`;
+      return { who: `❓ ${nameOf(d, '?')}`, text: String(d.text) };
     default:
-      return e.type;
+      return { text: e.type };
   }
+}
+
+/** The children of a feed line: badge, author, text and time. */
+function line(role: unknown, said: { who?: string; text: string }, at: number): (Node | string)[] {
+  return [
+    ...badge(role),
+    ...(said.who ? [el('span', { class: 'who' }, said.who), ': '] : []),
+    el('span', { class: 'text' }, said.text),
+    ' ',
+    el('time', { class: 'muted' }, new Date(at).toLocaleTimeString()),
+  ];
 }
 
 /** Room events the minimal pages don't list (coalesced counters). */
@@ -88,20 +111,34 @@ export function showOwnComment(c: {
   const list = $('#events');
   if (list.querySelector(`[data-comment-id="${CSS.escape(c.id)}"]`)) return;
   list.append(
-    el(
-      'li',
-      { 'data-comment-id': c.id },
-      ...badge(c.by.role),
-      `💬 ${c.by.name}: ${c.text}`,
-      ' ',
-      el('span', { class: 'muted' }, new Date(c.at).toLocaleTimeString()),
-    ),
+    el('li', { 'data-comment-id': c.id }, ...line(c.by.role, { who: c.by.name, text: c.text }, c.at)),
   );
   list.scrollTop = list.scrollHeight;
 }
 
 export function roomView(): RoomHandlers {
   const list = $('#events');
+  // The feed scrolls: keyboard users reach it to scroll it (axe: scrollable-region-focusable).
+  list.tabIndex = 0;
+  // The live's status, in words of the current language (the raw value stays in data-status).
+  const status = (value: string) => {
+    const b = $('#status');
+    b.dataset.status = value;
+    b.textContent = t(`room.status.${value}`);
+  };
+  let last: { c: Conn; detail?: string } | null = null;
+  const conn = (c: Conn, detail?: string) => {
+    last = { c, detail };
+    const b = $('#conn');
+    b.hidden = false;
+    b.dataset.state = c;
+    b.textContent = detail && c !== 'online' ? `${t(CONN_TEXT[c])} (${detail})` : t(CONN_TEXT[c]);
+  };
+  onLangChange(() => {
+    const value = $('#status').dataset.status;
+    if (value) status(value);
+    if (last) conn(last.c, last.detail);
+  });
   const likes = (total: number) => {
     const n = document.querySelector('#likes');
     if (n) n.textContent = String(total);
@@ -112,7 +149,7 @@ export function roomView(): RoomHandlers {
     $('#unique').textContent = String(p.unique);
   };
   const add = (e: RoomEvent) => {
-    if (e.type === 'live:status') $('#status').textContent = String((e.data as { status: string }).status);
+    if (e.type === 'live:status') status((e.data as { status: string }).status);
     const d = (e.data ?? {}) as { id?: string; deleted?: boolean };
     if (e.type === 'comment:deleted') {
       list.querySelector(`[data-comment-id="${CSS.escape(String(d.id))}"]`)?.remove();
@@ -132,10 +169,11 @@ export function roomView(): RoomHandlers {
           'data-seq': String(e.seq),
           ...(e.type === 'comment:new' ? { 'data-comment-id': String(d.id) } : {}),
         },
-        ...(e.type === 'comment:new' ? badge((d as { by?: { role?: string } }).by?.role) : []),
-        describe(e),
-        ' ',
-        el('span', { class: 'muted' }, new Date(e.at).toLocaleTimeString()),
+        ...line(
+          e.type === 'comment:new' ? (d as { by?: { role?: string } }).by?.role : undefined,
+          describe(e),
+          e.at,
+        ),
       ),
     );
     list.scrollTop = list.scrollHeight;
@@ -143,7 +181,7 @@ export function roomView(): RoomHandlers {
   return {
     onSnapshot(s: RoomSnapshot) {
       $('#title').textContent = s.live.title;
-      $('#status').textContent = s.live.status;
+      status(s.live.status);
       list.replaceChildren();
       s.recent.forEach(add);
       presence(s.presence);
@@ -152,11 +190,6 @@ export function roomView(): RoomHandlers {
     onLikes: (total) => likes(total),
     onEvents: (events) => events.forEach(add),
     onPresence: presence,
-    onConn(c, detail) {
-      const b = $('#conn');
-      b.hidden = false;
-      b.dataset.state = c;
-      b.textContent = detail && c !== 'online' ? `${t(CONN_TEXT[c])} (${detail})` : t(CONN_TEXT[c]);
-    },
+    onConn: conn,
   };
 }

@@ -63,14 +63,39 @@ export async function startClientApp(
   }
 }
 
-/** A phone-sized viewer page signed in as a guest and joined to the live (waits until it shows `live`). */
+/**
+ * Names the page's guest: the entry page signs a first visit in under a generated name; this saves `name` in
+ * its name form instead (a new guest session), so later pages of this browser context watch as `name`.
+ */
+export async function nameGuest(page: Page, origin: string, name: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  const field = page.getByLabel('Your name');
+  // NOTE: the generated name fills the field once the first session exists.
+  await expect.poll(() => field.inputValue(), { timeout: 10_000 }).not.toBe('');
+  await field.fill(name);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect
+    .poll(() => page.locator('#guest-form').getAttribute('data-name'), { timeout: 10_000 })
+    .toBe(name);
+}
+
+/** Opens the live on `page` and waits until the room shows it `live`. */
+export async function openLive(page: Page, origin: string, liveId: string): Promise<void> {
+  await page.goto(`${origin}/?live=${liveId}`);
+  // NOTE: patient on a shared 2-core box; still fails when the page never gets there.
+  await expect
+    .poll(() => page.locator('#status').getAttribute('data-status'), { timeout: 10_000 })
+    .toBe('live');
+}
+
+/** A phone-sized viewer page signed in as a guest called `name` and joined to the live (shows `live`). */
 export async function viewerPage(app: ClientApp, liveId: string, name: string): Promise<Page> {
   const ctx = await app.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
   const page = await ctx.newPage();
-  await page.goto(`${app.s.url}/?live=${liveId}`);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Watch' }).click();
-  // NOTE: patient on a shared 2-core box; still fails when the page never gets there.
-  await expect.poll(() => page.locator('#status').textContent(), { timeout: 10_000 }).toBe('live');
+  await nameGuest(page, app.s.url, name);
+  await openLive(page, app.s.url, liveId);
   return page;
 }
+
+/** Selects a studio tab by its name (the studio keeps every panel in a tab). */
+export const openTab = (page: Page, name: string) => page.getByRole('tab', { name, exact: true }).click();

@@ -1,6 +1,6 @@
 /** Camera and microphone: capture (secure pages only), preview, pickers; the live client publishes while live. */
 import { $, el, formError } from '../dom';
-import { t } from '../i18n';
+import { onLangChange, t } from '../i18n';
 import type { LiveClient } from '../live-client';
 import type { MediaState } from '../media';
 
@@ -9,7 +9,10 @@ export async function setupMedia(client: LiveClient) {
   const camera = $<HTMLSelectElement>('#camera');
   const mic = $<HTMLSelectElement>('#mic');
   const error = $('#media-error');
+  let last: [MediaState, string?] | null = null;
+  onLangChange(() => last && showState(...last));
   const showState = (state: MediaState, detail?: string) => {
+    last = [state, detail];
     const s = $('#media-state');
     s.dataset.state = state;
     const label = t(`media.state.${state}`);

@@ -48,6 +48,7 @@ export function productsPanel(ctx: StudioCtx, mount: HTMLElement): ProductsView 
       input('product-stock', { type: 'number', min: '0', value: '100', required: '' }),
     ),
     ...field('products.perUser', input('product-limit', { type: 'number', min: '0', value: '0' })),
+    ...field('products.image', input('product-image', { type: 'url', maxlength: '2048' })),
     tr('button', 'products.add', { type: 'submit' }),
   );
   const stats = new Map<string, ProductStats>();
@@ -69,6 +70,7 @@ export function productsPanel(ctx: StudioCtx, mount: HTMLElement): ProductsView 
         currency: val('product-currency') || 'CNY',
         stock: num('product-stock'),
         perUserLimit: num('product-limit'),
+        imageUrl: val('product-image').trim() || null,
       });
       if (!products.has(added.id)) {
         products.set(added.id, added);
@@ -101,6 +103,7 @@ export function productsPanel(ctx: StudioCtx, mount: HTMLElement): ProductsView 
           return el(
             'li',
             { 'data-product-id': p.id, ...(isPinned ? { class: 'pinned' } : {}) },
+            p.imageUrl ? el('img', { class: 'row-thumb', src: p.imageUrl, alt: '' }) : '',
             el('b', {}, p.title),
             ` ${money(p.price, p.currency)} · ${t('products.stockOf', { stock: p.stock, allocated: p.allocated })} `,
             isPinned ? el('span', { class: 'badge' }, t('products.pinned')) : '',

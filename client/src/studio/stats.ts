@@ -1,19 +1,20 @@
 /**
- * Live panel: likes/min, comments/min, GMV, units sold and conversion, with sparklines over time. There is no
- * live stats route (the commerce report is written after the live), so the figures come from the room's own
- * facts: like totals, `comment:new` events, presence and the sales' `sale:stock` counters (GMV = units sold ×
- * deal price, before coupons). Online/peak/unique/likes stay in the header (room-view.ts).
+ * Live panel: likes/min, comments/min, GMV, units sold and conversion, with live charts (uPlot) over time.
+ * There is no live stats route (the commerce report is written after the live), so the figures come from the
+ * room's own facts: like totals, `comment:new` events, presence and the sales' `sale:stock` counters (GMV =
+ * units sold × deal price, before coupons). Online/peak/unique/likes/GMV are also in the header.
  */
-import type { CommerceReport, Sale, SaleCounters } from '@lc/contracts/commerce.schema';
+import type { Sale, SaleCounters } from '@lc/contracts/commerce.schema';
 import type { Presence, RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
-import { sparkline } from './sparkline';
-import { button, errorLine, hostOnly, money, type Panel, type StudioCtx, section, tr } from './ui';
+import { liveChart } from './charts';
+import { money, type Panel, type StudioCtx, section, tr } from './ui';
 
 const WINDOW_MS = 60_000;
-const SAMPLE_EVERY_S = 5;
-const SAMPLES = 60;
+const SAMPLE_EVERY_S = 2;
+/** Ten minutes of samples. */
+const SAMPLES = 300;
 
 export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
   const likeSamples: Array<{ at: number; total: number }> = [];
@@ -22,12 +23,6 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
   let presence: Presence = { online: 0, unique: 0, peak: 0, joinsLastMinute: 0, leavesLastMinute: 0 };
   let likeTotal = 0;
   let ticks = 0;
-  const series = {
-    online: [] as number[],
-    likes: [] as number[],
-    comments: [] as number[],
-    gmv: [] as number[],
-  };
 
   const figure = (id: string, key: string) => {
     const value = el('b', { id }, '0');
@@ -40,62 +35,24 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
     units: figure('units-sold', 'stats.unitsSold'),
     conversion: figure('conversion', 'stats.conversion'),
   };
+  const gmvTotal = () => [...gmv().by.values()].reduce((a, b) => a + b, 0);
+  const currency = () => [...sales.values()][0]?.currency ?? 'CNY';
   const charts = {
-    online: sparkline(t('stats.chart.online')),
-    likes: sparkline(t('stats.chart.likes')),
-    comments: sparkline(t('stats.chart.comments')),
-    gmv: sparkline(t('stats.chart.gmv')),
-  };
-  const chartBox = (key: keyof typeof charts, labelKey: string) =>
-    el('figure', { class: 'chart', id: `chart-${key}` }, charts[key].svg, tr('figcaption', labelKey));
-  // The exact figures (orders, buyers, GMV after discounts) come from the report settlement writes after the live.
-  let report: CommerceReport | null = null;
-  const reportList = el('dl', { id: 'report', class: 'report' });
-  const reportErr = errorLine('report-error');
-  const loadReport = button('report.load');
-  loadReport.onclick = () =>
-    reportErr.run(async () => {
-      report = await ctx.rest<CommerceReport>('GET', '/report');
-      renderReport();
-    });
-  const renderReport = () => {
-    if (!report) return;
-    const sums = (m: Record<string, number>) =>
-      Object.entries(m)
-        .map(([c, v]) => money(v, c))
-        .join(' · ') || '0';
-    const rows: [string, string][] = [
-      ['report.orders', String(report.orders)],
-      ['report.units', String(report.units)],
-      ['report.buyers', String(report.buyers)],
-      ['report.viewers', String(report.uniqueViewers)],
-      ['report.conversion', `${(report.conversion * 100).toFixed(1)}%`],
-      ['report.gmv', sums(report.gmv)],
-      ['report.discounts', sums(report.discounts)],
-      ['report.coupons', String(report.couponsRedeemed)],
-    ];
-    reportList.replaceChildren(
-      ...rows.flatMap(([k, v]) => [el('dt', {}, t(k)), el('dd', { class: 'report-value' }, v)]),
-    );
+    online: liveChart('chart-online', t('stats.chart.online'), { max: SAMPLES }),
+    likes: liveChart('chart-likes', t('stats.chart.likes'), { max: SAMPLES, color: '--chart-2' }),
+    comments: liveChart('chart-comments', t('stats.chart.comments'), { max: SAMPLES, color: '--chart-2' }),
+    gmv: liveChart('chart-gmv', t('stats.chart.gmv'), {
+      max: SAMPLES,
+      format: (v) => money(v, currency()).replace(/\.00 /, ' '),
+    }),
   };
   mount.append(
     section(
       'stats-panel',
       'stats.title',
       el('div', { class: 'figures' }, ...Object.values(f).map((x) => x.node)),
-      el(
-        'div',
-        { class: 'charts' },
-        chartBox('online', 'stats.chart.online'),
-        chartBox('likes', 'stats.chart.likes'),
-        chartBox('comments', 'stats.chart.comments'),
-        chartBox('gmv', 'stats.chart.gmv'),
-      ),
+      el('div', { class: 'charts' }, ...Object.values(charts).map((c) => c.node)),
       tr('p', 'stats.note', { class: 'muted' }),
-      hostOnly(tr('h3', 'report.title')),
-      hostOnly(loadReport),
-      reportErr.line,
-      reportList,
     ),
   );
 
@@ -124,24 +81,19 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
     f.comments.value.textContent = String(commentsPerMin());
     const g = gmv();
     f.gmv.value.textContent = g.by.size ? [...g.by].map(([c, v]) => money(v, c)).join(' · ') : '0';
+    const head = document.getElementById('head-gmv');
+    if (head) head.textContent = f.gmv.value.textContent;
     f.units.value.textContent = String(g.units);
     f.conversion.value.textContent = presence.unique
       ? `${((g.units / presence.unique) * 100).toFixed(1)}%`
       : '0%';
   };
   const sample = () => {
-    const push = (arr: number[], v: number) => {
-      arr.push(v);
-      if (arr.length > SAMPLES) arr.shift();
-    };
-    push(series.online, presence.online);
-    push(series.likes, likesPerMin());
-    push(series.comments, commentsPerMin());
-    push(
-      series.gmv,
-      [...gmv().by.values()].reduce((a, b) => a + b, 0),
-    );
-    for (const k of Object.keys(charts) as Array<keyof typeof charts>) charts[k].draw(series[k]);
+    const at = ctx.now();
+    charts.online.push(at, presence.online);
+    charts.likes.push(at, likesPerMin());
+    charts.comments.push(at, commentsPerMin());
+    charts.gmv.push(at, gmvTotal());
   };
   const trackSale = (sale: Sale) =>
     sales.set(sale.id, {
@@ -189,7 +141,6 @@ export function statsPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
     onLang() {
       for (const k of Object.keys(charts) as Array<keyof typeof charts>)
         charts[k].setLabel(t(`stats.chart.${k}`));
-      renderReport();
     },
   };
 }

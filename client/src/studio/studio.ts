@@ -1,23 +1,29 @@
 /**
  * Wires the studio panels to the live client: one RoomHandlers fans the room's snapshot, events, presence,
  * likes and facts out to the shared room view and to every panel; a one-second tick drives countdowns.
+ * Panels sit in tabs (Live, Products & sales, Engagement, Lottery, Moderation, Report); hidden tabs keep
+ * receiving everything, so switching loses nothing.
  */
 
 import type { Role } from '@lc/contracts/ids';
-import { el } from '../dom';
-import { onLangChange, t } from '../i18n';
+import { onLangChange } from '../i18n';
 import type { LiveClient, RoomHandlers } from '../live-client';
 import { chatPanel } from './chat';
 import { couponsPanel } from './coupons';
 import { goalsPanel } from './goals';
+import { headerPanel } from './header';
 import { lotteryPanel } from './lottery';
 import { moderationPanel } from './moderation';
 import { pollsPanel } from './polls';
 import { productsPanel } from './products';
 import { qaPanel } from './qa';
+import { reportPanel } from './report';
 import { salesPanel } from './sales';
+import { studioShortcuts } from './shortcuts';
 import { statsPanel } from './stats';
+import './dashboard-strings';
 import './strings';
+import { studioTabs, type TabDef } from './tabs';
 import { createCtx, type Panel } from './ui';
 
 /**
@@ -36,14 +42,16 @@ const FEED = new Set([
   'qa:asked',
 ]);
 
-/** Panels only the host can use; an appointed moderator's studio hides them (see style.css). */
-const HOST_ONLY = [
-  'goals-panel',
-  'products-panel',
-  'sales-panel',
-  'coupons-panel',
-  'lottery-panel',
-  'polls-panel',
+/** Panels only the host can use; an appointed moderator's studio hides them (see studio.css). */
+const HOST_ONLY = ['goals-panel', 'polls-panel'];
+
+const TABS: TabDef[] = [
+  { id: 'live', key: 'tabs.live' },
+  { id: 'shop', key: 'tabs.shop', hostOnly: true },
+  { id: 'engage', key: 'tabs.engage' },
+  { id: 'lottery', key: 'tabs.lottery', hostOnly: true },
+  { id: 'mod', key: 'tabs.mod' },
+  { id: 'report', key: 'tabs.report', hostOnly: true },
 ];
 
 /** `onRole`: the caller's role in this live, from each snapshot and from `room:role` (appointed / revoked). */
@@ -86,46 +94,54 @@ export function createStudio(view: RoomHandlers, onRole: (role: Role) => void = 
       each((p) => p.onFact?.(f));
     },
   };
+  let tabs: ReturnType<typeof studioTabs> | null = null;
+  let lastRole: Role | null = null;
   const setRole = (role: Role) => {
     document.body.dataset.role = role;
+    // The first role picks the tab; a role change (appointed, revoked) re-checks it is still visible.
+    if (role !== lastRole) tabs?.restore();
+    lastRole = role;
     onRole(role);
   };
 
-  /** Builds the panels into `mount`; call right after constructing the client (before its first join ack). */
-  const attach = (client: LiveClient, liveId: string, token: string, mount: HTMLElement) => {
+  /** Builds the tabs and panels; call right after constructing the client (before its first join ack). */
+  const attach = (client: LiveClient, liveId: string, token: string) => {
     ctx = createCtx(client, liveId, token);
-    const col = (id: string) => el('div', { class: 'studio-col', id });
-    const left = col('studio-left');
-    const right = col('studio-right');
-    mount.append(left, right);
-    // NOTE: creation order is the order on the page (each panel appends itself to its column).
-    const stats = statsPanel(ctx, left);
-    const goals = goalsPanel(ctx, left);
-    const left2 = [chatPanel(ctx, left), qaPanel(ctx, left), pollsPanel(ctx, left)];
-    const products = productsPanel(ctx, right);
-    const sales = salesPanel(ctx, right, products);
-    const coupons = couponsPanel(ctx, right, goals);
-    const lottery = lotteryPanel(ctx, right, products, coupons);
-    panels.push(stats, goals, ...left2, products, sales, coupons, lottery, moderationPanel(ctx, right));
+    tabs = studioTabs(
+      document.getElementById('studio-tabs')!,
+      document.getElementById('studio-panels')!,
+      TABS,
+    );
+    const tab = (id: string) => {
+      const panel = tabs!.panel(id);
+      panel.classList.add(`tabpanel-${id}`);
+      return panel;
+    };
+    const [live, shop, engage, lottery, mod, report] = TABS.map((d) => tab(d.id)) as HTMLElement[];
+    const products = productsPanel(ctx, shop!);
+    const sales = salesPanel(ctx, shop!, products);
+    const goals = goalsPanel(ctx, engage!);
+    const coupons = couponsPanel(ctx, shop!, goals);
+    panels.push(
+      headerPanel(ctx),
+      statsPanel(ctx, live!),
+      products,
+      sales,
+      coupons,
+      chatPanel(ctx, engage!),
+      qaPanel(ctx, engage!),
+      pollsPanel(ctx, engage!),
+      goals,
+      lotteryPanel(ctx, lottery!, products, coupons),
+      moderationPanel(ctx, mod!),
+      reportPanel(ctx, report!),
+    );
+    // NOTE: goals are created before coupons (a coupon can wait for a goal) but shown after the chat panels.
+    engage!.append(document.getElementById('goals-panel')!);
     for (const id of HOST_ONLY) document.getElementById(id)?.setAttribute('data-host-only', '');
-    nav(mount);
+    studioShortcuts(tabs);
     setInterval(() => each((p) => p.onTick?.()), 1000);
     onLangChange(() => each((p) => p.onLang?.()));
   };
   return { handlers, attach };
-}
-
-/** Skip links to every panel (keyboard users jump instead of tabbing through all forms). */
-function nav(mount: HTMLElement) {
-  const links = [...mount.querySelectorAll<HTMLElement>('section.panel')].map((s) => {
-    const h = s.querySelector('h2')!;
-    const a = el('a', { href: `#${s.id}`, 'data-i18n': h.dataset.i18n ?? '' }, h.textContent ?? '');
-    return el('li', s.hasAttribute('data-host-only') ? { 'data-host-only': '' } : {}, a);
-  });
-  const n = el(
-    'nav',
-    { id: 'studio-nav', 'data-i18n-label': 'studio.nav', 'aria-label': t('studio.nav') },
-    el('ul', {}, ...links),
-  );
-  mount.before(n);
 }

@@ -8,7 +8,9 @@ import { verifyAudit } from '@lc/contracts/lottery-draw';
 import { $, el } from '../dom';
 import { applyI18n, defineStrings, langSwitch, onLangChange, t } from '../i18n';
 import { webDrawHash } from './web-draw-hash';
-import '../style.css';
+import '../styles/tokens.css';
+import '../styles/base.css';
+import '../styles/verify.css';
 
 defineStrings({
   en: {

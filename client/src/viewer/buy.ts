@@ -7,6 +7,7 @@ import type { Coupon, Order, PaymentStarted, Reservation, Sale } from '@lc/contr
 import { el } from '../dom';
 import { t } from '../i18n';
 import { ApiError, api, type RoomFact } from '../live-client';
+import { toast } from '../toast';
 import { countdown, errorText, money, type ViewerCtx } from './panel';
 
 type State =
@@ -76,6 +77,7 @@ export function buyFlow(ctx: ViewerCtx, claimedCoupons: () => Coupon[]): BuyFlow
       if (!(err instanceof ApiError && RETRYABLE.has(err.code))) reserveKey = null;
       state = { s: 'idle' };
       message = errorText(err);
+      toast(message, 'error');
     }
     render();
   }
@@ -102,6 +104,7 @@ export function buyFlow(ctx: ViewerCtx, claimedCoupons: () => Coupon[]): BuyFlow
       const code = (err as { code?: string }).code;
       state = code === 'RESERVATION_EXPIRED' ? { s: 'idle' } : { s: 'reserved', r };
       message = errorText(err);
+      toast(message, 'error');
     }
     render();
   }
@@ -178,6 +181,7 @@ export function buyFlow(ctx: ViewerCtx, claimedCoupons: () => Coupon[]): BuyFlow
       if (state.s === 'reserved' && state.r.expiresAt <= ctx.clock.now()) {
         state = { s: 'idle' };
         message = t('err.RESERVATION_EXPIRED');
+        toast(message, 'error');
       }
       render();
     },
@@ -188,10 +192,12 @@ export function buyFlow(ctx: ViewerCtx, claimedCoupons: () => Coupon[]): BuyFlow
         state = { s: 'paid', order: o };
         message = '';
         showOrder(o);
+        toast(order.textContent ?? '', 'success');
         render();
       } else if (f.name === 'payment:failed') {
         if ((state.s === 'paying' || state.s === 'reserved') && state.r.id === f.payload.reservationId) {
           state = { s: 'failed', r: state.r, reason: f.payload.reason };
+          toast(t('buy.failed', { reason: f.payload.reason }), 'error');
           render();
         }
       }

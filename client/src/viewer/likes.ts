@@ -1,16 +1,19 @@
 /** Like button: taps are summed locally and sent at most once a second; every tap floats a heart. */
 import { $, el } from '../dom';
+import { icon } from '../icons';
 import type { Panel, ViewerCtx } from './panel';
 
-const HEARTS = ['❤', '💖', '💗', '💕'];
+const COLORS = ['#fb7185', '#f472b6', '#facc15', '#a78bfa', '#f87171'];
 const MAX_HEARTS = 24;
 
 /** Floats one heart up over the video (decoration only, hidden from assistive tech). */
 export function floatHeart(): void {
   const layer = document.querySelector('#hearts');
   if (!layer || layer.childElementCount >= MAX_HEARTS) return;
-  const heart = el('span', { class: 'heart' }, HEARTS[Math.floor(Math.random() * HEARTS.length)]!);
-  heart.style.left = `${10 + Math.random() * 70}%`;
+  const heart = el('span', { class: 'heart' }, icon('heart', true));
+  heart.style.left = `${10 + Math.random() * 50}%`;
+  heart.style.color = COLORS[Math.floor(Math.random() * COLORS.length)]!;
+  heart.style.setProperty('--drift', String(Math.round((Math.random() - 0.5) * 60)));
   heart.addEventListener('animationend', () => heart.remove());
   layer.append(heart);
 }

@@ -5,6 +5,7 @@
 import type { Lottery, LotterySnapshot } from '@lc/contracts/lottery.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
+import { toast } from '../toast';
 import { LOTTERY_EVENT } from './events';
 import { countdown, errorText, feature, type Panel, type ViewerCtx } from './panel';
 
@@ -96,6 +97,14 @@ export function lotteryPanel(ctx: ViewerCtx): LotteryPanel {
     );
   }
 
+  /** The draw's outcome for this viewer as a toast (the sheet may be closed). */
+  function announce(mine: Me) {
+    const open = { label: t('lottery.view'), run: () => ctx.sheets.open('lottery-sheet') };
+    if (mine === 'won') toast(t('lottery.won'), 'success', open);
+    else if (mine === 'runner-up') toast(t('lottery.runnerUp'), 'info', open);
+    else if (mine === 'lost') toast(t('lottery.lost'), 'info');
+  }
+
   return {
     commented(text) {
       const kw = lottery?.rules.keyword;
@@ -125,6 +134,7 @@ export function lotteryPanel(ctx: ViewerCtx): LotteryPanel {
       }
       lottery = next;
       render();
+      if (e.type === LOTTERY_EVENT.drawn) announce(resultFor(next));
     },
     fact(f) {
       if (f.name !== 'lottery:count' || !lottery || f.payload.lotteryId !== lottery.id) return;

@@ -6,6 +6,7 @@ import type { AuthResponse } from '@lc/contracts/auth.schema';
 import type { RoomEvent, RoomSnapshot } from '@lc/contracts/room.schema';
 import { lang, t } from '../i18n';
 import type { Conn, LiveClient, RoomFact } from '../live-client';
+import type { Sheets } from './sheets';
 
 /**
  * The server clock as this page sees it. Each server timestamp that reaches us (the snapshot's `serverTime`,
@@ -40,6 +41,7 @@ export interface ViewerCtx {
   liveId: string;
   auth: AuthResponse;
   clock: ServerClock;
+  sheets: Sheets;
 }
 
 /** A panel reacts to the room's traffic; every method is optional. */

@@ -7,6 +7,7 @@
 import type { MyPrize, PrizeClaimBody } from '@lc/contracts/lottery.schema';
 import { $, el } from '../dom';
 import { lang, t } from '../i18n';
+import { toast } from '../toast';
 import { countdown, errorText, type Panel, type ViewerCtx } from './panel';
 
 type Field = keyof PrizeClaimBody;
@@ -195,6 +196,10 @@ export function prizesPanel(ctx: ViewerCtx): Panel {
       const p = f.payload.prize;
       prizes = new Map([[keyOf(p), p], ...[...prizes].filter(([k]) => k !== keyOf(p))]);
       render();
+      toast(t('prizes.offeredToast'), 'success', {
+        label: t('prizes.open'),
+        run: () => ctx.sheets.open('lottery-sheet'),
+      });
     },
     tick: render,
     relabel: render,

@@ -1,11 +1,14 @@
 /**
- * The pinned product card ("now explaining") with its flash sale: countdown to open and to close on the SERVER
+ * The pinned product ("now explaining") with its flash sale: countdown to open and to close on the SERVER
  * clock (deadlines from the snapshot and `sale:*` events), live stock from `sale:stock`, and the buy flow.
+ * Drawn twice: the docked card over the video and the detail in the shop sheet, where the buy flow runs.
  */
 import type { CommerceSnapshot, Coupon, Product, Sale, SaleCounters } from '@lc/contracts/commerce.schema';
-import { $, el, setUserUrl } from '../dom';
+import { $, el } from '../dom';
 import { t } from '../i18n';
+import { toast } from '../toast';
 import { type BuyFlow, buyFlow } from './buy';
+import { catalogView, dockView, stockBar, thumb } from './dock';
 import { COMMERCE_EVENT } from './events';
 import { countdown, feature, money, type Panel, type ViewerCtx } from './panel';
 
@@ -25,18 +28,17 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
   let pinned: string | null = null;
   const flow: BuyFlow = buyFlow(ctx, () => coupons().filter((c) => c.mine.claimed > 0));
 
-  const badge = el('h2', { id: 'product-badge', class: 'badge-now' });
-  const image = el('img', {
-    id: 'product-image',
-    class: 'product-image',
-    alt: '',
-    referrerpolicy: 'no-referrer',
-  });
+  const image = thumb('product-image');
+  const badge = el('h3', { id: 'product-badge', class: 'badge-now' });
   const title = el('p', { id: 'product-title', class: 'product-title' });
   const price = el('p', { id: 'product-price', class: 'price' });
   const timer = el('p', { id: 'sale-countdown', class: 'countdown', 'aria-live': 'off' });
   const stock = el('p', { id: 'sale-stock', 'aria-live': 'polite' });
-  card.append(badge, image, title, price, timer, stock, flow.node);
+  const bar = stockBar();
+  card.append(image.node, badge, title, price, timer, bar.node, stock, flow.node);
+  const dock = dockView();
+  const catalog = catalogView();
+  const list = () => catalog([...products.values()], pinned);
 
   /** The sale to show: the pinned product's newest unfinished one, else the newest unfinished sale. */
   function current(now: number): { product: Product | undefined; sale: Sale | undefined } {
@@ -50,10 +52,18 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
     const now = ctx.clock.now();
     const { product, sale } = current(now);
     card.hidden = !product && !sale;
+    const phase = sale ? phaseOf(sale, now) : undefined;
+    const soldOut = !!sale && sale.stock.remaining <= 0;
+    dock({
+      product,
+      sale,
+      timer: sale && phase ? timerText(sale, phase, now) : '',
+      cta: !sale || phase === 'closed' ? 'view' : soldOut ? 'soldOut' : phase === 'open' ? 'buy' : 'soon',
+    });
     if (card.hidden) return;
+    image.set(product?.imageUrl ?? sale?.imageUrl);
     badge.textContent = t('product.now');
     title.textContent = product?.title ?? sale?.title ?? '';
-    image.hidden = !setUserUrl(image, 'src', product?.imageUrl ?? sale?.imageUrl);
     card.dataset.productId = product?.id ?? sale?.productId ?? '';
     const currency = sale?.currency ?? product?.currency ?? 'CNY';
     price.replaceChildren();
@@ -61,30 +71,36 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
       price.append(
         el('b', { class: 'deal' }, money(sale.dealPrice, currency)),
         ' ',
-        el('s', { 'aria-label': t('product.list') }, money(sale.listPrice, currency)),
+        el(
+          's',
+          {},
+          el('span', { class: 'sr-only' }, `${t('product.list')} `),
+          money(sale.listPrice, currency),
+        ),
       );
     } else if (product) price.append(el('b', {}, money(product.price, currency)));
-    timer.hidden = stock.hidden = flow.node.hidden = !sale;
-    if (!sale) return;
-    const phase = phaseOf(sale, now);
-    const soldOut = sale.stock.remaining <= 0;
+    timer.hidden = stock.hidden = bar.node.hidden = flow.node.hidden = !sale;
+    if (!sale || !phase) return;
     timer.dataset.phase = phase;
     timer.dataset.saleId = sale.id;
     timer.dataset.deadline = String(phase === 'open' ? sale.closesAt : sale.opensAt);
-    timer.textContent =
-      phase === 'countdown'
-        ? t('sale.opensIn', { time: countdown(sale.opensAt - now) })
-        : phase === 'open'
-          ? t('sale.endsIn', { time: countdown(sale.closesAt - now) })
-          : phase === 'scheduled'
-            ? t('sale.scheduled', { time: new Date(sale.opensAt - ctx.clock.offset).toLocaleTimeString() })
-            : t('sale.ended');
+    timer.textContent = timerText(sale, phase, now);
+    bar.set(sale.stock.remaining, sale.stock.initial);
     stock.dataset.remaining = String(sale.stock.remaining);
     stock.dataset.soldOut = String(soldOut);
     stock.textContent = soldOut
       ? t('sale.soldOut')
       : t('sale.stock', { remaining: sale.stock.remaining, initial: sale.stock.initial });
     flow.update(sale, phase === 'open', soldOut);
+  }
+
+  function timerText(sale: Sale, phase: Phase, now: number): string {
+    if (phase === 'countdown') return t('sale.opensIn', { time: countdown(sale.opensAt - now) });
+    if (phase === 'open') return t('sale.endsIn', { time: countdown(sale.closesAt - now) });
+    if (phase === 'scheduled') {
+      return t('sale.scheduled', { time: new Date(sale.opensAt - ctx.clock.offset).toLocaleTimeString() });
+    }
+    return t('sale.ended');
   }
 
   return {
@@ -95,6 +111,7 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
       for (const p of c?.products ?? []) products.set(p.id, p);
       for (const sl of c?.sales ?? []) sales.set(sl.id, sl);
       pinned = c?.pinnedProductId ?? null;
+      list();
       render();
       flow.resume(c?.reservations ?? [], ctx.clock.now());
     },
@@ -130,6 +147,14 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
           const next = d as unknown as SaleCounters;
           // NOTE: stock events may cross nodes: keep the highest version seen.
           if (sl && next.version >= sl.stock.version) {
+            // The sale on the card just ran out: say so, once (the buy button already changed).
+            if (
+              sl.stock.remaining > 0 &&
+              next.remaining <= 0 &&
+              current(ctx.clock.now()).sale?.id === sl.id
+            ) {
+              toast(t('sale.soldOutToast', { title: sl.title }), 'info');
+            }
             sl.stock = {
               initial: next.initial,
               remaining: next.remaining,
@@ -143,6 +168,7 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
         default:
           return;
       }
+      if (e.type.startsWith('product:')) list();
       render();
     },
     fact(f) {
@@ -150,6 +176,7 @@ export function productPanel(ctx: ViewerCtx, coupons: () => Coupon[]): Panel {
     },
     tick: render,
     relabel() {
+      list();
       render();
       flow.relabel();
     },

@@ -2,6 +2,7 @@
 import type { FollowState, ShareLink, SocialSnapshot } from '@lc/contracts/social.schema';
 import { $, el } from '../dom';
 import { t } from '../i18n';
+import { toast } from '../toast';
 import { errorText, feature, type Panel, type ViewerCtx } from './panel';
 
 export function socialPanel(ctx: ViewerCtx): Panel {
@@ -36,15 +37,21 @@ export function socialPanel(ctx: ViewerCtx): Panel {
       const r = await ctx.client.command<ShareLink>('share:create', { liveId: ctx.liveId });
       link.replaceChildren(el('a', { href: r.url }, r.url));
       link.hidden = false;
-      await navigator.clipboard?.writeText(r.url).catch(() => {});
+      const copied = await navigator.clipboard?.writeText(r.url).then(
+        () => true,
+        () => false,
+      );
+      toast(copied ? t('social.copied') : t('social.link', { url: r.url }), 'success');
     } catch (err) {
       link.hidden = false;
       link.textContent = errorText(err);
+      toast(link.textContent, 'error');
     }
   });
 
   return {
     snapshot(s) {
+      $('#host-avatar').textContent = [...s.live.hostName][0] ?? '';
       const snap = feature<SocialSnapshot>(s, 'social');
       following = snap?.following ?? false;
       count = snap?.followers ?? 0;
@@ -55,9 +62,6 @@ export function socialPanel(ctx: ViewerCtx): Panel {
       count = f.payload.followers;
       render();
     },
-    relabel() {
-      render();
-      share.textContent = t('social.share');
-    },
+    relabel: render,
   };
 }
