@@ -38,6 +38,7 @@
  * | <p>:{live:<id>}:own:<userId>         | list        | comments only their sender sees, capped        |
  * | <p>:{live:<id>}:pinned               | string      | pinned announcement JSON                       |
  * | <p>:{live:<id>}:likes                | string      | like total (INCRBY from node flushes)          |
+ * | <p>:{live:<id>}:lb:likes             | zset        | userId → taps counted (points, leaderboard)    |
  * | <p>:{live:<id>}:goals                | zset        | like goal id, score = threshold                |
  * | <p>:{live:<id>}:goal                 | hash        | like goal id → JSON                            |
  * | <p>:{live:<id>}:goals:reached        | hash        | like goal id → reached at (epoch ms)           |
@@ -127,6 +128,8 @@ export function createKeys(prefix: string) {
     ownComments: (liveId: string, userId: string) => `${live(liveId)}:own:${userId}`,
     pinned: (liveId: string) => `${live(liveId)}:pinned`,
     likes: (liveId: string) => `${live(liveId)}:likes`,
+    /** Zset userId → taps counted in the live (written by the like flush; the growth loop reads it). */
+    likesBy: (liveId: string) => `${live(liveId)}:lb:likes`,
     likeGoals: (liveId: string) => `${live(liveId)}:goals`,
     likeGoal: (liveId: string) => `${live(liveId)}:goal`,
     likeGoalsReached: (liveId: string) => `${live(liveId)}:goals:reached`,
