@@ -123,3 +123,68 @@ export const ReversalResult = z.object({
   shortfall: z.number().int().nonnegative(),
 });
 export type ReversalResult = z.infer<typeof ReversalResult>;
+
+// ── Fan levels and badges ─────────────────────────────────────────────────────────────────────────────────
+
+/** 普通 / 活跃 / 忠诚 / 高价值. */
+export const FAN_LEVELS = ['normal', 'active', 'loyal', 'high_value'] as const;
+export const FanLevel = z.enum(FAN_LEVELS);
+export type FanLevel = z.infer<typeof FanLevel>;
+
+/** A tier is reached when every minimum is met: points over the window, lives attended, orders, spend (minor units). */
+const Tier = z
+  .object({
+    points: z.number().int().min(0).max(1e12).default(0),
+    lives: z.number().int().min(0).max(100_000).default(0),
+    orders: z.number().int().min(0).max(1_000_000).default(0),
+    spend: z.number().int().min(0).max(1e13).default(0),
+  })
+  .strict();
+export type Tier = z.infer<typeof Tier>;
+
+/**
+ * Fan-level thresholds of a merchant; a fan holds the highest tier whose minimums all hold. Defaults: active
+ * after 2 lives; loyal after 3 lives and 2 orders; high-value after 3 lives, 5 orders and 2,000.00 spent.
+ */
+export const FanLevelRules = z
+  .object({
+    /** Days of points counted ("points over a rolling window"). */
+    windowDays: z.number().int().min(1).max(3650).default(90),
+    active: Tier.default({ points: 0, lives: 2, orders: 0, spend: 0 }),
+    loyal: Tier.default({ points: 0, lives: 3, orders: 2, spend: 0 }),
+    highValue: Tier.default({ points: 0, lives: 3, orders: 5, spend: 200_000 }),
+  })
+  .strict();
+export type FanLevelRules = z.infer<typeof FanLevelRules>;
+export const DEFAULT_FAN_LEVEL_RULES: FanLevelRules = FanLevelRules.parse({});
+
+export const BADGES = [
+  'first_purchase',
+  'lives_3',
+  'lives_10',
+  'top_liker',
+  'lottery_winner',
+  'question_answered',
+] as const;
+export const Badge = z.enum(BADGES);
+export type Badge = z.infer<typeof Badge>;
+
+export const FanStatus = z.object({
+  merchantId: z.string(),
+  userId: z.string(),
+  level: FanLevel,
+  points: z.number().int(),
+  lives: z.number().int(),
+  orders: z.number().int(),
+  spend: z.number().int(),
+  badges: z.array(z.object({ badge: Badge, source: z.string() })),
+});
+export type FanStatus = z.infer<typeof FanStatus>;
+
+export const RecomputeResult = z.object({
+  fans: z.number().int(),
+  byLevel: z.record(z.string(), z.number().int()),
+  badges: z.number().int(),
+  ms: z.number(),
+});
+export type RecomputeResult = z.infer<typeof RecomputeResult>;

@@ -51,6 +51,7 @@
  * | <p>:{live:<id>}:sharejoins           | hash        | sharer id → users who joined through them      |
  * | <p>:{live:<id>}:refjoined            | set         | users already attributed to a sharer           |
  * | <p>:{host:<id>}:followers            | set         | user ids following the host                    |
+ * | <p>:{host:<id>}:fanlevels            | hash        | userId → fan level above normal (growth mirror) |
  *
  * Commerce (products, flash sales, reservations, payments, coupons):
  *
@@ -144,6 +145,8 @@ export function createKeys(prefix: string) {
     shareJoins: (liveId: string) => `${live(liveId)}:sharejoins`,
     refJoined: (liveId: string) => `${live(liveId)}:refjoined`,
     followers: (hostId: string) => `${prefix}:{host:${hostId}}:followers`,
+    /** Hash userId → fan level (active/loyal/high_value) with the host: the ledger's levels, mirrored for chat. */
+    fanLevels: (hostId: string) => `${prefix}:{host:${hostId}}:fanlevels`,
     // Commerce (see the third table above).
     commerce: (liveId: string) => `${live(liveId)}:commerce`,
     products: (liveId: string) => `${live(liveId)}:products`,

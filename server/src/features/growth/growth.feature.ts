@@ -5,6 +5,9 @@
 import { defineFeature } from '../../composition/feature';
 import { createGrowthRepo } from '../../ledger/growth.repo';
 import { createPointsRepo } from '../../ledger/points.repo';
+import { createFanLevels } from './fan-levels';
+import { createFanTags } from './fan-tags';
+import { levelsRoutes } from './levels.routes';
 import { GROWTH_POINTS_STEP, growthPointsStep } from './points.jobs';
 import { pointsRoutes } from './points.routes';
 import { createPointsService, type PointsService } from './points.service';
@@ -24,11 +27,18 @@ export const growthFeature = defineFeature({
       coupons: ctx.use('coupons'),
     });
     pointsRoutes(ctx.app, { points });
+    const levels = createFanLevels({ db: ctx.db, redis: ctx.redis, keys: ctx.keys });
+    levelsRoutes(ctx.app, { levels });
+    const tags = createFanTags({ redis: ctx.redis, keys: ctx.keys });
+    ctx.joinHooks.after('fan-level', ({ live, user }) => tags.joined(live.id, live.hostId, user.sub));
+    ctx.onSocketLeave((socket, liveId) => tags.left(liveId, socket.data.user.sub));
+    ctx.use('authorTags').register(tags.levelOf);
     ctx.provide('points', points);
   },
   worker(ctx) {
     ctx.step(
       growthPointsStep({
+        levels: ({ db, redis, keys }) => createFanLevels({ db, redis, keys }),
         rerunAt: (liveId, endedAt, at) => ctx.rerunAt(GROWTH_POINTS_STEP, liveId, endedAt, at),
       }),
     );

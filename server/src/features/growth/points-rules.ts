@@ -14,6 +14,9 @@ export interface LiveFacts {
   likes: ReadonlyMap<string, number>;
   /** sharer → viewers who joined through their links (first attribution only). */
   shareJoins: ReadonlyMap<string, number>;
+  /** Everyone who joined the live, and who of them came through a share link. */
+  viewers: readonly string[];
+  viaShare: ReadonlySet<string>;
 }
 
 export interface OrderFact {

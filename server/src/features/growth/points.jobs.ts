@@ -11,8 +11,10 @@
 import type { PointsRules } from '@lc/contracts/growth.schema';
 import { PointsRules as RulesSchema } from '@lc/contracts/growth.schema';
 import type { EndOfLiveStep, StepContext } from '../../jobs/end-of-live';
+import type { Queryable } from '../../ledger/db';
 import { rulesOf } from '../../ledger/growth.repo';
 import { insertAwards } from '../../ledger/points.repo';
+import type { FanLevels } from './fan-levels';
 import { followAwards, type LiveFacts, liveAwards, lotteryAwards, orderAwards } from './points-rules';
 
 export const GROWTH_POINTS_STEP = 'growth-points';
@@ -27,6 +29,8 @@ export async function readLiveFacts(ctx: StepContext, merchantId: string): Promi
     .hvals(keys.commentIndex(liveId))
     .zrange(keys.likesBy(liveId), 0, -1, 'WITHSCORES')
     .hgetall(keys.shareJoins(liveId))
+    .smembers(keys.uniqueViewers(liveId))
+    .smembers(keys.refJoined(liveId))
     .exec();
   const at = <T>(i: number) => res?.[i]?.[1] as T;
   const endedAt = Date.parse(ctx.endedAt);
@@ -45,10 +49,32 @@ export async function readLiveFacts(ctx: StepContext, merchantId: string): Promi
   for (let i = 0; i + 1 < z.length; i += 2) likes.set(z[i]!, Number(z[i + 1]));
   const shareJoins = new Map<string, number>();
   for (const [u, n] of Object.entries(at<Record<string, string>>(4) ?? {})) shareJoins.set(u, Number(n));
-  return { merchantId, liveId, watchMs, comments, likes, shareJoins };
+  const viewers = at<string[]>(5) ?? [];
+  const viaShare = new Set(at<string[]>(6) ?? []);
+  return { merchantId, liveId, watchMs, comments, likes, shareJoins, viewers, viaShare };
+}
+
+/** One row per viewer of the live (the merchant excluded): the attendance fan levels and analytics count. */
+async function insertAttendance(q: Queryable, f: LiveFacts, endedAt: string): Promise<void> {
+  const viewers = f.viewers.filter((u) => u !== f.merchantId);
+  for (let i = 0; i < viewers.length; i += 1000) {
+    const params: unknown[] = [f.liveId, f.merchantId, new Date(endedAt)];
+    const values = viewers.slice(i, i + 1000).map((u, j) => {
+      params.push(u, f.watchMs.get(u) ?? 0, f.comments.get(u) ?? 0, f.likes.get(u) ?? 0, f.viaShare.has(u));
+      const b = 4 + 5 * j;
+      return `($1, $2, $${b}, $${b + 1}::bigint, $${b + 2}::int, $${b + 3}::int, $${b + 4}::boolean, $3)`;
+    });
+    await q.query(
+      `INSERT INTO live_attendance (live_id, merchant_id, user_id, watch_ms, comments, likes, via_share, ended_at)
+       VALUES ${values.join(', ')} ON CONFLICT DO NOTHING`,
+      params,
+    );
+  }
 }
 
 export function growthPointsStep(opts: {
+  /** Fan levels over the step's ledger and Redis (recomputed after every run). */
+  levels: (ctx: StepContext) => Pick<FanLevels, 'recompute'>;
   rerunAt?: (liveId: string, endedAt: string, at: number) => Promise<unknown>;
   now?: () => number;
 }): EndOfLiveStep {
@@ -76,7 +102,8 @@ export function growthPointsStep(opts: {
         rules = RulesSchema.parse(run.rows[0].rules);
       } else {
         rules = await rulesOf(db, merchantId);
-        const awards = liveAwards(rules, await readLiveFacts(ctx, merchantId));
+        const facts = await readLiveFacts(ctx, merchantId);
+        const awards = liveAwards(rules, facts);
         liveAwarded = await db.tx(async (q) => {
           const claimed = await q.query(
             `INSERT INTO points_live_runs (live_id, merchant_id, rules, awarded) VALUES ($1, $2, $3::jsonb, $4)
@@ -84,7 +111,9 @@ export function growthPointsStep(opts: {
             [liveId, merchantId, JSON.stringify(rules), awards.length],
           );
           // NOTE: a concurrent run recorded them first; the unique sources would skip them anyway.
-          return claimed.rowCount === 1 ? insertAwards(q, awards) : 0;
+          if (claimed.rowCount !== 1) return 0;
+          await insertAttendance(q, facts, ctx.endedAt);
+          return insertAwards(q, awards);
         });
       }
       const [orders, lotteries, followers, report] = await Promise.all([
@@ -127,8 +156,9 @@ export function growthPointsStep(opts: {
       ];
       const awarded = await db.tx((q) => insertAwards(q, later));
       const settled = report.rows.length === 1;
+      const levels = await opts.levels(ctx).recompute(merchantId);
       if (!settled) await opts.rerunAt?.(liveId, ctx.endedAt, now() + 5_000);
-      return { liveAwarded, awarded, settled };
+      return { liveAwarded, awarded, settled, levels };
     },
   };
 }

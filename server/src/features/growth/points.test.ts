@@ -19,6 +19,8 @@ import { buildWorker } from '../../worker-app';
 import { GROWTH_POINTS_STEP } from './points.jobs';
 
 const VIEWERS = 500;
+/** Acks under 500 clients at once on a shared 2-core machine: patient, never weaker. */
+const SLOW_ACK = 60_000;
 const BUYERS = 60;
 const DEAL_PRICE = 4990;
 const RULES: PointsRules = {
@@ -91,16 +93,21 @@ describe('growth points from a real live on two nodes', () => {
       clients.map(async (c, i) => {
         const id = c.auth.user.id;
         for (let k = 0; k < i % 4; k++) {
-          const r = await call<{ status: string }>(c.socket, 'comment:send', { liveId, text: `hi ${k}` });
+          const r = await call<{ status: string }>(
+            c.socket,
+            'comment:send',
+            { liveId, text: `hi ${k}` },
+            SLOW_ACK,
+          );
           if (r.ok && r.data.status === 'published') sent.comments.set(id, (sent.comments.get(id) ?? 0) + 1);
         }
         const taps = (i * 7) % 30;
         if (taps > 0) {
-          const r = await call<{ accepted: number }>(c.socket, 'like:tap', { liveId, count: taps });
+          const r = await call<{ accepted: number }>(c.socket, 'like:tap', { liveId, count: taps }, SLOW_ACK);
           if (r.ok) sent.likes.set(id, r.data.accepted);
         }
         if (i % 5 === 0) {
-          const r = await call(c.socket, 'follow:set', { liveId, follow: true });
+          const r = await call(c.socket, 'follow:set', { liveId, follow: true }, SLOW_ACK);
           if (r.ok) sent.follows.push(id);
         }
         if (i < BUYERS) {
@@ -193,6 +200,18 @@ describe('growth points from a real live on two nodes', () => {
       [host.user.id],
     );
     expect(mismatched.rows).toEqual([]);
+
+    // Attendance: one row per viewer who joined, with what they did.
+    const att = await db.query<{ user_id: string; comments: number; likes: number; via_share: boolean }>(
+      'SELECT user_id, comments, likes, via_share FROM live_attendance WHERE live_id = $1',
+      [liveId],
+    );
+    expect(att.rows).toHaveLength(VIEWERS + 3);
+    for (const r of att.rows) {
+      expect(r.comments).toBe(sent.comments.get(r.user_id) ?? 0);
+      expect(r.likes).toBe(sent.likes.get(r.user_id) ?? 0);
+    }
+    expect(att.rows.filter((r) => r.via_share)).toHaveLength(3);
 
     // A retried step (the job again, as BullMQ would) awards nothing new.
     const step = worker.steps.get(GROWTH_POINTS_STEP)!;
