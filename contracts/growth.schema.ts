@@ -188,3 +188,20 @@ export const RecomputeResult = z.object({
   ms: z.number(),
 });
 export type RecomputeResult = z.infer<typeof RecomputeResult>;
+
+// ── Crisis alert ──────────────────────────────────────────────────────────────────────────────────────────
+
+/** To the host and moderators, once per episode: negative comments passed the threshold over the window. */
+export const ModerationAlert = z.object({
+  liveId: z.string(),
+  kind: z.literal('negative-comments'),
+  /** Negative comments (lexicon matches, held or blocked) and all comments in the window. */
+  negative: z.number().int(),
+  total: z.number().int(),
+  windowSec: z.number().int(),
+  ratio: z.number(),
+  /** Recent negative comments, newest first (plain text: render with textContent). */
+  samples: z.array(z.string()),
+  at: z.number().int(),
+});
+export type ModerationAlert = z.infer<typeof ModerationAlert>;

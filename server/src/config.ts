@@ -184,6 +184,17 @@ export const ConfigSchema = z.object({
   MEDIA_RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
   /** Consumers one router takes before new viewers go to a router piped onto another worker. */
   MEDIA_CONSUMERS_PER_ROUTER: z.coerce.number().int().min(1).max(100_000).default(400),
+  // Growth: crisis alert (negative or held/blocked comments over a rolling window).
+  CRISIS_WINDOW_SEC: z.coerce.number().int().min(10).max(3600).default(60),
+  CRISIS_RATIO: z.coerce.number().min(0).max(1).default(0.2),
+  CRISIS_MIN_NEGATIVE: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  /** Negative lexicon (comma-separated); matched like keyword lists (substrings, no spaces needed). */
+  CRISIS_TERMS: csv
+    .pipe(z.array(z.string().max(50)).min(1).max(5000))
+    .default([
+      ...'垃圾,骗子,骗人,假货,退货,退款,差评,太差,坑人,难用,投诉'.split(','),
+      ...'scam,fake,refund,terrible,worst,rip-off'.split(','),
+    ]),
 });
 
 type Parsed = z.infer<typeof ConfigSchema>;

@@ -39,6 +39,9 @@
  * | <p>:{live:<id>}:pinned               | string      | pinned announcement JSON                       |
  * | <p>:{live:<id>}:likes                | string      | like total (INCRBY from node flushes)          |
  * | <p>:{live:<id>}:lb:likes             | zset        | userId → taps counted (points, leaderboard)    |
+ * | <p>:{live:<id>}:crisis               | hash        | crisis window: `t:<bucket>`/`n:<bucket>` counts (expires) |
+ * | <p>:{live:<id>}:crisis:on            | string      | crisis episode marker (expires)                |
+ * | <p>:{live:<id>}:crisis:samples       | list        | recent negative comment texts (≤ 5, expires)   |
  * | <p>:{live:<id>}:goals                | zset        | like goal id, score = threshold                |
  * | <p>:{live:<id>}:goal                 | hash        | like goal id → JSON                            |
  * | <p>:{live:<id>}:goals:reached        | hash        | like goal id → reached at (epoch ms)           |
@@ -131,6 +134,9 @@ export function createKeys(prefix: string) {
     likes: (liveId: string) => `${live(liveId)}:likes`,
     /** Zset userId → taps counted in the live (written by the like flush; the growth loop reads it). */
     likesBy: (liveId: string) => `${live(liveId)}:lb:likes`,
+    crisis: (liveId: string) => `${live(liveId)}:crisis`,
+    crisisOn: (liveId: string) => `${live(liveId)}:crisis:on`,
+    crisisSamples: (liveId: string) => `${live(liveId)}:crisis:samples`,
     likeGoals: (liveId: string) => `${live(liveId)}:goals`,
     likeGoal: (liveId: string) => `${live(liveId)}:goal`,
     likeGoalsReached: (liveId: string) => `${live(liveId)}:goals:reached`,

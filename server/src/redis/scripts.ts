@@ -47,7 +47,9 @@ export type ScriptName =
   | 'lottery-enter'
   | 'lottery-freeze'
   | 'lottery-takeover'
-  | 'watch-stop';
+  | 'watch-stop'
+  // growth
+  | 'crisis-tick';
 
 export interface Scripts {
   run<T = unknown>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T>;

@@ -17,6 +17,8 @@ import { createKeywords } from './keywords';
 export interface CommentFeed {
   /** A listener of every comment said in a room, sampled ones too (not shadow-banned or held ones). */
   onCommentPublished(fn: (liveId: string, user: TokenClaims, text: string) => void): void;
+  /** A listener of comments held for review or blocked by a keyword list. */
+  onCommentModerated(fn: (liveId: string, text: string, how: 'held' | 'blocked') => void): void;
 }
 
 declare module '../../composition/services' {
@@ -36,6 +38,7 @@ export const commentsFeature = defineFeature({
     const buyers = createBuyerRegistry();
     const authorTags = createAuthorTags();
     const listeners: Array<(liveId: string, user: TokenClaims, text: string) => void> = [];
+    const moderated: Array<(liveId: string, text: string, how: 'held' | 'blocked') => void> = [];
     const keywords = createKeywords({ redis: ctx.redis, keys: ctx.keys, maxTerms: config.KEYWORD_MAX_TERMS });
     const comments = createCommentsService({
       redis: ctx.redis,
@@ -50,6 +53,9 @@ export const commentsFeature = defineFeature({
       roomLog: ctx.roomLog,
       onPublished: (liveId, user, text) => {
         for (const l of listeners) l(liveId, user, text);
+      },
+      onModerated: (liveId, text, how) => {
+        for (const l of moderated) l(liveId, text, how);
       },
       limits: {
         rateCount: config.COMMENT_RATE_COUNT,
@@ -78,6 +84,9 @@ export const commentsFeature = defineFeature({
     ctx.provide('comments', comments);
     ctx.provide('buyers', buyers);
     ctx.provide('authorTags', authorTags);
-    ctx.provide('commentFeed', { onCommentPublished: (fn) => listeners.push(fn) });
+    ctx.provide('commentFeed', {
+      onCommentPublished: (fn) => listeners.push(fn),
+      onCommentModerated: (fn) => moderated.push(fn),
+    });
   },
 });

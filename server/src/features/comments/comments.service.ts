@@ -55,6 +55,8 @@ export function createCommentsService(deps: {
   limits: CommentLimits;
   /** Called after a comment reached the room (e.g. lottery keyword entries); must not throw. */
   onPublished?: (liveId: string, user: TokenClaims, text: string) => void;
+  /** Called for a comment held for review or blocked by a keyword list (crisis alert); must not throw. */
+  onModerated?: (liveId: string, text: string, how: 'held' | 'blocked') => void;
   now?: () => number;
 }) {
   const { redis, scripts, keys, limits } = deps;
@@ -95,6 +97,7 @@ export function createCommentsService(deps: {
             kw = await deps.keywords.compiled(liveId, kw.version);
             continue;
           }
+          deps.onModerated?.(liveId, text, 'blocked');
           throw new AppError('COMMENT_BLOCKED', 'the comment contains a blocked term');
         }
         const level = role === 'viewer' ? deps.tags?.levelOf(liveId, user.sub) : undefined;
@@ -150,6 +153,7 @@ export function createCommentsService(deps: {
             // NOTE: the ack is the same whether the room sees the comment or only the sender does.
             return { comment, status: 'published' };
           case 3:
+            deps.onModerated?.(liveId, comment.text, 'held');
             deps.actions.toStaff(liveId, 'comment:held', { liveId, comment });
             return { comment, status: 'held' };
           case -5:

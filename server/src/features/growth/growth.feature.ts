@@ -5,6 +5,7 @@
 import { defineFeature } from '../../composition/feature';
 import { createGrowthRepo } from '../../ledger/growth.repo';
 import { createPointsRepo } from '../../ledger/points.repo';
+import { type CrisisWatch, createCrisisWatch } from './crisis';
 import { createFanLevels } from './fan-levels';
 import { createFanTags } from './fan-tags';
 import { levelsRoutes } from './levels.routes';
@@ -15,6 +16,7 @@ import { createPointsService, type PointsService } from './points.service';
 declare module '../../composition/services' {
   interface Services {
     points: PointsService;
+    crisis: CrisisWatch;
   }
 }
 
@@ -33,7 +35,29 @@ export const growthFeature = defineFeature({
     ctx.joinHooks.after('fan-level', ({ live, user }) => tags.joined(live.id, live.hostId, user.sub));
     ctx.onSocketLeave((socket, liveId) => tags.left(liveId, socket.data.user.sub));
     ctx.use('authorTags').register(tags.levelOf);
+    const { config } = ctx;
+    const crisis = createCrisisWatch({
+      scripts: ctx.scripts,
+      keys: ctx.keys,
+      actions: ctx.actions,
+      log: ctx.log,
+      limits: {
+        windowSec: config.CRISIS_WINDOW_SEC,
+        ratio: config.CRISIS_RATIO,
+        minNegative: config.CRISIS_MIN_NEGATIVE,
+        terms: config.CRISIS_TERMS,
+        tickMs: 1000,
+      },
+    });
+    const feed = ctx.use('commentFeed');
+    feed.onCommentPublished((liveId, _user, text) => crisis.said(liveId, text));
+    feed.onCommentModerated((liveId, text) => crisis.moderated(liveId, text));
+    ctx.onStart('crisis', () => {
+      crisis.start();
+      return () => crisis.close();
+    });
     ctx.provide('points', points);
+    ctx.provide('crisis', crisis);
   },
   worker(ctx) {
     ctx.step(
