@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { cannon } from '../http/cannon';
 import { type Endpoint, ROOT, spawnProjectServer } from '../lib/processes';
 import { guestTokens, hostWithLive } from '../lib/project-api';
-import { measureRound } from '../lib/round-usage';
+import { measureRound, perCall } from '../lib/round-usage';
 import { sides } from '../lib/sides';
 import { type LatencyHistogram, ratio, round } from '../lib/stats';
 import { int, num, onOff, UsageError } from '../options';
@@ -80,6 +80,10 @@ export const flashSaleScenario = defineScenario({
     'errors',
     'server_cpu_s',
     'requests_per_cpu_s',
+    'node_us_per_call',
+    'redis_us_per_call',
+    'server_side_us_per_call',
+    'calls_per_node_cpu_s',
   ],
   async run(ctx, opts): Promise<ScenarioResult> {
     let broken: Endpoint | undefined;
@@ -162,7 +166,8 @@ async function storm(
             ...load,
           })
         : await cannon({ url: `${endpoint.url}/`, ...load });
-      const { server: su, generator: gu, serverSideCpuSeconds: sideCpu, machine } = await usage.stop();
+      const used = await usage.stop();
+      const { server: su, generator: gu, serverSideCpuSeconds: sideCpu, machine } = used;
       endBand();
       const failed = result.errors + result.timeouts;
       let verdicts: Verdict[] = [];
@@ -206,6 +211,7 @@ async function storm(
             server_cpu_s: sideCpu,
             server_process_cpu_s: su.cpuSeconds,
             requests_per_cpu_s: sideCpu && sideCpu > 0 ? round(result.requests / sideCpu, 0) : null,
+            ...perCall(used, result.requests),
             server_peak_rss_mb: su.peakRssBytes === null ? null : round(su.peakRssBytes / 1e6, 1),
             generator_cpu_pct: gu.cpuPercent,
             server_loop_lag_p99_ms: su.loopLag?.p99Ms ?? null,
@@ -254,8 +260,14 @@ async function storm(
       errors: sum('project', 'errors'),
       server_cpu_s: med('project', 'server_cpu_s'),
       requests_per_cpu_s: med('project', 'requests_per_cpu_s'),
+      node_us_per_call: med('project', 'node_us_per_call'),
+      redis_us_per_call: med('project', 'redis_us_per_call'),
+      server_side_us_per_call: med('project', 'server_side_us_per_call'),
+      calls_per_node_cpu_s: med('project', 'calls_per_node_cpu_s'),
     },
-    comparisons: of('baseline').length ? [compare('rps'), compare('requests_per_cpu_s')] : [],
+    comparisons: of('baseline').length
+      ? [compare('rps'), compare('requests_per_cpu_s'), compare('calls_per_node_cpu_s')]
+      : [],
     rounds: rounds.map((r) => r.record),
     charts: {
       latency: {
