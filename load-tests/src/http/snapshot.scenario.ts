@@ -70,23 +70,39 @@ export const snapshotScenario = defineScenario({
       detail: `RoomSnapshot parsed; role ${snap.role}, seq ${snap.seq}`,
     };
     const rounds: { record: RoundRecord; result: CannonResult; tl0: number }[] = [];
+    // --baseline-ref: the baseline is the project at that ref, loaded the same way (its own live and viewer).
+    const ref = ctx.baselineRef;
     const one = async (side: Side, i: number) => {
-      const endpoint = side === 'project' ? ctx.project : await ctx.startBaseline('hello');
+      const endpoint = side === 'project' ? ctx.project : await ctx.startBaseline(ref ? 'ref' : 'hello');
       const label = side === 'project' ? 'project' : endpoint.label;
       try {
-        const url = side === 'project' ? `${base}/api/lives/${liveId}/snapshot` : `${endpoint.url}/`;
+        const target =
+          side === 'project'
+            ? { liveId, viewer, etag }
+            : ref
+              ? await (async () => {
+                  const l = (await hostWithLive(endpoint.url)).liveId;
+                  const [v] = await guestTokens(endpoint.url, 1);
+                  const e = (
+                    await fetch(`${endpoint.url}/api/lives/${l}/snapshot`, {
+                      headers: { authorization: `Bearer ${v}` },
+                    })
+                  ).headers.get('etag');
+                  return { liveId: l, viewer: v!, etag: e };
+                })()
+              : undefined;
+        const url = target ? `${endpoint.url}/api/lives/${target.liveId}/snapshot` : `${endpoint.url}/`;
         const endBand = ctx.timeline.band(`${label} #${i + 1}`, side);
         const usage = await measureRound(endpoint);
         const tl0 = ctx.timeline.now();
         const result = await cannon({
           url,
-          headers:
-            side === 'project'
-              ? {
-                  authorization: `Bearer ${viewer}`,
-                  ...(opts.ifNoneMatch && etag ? { 'if-none-match': etag } : {}),
-                }
-              : undefined,
+          headers: target
+            ? {
+                authorization: `Bearer ${target.viewer}`,
+                ...(opts.ifNoneMatch && target.etag ? { 'if-none-match': target.etag } : {}),
+              }
+            : undefined,
           connections: opts.connections,
           pipelining: opts.pipelining,
           durationS: opts.duration,
@@ -104,7 +120,7 @@ export const snapshotScenario = defineScenario({
         } = used;
         endBand();
         // A 304 answers the poller's tag: expected with --if-none-match, a failure without it.
-        const notModified = side === 'project' && opts.ifNoneMatch ? (result.statusCodes['304'] ?? 0) : 0;
+        const notModified = target && opts.ifNoneMatch ? (result.statusCodes['304'] ?? 0) : 0;
         const failed = result.errors + result.timeouts + result.non2xx - notModified;
         rounds.push({
           tl0,
@@ -160,7 +176,7 @@ export const snapshotScenario = defineScenario({
       if (opts.baseline) await one('baseline', i);
       await sleep(500);
     }
-    const hello = 'bare node:http hello';
+    const hello = ref ? `the project at ${ref}` : 'bare node:http hello';
     const { of, med, sum, pooled, compare } = sides(
       rounds.map((r) => ({ ...r, latency: r.result.latency })),
       hello,
