@@ -15,8 +15,8 @@ import {
   tasksetAvailable,
 } from './lib/processes';
 import { type Progress, silentProgress } from './lib/progress';
-import { checkoutRef } from './lib/ref-checkout';
 import { assertReady } from './lib/project-api';
+import { checkoutRef } from './lib/ref-checkout';
 import { describeSource, type ResourceSource, Timeline } from './lib/resources';
 import { checkThresholds, type Threshold, type ThresholdResult } from './lib/thresholds';
 import type { ScenarioContext, ScenarioDef, ScenarioResult } from './scenario';
