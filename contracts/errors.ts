@@ -81,6 +81,10 @@ export const ERROR_CODES = {
   LOTTERY_NOT_DRAWN: 409,
   /** No unclaimed prize of yours in this lottery, or its claim deadline passed. */
   PRIZE_NOT_CLAIMABLE: 409,
+  // Growth (points, points shop).
+  /** Spending more points than the balance holds (details carry { balance, cost }). */
+  POINTS_INSUFFICIENT: 409,
+  SHOP_ITEM_NOT_FOUND: 404,
   /** A backing store (Redis) is unreachable: the request was refused and nothing was written. */
   SERVICE_UNAVAILABLE: 503,
   ORIGIN_NOT_ALLOWED: 403,

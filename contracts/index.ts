@@ -4,6 +4,7 @@ export * from './comment.schema';
 export * from './commerce.schema';
 export * from './errors';
 export * from './events';
+export * from './growth.schema';
 export * from './health.schema';
 export * from './ids';
 export * from './likes.schema';

@@ -5,6 +5,7 @@
 import { authFeature } from '../features/auth/auth.feature';
 import { commentsFeature } from '../features/comments/comments.feature';
 import { commerceFeature } from '../features/commerce/commerce.feature';
+import { growthFeature } from '../features/growth/growth.feature';
 import { interactionStatsFeature } from '../features/interaction-stats/interaction-stats.feature';
 import { likesFeature } from '../features/likes/likes.feature';
 import { livesFeature } from '../features/lives/lives.feature';
@@ -28,5 +29,6 @@ export const FEATURES: readonly Feature[] = [
   commerceFeature, // coupons: lottery prizes
   lotteryFeature,
   interactionStatsFeature,
+  growthFeature, // points, levels: after commerce (coupons) and the interaction features
   sfuFeature,
 ];
