@@ -85,6 +85,16 @@ export const ERROR_CODES = {
   /** Spending more points than the balance holds (details carry { balance, cost }). */
   POINTS_INSUFFICIENT: 409,
   SHOP_ITEM_NOT_FOUND: 404,
+  // Auctions.
+  AUCTION_NOT_FOUND: 404,
+  /** One open auction per live. */
+  AUCTION_ALREADY_OPEN: 409,
+  /** The auction is over (its end passed on the server clock, or the live ended). */
+  AUCTION_ENDED: 409,
+  /** details carry { minBid }: the lowest bid accepted now. */
+  BID_TOO_LOW: 409,
+  /** details carry { reason }: `lapsed-win` (you let an auction win of this live go unpaid). */
+  AUCTION_NOT_ELIGIBLE: 403,
   /** A backing store (Redis) is unreachable: the request was refused and nothing was written. */
   SERVICE_UNAVAILABLE: 503,
   ORIGIN_NOT_ALLOWED: 403,

@@ -2,6 +2,7 @@
  * Every feature of the product, in registration order: a feature may `use` only services provided by those
  * before it. app.ts runs each one's `api`, worker-app.ts each one's `worker`.
  */
+import { auctionsFeature } from '../features/auctions/auctions.feature';
 import { authFeature } from '../features/auth/auth.feature';
 import { commentsFeature } from '../features/comments/comments.feature';
 import { commerceFeature } from '../features/commerce/commerce.feature';
@@ -28,6 +29,7 @@ export const FEATURES: readonly Feature[] = [
   pollsFeature,
   commerceFeature, // coupons: lottery prizes
   lotteryFeature,
+  auctionsFeature, // commerce: the sale, reservation and payment behind each auction
   interactionStatsFeature,
   growthFeature, // points, levels: after commerce (coupons) and the interaction features
   sfuFeature,

@@ -91,6 +91,17 @@
  * | <p>:{live:<id>}:watch:since          | hash        | userId → epoch ms their first open connection started |
  * | <p>:{live:<id>}:watch:ms             | hash        | userId → ms watched over closed sessions       |
  *
+ * Auctions (features/auctions; the one-unit sale behind each auction is a commerce sale above):
+ *
+ * | key                                  | type        | holds                                          |
+ * |--------------------------------------|-------------|------------------------------------------------|
+ * | <p>:{live:<id>}:auctions             | zset        | auction ids of the live, score = startsAt      |
+ * | <p>:{live:<id>}:auction:<aid>        | hash        | config + high bid, end, holder, offer (auction-bid-7.lua) |
+ * | <p>:{live:<id>}:auction:<aid>:bidders | hash       | userId → JSON {m ceiling, n bid number, name}  |
+ * | <p>:{live:<id>}:auction:active       | string      | id of the live's open auction (one at a time)  |
+ * | <p>:{live:<id>}:auction:defaulters   | set         | users who let an auction win lapse unpaid      |
+ * | <p>:auctions:due                     | zset        | `<liveId>/<auctionId>` the auction clock visits, score = when |
+ *
  * API nodes (heartbeats and the crashed-node sweep, realtime/node-registry.ts):
  *
  * | key                                  | type        | holds                                          |
@@ -180,6 +191,13 @@ export function createKeys(prefix: string) {
     lotteryEntrants: (liveId: string, lotteryId: string) => `${live(liveId)}:lottery:${lotteryId}:entrants`,
     watchSince: (liveId: string) => `${live(liveId)}:watch:since`,
     watchMs: (liveId: string) => `${live(liveId)}:watch:ms`,
+    // Auctions (see the auctions table above).
+    auctions: (liveId: string) => `${live(liveId)}:auctions`,
+    auction: (liveId: string, auctionId: string) => `${live(liveId)}:auction:${auctionId}`,
+    auctionBidders: (liveId: string, auctionId: string) => `${live(liveId)}:auction:${auctionId}:bidders`,
+    auctionActive: (liveId: string) => `${live(liveId)}:auction:active`,
+    auctionDefaulters: (liveId: string) => `${live(liveId)}:auction:defaulters`,
+    auctionsDue: `${prefix}:auctions:due`,
     // API nodes (global keys: not tied to one live).
     /** Hash: nodeId → last heartbeat (epoch ms) of every live API node. */
     nodes: `${prefix}:nodes`,

@@ -49,7 +49,11 @@ export type ScriptName =
   | 'lottery-takeover'
   | 'watch-stop'
   // growth
-  | 'crisis-tick';
+  | 'crisis-tick'
+  // auctions
+  | 'auction-open'
+  | 'auction-bid'
+  | 'auction-settle';
 
 export interface Scripts {
   run<T = unknown>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T>;
