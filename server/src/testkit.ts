@@ -7,7 +7,11 @@ export { type Config, ConfigError, loadConfig } from './config';
 export { verifySignature } from './features/commerce/payments/webhook-signature';
 export { commerceKeysOf } from './features/commerce/settlement/release-keys';
 export { COMMERCE_SETTLEMENT_STEP } from './features/commerce/settlement/settlement.jobs';
+// Growth: the level/badge recompute benchmark (load-tests/src/growth/recompute-bench.ts).
+export { createFanLevels } from './features/growth/fan-levels';
 export { jobId, QUEUE } from './jobs/queues';
+export { openDb } from './ledger/db';
+export { runMigrations } from './ledger/migrate';
 export { freePort } from './redis/free-port';
 export { createKeys, type Keys } from './redis/keys';
 export { type LocalRedis, startLocalRedis } from './redis/local-redis';

@@ -81,9 +81,10 @@ export function createFanLevelsRepo(db: Db) {
            UNION ALL SELECT $1, user_id, 'lives_3', '' FROM fan_levels WHERE merchant_id = $1 AND lives >= 3
            UNION ALL SELECT $1, user_id, 'lives_10', '' FROM fan_levels WHERE merchant_id = $1 AND lives >= 10
            UNION ALL
-           SELECT $1, a.user_id, 'top_liker', 'live:' || a.live_id FROM live_attendance a
-           WHERE a.merchant_id = $1 AND a.likes > 0 AND a.likes = (
-             SELECT max(b.likes) FROM live_attendance b WHERE b.live_id = a.live_id)
+           SELECT $1, t.user_id, 'top_liker', 'live:' || t.live_id FROM (
+             SELECT user_id, live_id, likes, max(likes) OVER (PARTITION BY live_id) AS top
+             FROM live_attendance WHERE merchant_id = $1) t
+           WHERE t.likes > 0 AND t.likes = t.top
            UNION ALL
            SELECT $1, w.user_id, 'lottery_winner', 'lottery:' || d.lottery_id
            FROM lottery_draws d JOIN lotteries l ON l.id = d.lottery_id JOIN lives v ON v.id = l.live_id,
