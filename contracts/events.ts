@@ -23,7 +23,7 @@ import type {
   PinProductPayload,
 } from './commerce.schema';
 import type { ErrorBody } from './errors';
-import type { ModerationAlert } from './growth.schema';
+import type { LiveLeaderboard, ModerationAlert } from './growth.schema';
 import type { Role } from './ids';
 import type { LikeGoal, LikeGoalAddPayload, LikeGoalRemovePayload, LikeTapPayload } from './likes.schema';
 import type { Live } from './live.schema';
@@ -180,6 +180,8 @@ export interface ServerToClientEvents {
   'room:presence': (p: { liveId: string } & Presence) => void;
   /** The server removed this socket from the room (ended, kicked); `code` says why. */
   'room:closed': (p: { liveId: string; code: string }) => void;
+  /** The live's top likers, at most every second and only when they changed. */
+  'leaderboard:live': (p: LiveLeaderboard) => void;
   /** Staff only (host and moderators), once per episode: negative comments over the crisis threshold. */
   'moderation:alert': (p: ModerationAlert) => void;
   /** Staff only: a comment was held for review. */

@@ -205,3 +205,24 @@ export const ModerationAlert = z.object({
   at: z.number().int(),
 });
 export type ModerationAlert = z.infer<typeof ModerationAlert>;
+
+// ── Leaderboards ──────────────────────────────────────────────────────────────────────────────────────────
+
+export const LeaderboardEntry = z.object({ userId: z.string(), value: z.number() });
+export type LeaderboardEntry = z.infer<typeof LeaderboardEntry>;
+export const LEADERBOARD_SIZE = 10;
+
+/** `leaderboard:live`: the live's top likers so far (at most every second, only when changed). */
+export const LiveLeaderboard = z.object({ liveId: z.string(), likes: z.array(LeaderboardEntry) });
+export type LiveLeaderboard = z.infer<typeof LiveLeaderboard>;
+
+export const LeaderboardPeriod = z.enum(['week', 'month', 'all']);
+export const LeaderboardQuery = z.object({ period: LeaderboardPeriod.default('week') }).strict();
+/** A merchant's fans ranked by points earned (awards net of reversals; spends not counted) in the period. */
+export const PeriodLeaderboard = z.object({
+  merchantId: z.string(),
+  period: LeaderboardPeriod,
+  since: z.string().nullable(),
+  entries: z.array(LeaderboardEntry),
+});
+export type PeriodLeaderboard = z.infer<typeof PeriodLeaderboard>;

@@ -2,12 +2,15 @@
  * Growth loop: points per merchant (rules, end-of-live awards from the raw events, the points shop issuing
  * real coupons, reversal of a refunded order's points). See README "Growth".
  */
+import { LeaderboardQuery, MerchantParams, PeriodLeaderboard } from '@lc/contracts/growth.schema';
 import { defineFeature } from '../../composition/feature';
 import { createGrowthRepo } from '../../ledger/growth.repo';
 import { createPointsRepo } from '../../ledger/points.repo';
+import { roomName } from '../../realtime/types';
 import { type CrisisWatch, createCrisisWatch } from './crisis';
 import { createFanLevels } from './fan-levels';
 import { createFanTags } from './fan-tags';
+import { createLeaderboards } from './leaderboards';
 import { levelsRoutes } from './levels.routes';
 import { GROWTH_POINTS_STEP, growthPointsStep } from './points.jobs';
 import { pointsRoutes } from './points.routes';
@@ -56,6 +59,27 @@ export const growthFeature = defineFeature({
       crisis.start();
       return () => crisis.close();
     });
+    const boards = createLeaderboards({ redis: ctx.redis, keys: ctx.keys, db: ctx.db });
+    ctx.roomTicker('live-leaderboard', {
+      intervalMs: 1000,
+      read: (ids) => boards.live(ids),
+      emit: (io, liveId, likes) => io.local.to(roomName(liveId)).emit('leaderboard:live', { liveId, likes }),
+    });
+    ctx.app.get(
+      '/api/merchants/:merchantId/leaderboard',
+      {
+        schema: {
+          tags: ['growth'],
+          security: [{ bearer: [] }],
+          summary: "A merchant's fans by points earned this week, month or all time (top 10)",
+          params: MerchantParams,
+          querystring: LeaderboardQuery,
+          response: { 200: PeriodLeaderboard },
+        },
+        config: { access: 'user' },
+      },
+      async (req) => boards.period(req.params.merchantId, req.query.period),
+    );
     ctx.provide('points', points);
     ctx.provide('crisis', crisis);
   },

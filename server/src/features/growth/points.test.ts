@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Coupon } from '@lc/contracts/commerce.schema';
-import type { PointsAccount, PointsRules, Redemption, ReversalResult } from '@lc/contracts/growth.schema';
+import type {
+  LiveLeaderboard,
+  PeriodLeaderboard,
+  PointsAccount,
+  PointsRules,
+  Redemption,
+  ReversalResult,
+} from '@lc/contracts/growth.schema';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addProduct, pay, request, reserve, scheduleSale } from '../../../../test/commerce';
@@ -88,6 +95,11 @@ describe('growth points from a real live on two nodes', () => {
       );
       clients.push(...batch);
     }
+    const boards = new Map<RoomClient, LiveLeaderboard[]>();
+    for (const c of [clients[1]!, clients[VIEWERS - 1]!]) {
+      boards.set(c, []);
+      c.socket.on('leaderboard:live', (p) => boards.get(c)!.push(p));
+    }
     // Everyone acts at once: comments (0–3, capped at 2 by the rules), likes, follows, buys.
     await Promise.all(
       clients.map(async (c, i) => {
@@ -137,6 +149,19 @@ describe('growth points from a real live on two nodes', () => {
       'orders',
     );
     await Promise.all([a, b].map((s) => s.built.use('likes').flush()));
+    // The live leaderboard reaches viewers on both nodes with the top likers (ties by user id, as Redis orders them).
+    const top = [...sent.likes].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? 1 : -1)).slice(0, 10);
+    for (const c of [clients[1]!, clients[VIEWERS - 1]!])
+      await waitFor(
+        () =>
+          boards
+            .get(c)
+            ?.some(
+              (l) => JSON.stringify(l.likes.map((e) => e.value)) === JSON.stringify(top.map((t) => t[1])),
+            ),
+        10_000,
+        'live leaderboard',
+      );
     // Raw watch sessions as presence recorded them (read before the end: room keys are released after).
     const { redis, keys, db } = a.built.deps;
     expect((await http(a, 'POST', `/api/lives/${liveId}/end`, undefined, host.token)).status).toBe(200);
@@ -200,6 +225,23 @@ describe('growth points from a real live on two nodes', () => {
       [host.user.id],
     );
     expect(mismatched.rows).toEqual([]);
+
+    // The period leaderboard is the ledger's sums.
+    const week = await http<PeriodLeaderboard>(
+      a,
+      'GET',
+      `/api/merchants/${host.user.id}/leaderboard?period=week`,
+      undefined,
+      host.token,
+    );
+    const sums = new Map<string, number>();
+    for (const r of rows) sums.set(r.user_id, (sums.get(r.user_id) ?? 0) + Number(r.delta));
+    const ranked = [...sums].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).slice(0, 10);
+    expect(week.body.entries).toEqual(ranked.map(([userId, value]) => ({ userId, value })));
+    expect(
+      (await http(a, 'GET', `/api/merchants/${host.user.id}/leaderboard?period=year`, undefined, host.token))
+        .status,
+    ).toBe(400);
 
     // Attendance: one row per viewer who joined, with what they did.
     const att = await db.query<{ user_id: string; comments: number; likes: number; via_share: boolean }>(
