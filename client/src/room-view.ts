@@ -101,6 +101,22 @@ function line(role: unknown, said: { who?: string; text: string }, at: number): 
 /** Room events the minimal pages don't list (coalesced counters). */
 const HIDDEN = new Set(['qa:votes']);
 
+/**
+ * Room events the chat list / studio feed shows; the rest (stock ticks, product upserts, coupons, lottery, votes, Q&A
+ * updates …) have their own panels and would only flood the list.
+ */
+export const FEED_EVENTS: ReadonlySet<string> = new Set([
+  'live:status',
+  'live:announcement',
+  'comment:new',
+  'comment:deleted',
+  'announcement:pinned',
+  'goal:reached',
+  'poll:opened',
+  'poll:closed',
+  'qa:asked',
+]);
+
 /** Shows a comment from a `comment:send` ack at once (the room event with the same id is then skipped). */
 export function showOwnComment(c: {
   id: string;

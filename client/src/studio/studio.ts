@@ -8,6 +8,7 @@
 import type { Role } from '@lc/contracts/ids';
 import { onLangChange } from '../i18n';
 import type { LiveClient, RoomHandlers } from '../live-client';
+import { FEED_EVENTS } from '../room-view';
 import { chatPanel } from './chat';
 import { couponsPanel } from './coupons';
 import { goalsPanel } from './goals';
@@ -25,22 +26,6 @@ import './dashboard-strings';
 import './strings';
 import { studioTabs, type TabDef } from './tabs';
 import { createCtx, type Panel } from './ui';
-
-/**
- * Events the room feed (room-view's list) shows on the studio; the rest (stock ticks, product upserts, lottery
- * and Q&A updates …) have their own panels and would only flood the feed.
- */
-const FEED = new Set([
-  'live:status',
-  'live:announcement',
-  'comment:new',
-  'comment:deleted',
-  'announcement:pinned',
-  'goal:reached',
-  'poll:opened',
-  'poll:closed',
-  'qa:asked',
-]);
 
 /** Panels only the host can use; an appointed moderator's studio hides them (see studio.css). */
 const HOST_ONLY = ['goals-panel', 'polls-panel'];
@@ -69,13 +54,13 @@ export function createStudio(view: RoomHandlers, onRole: (role: Role) => void = 
   };
   const handlers: RoomHandlers = {
     onSnapshot(s) {
-      view.onSnapshot({ ...s, recent: s.recent.filter((e) => FEED.has(e.type)) });
+      view.onSnapshot({ ...s, recent: s.recent.filter((e) => FEED_EVENTS.has(e.type)) });
       ctx?.learnClock(s.serverTime);
       setRole(s.role);
       each((p) => p.onSnapshot?.(s));
     },
     onEvents(events) {
-      const feed = events.filter((e) => FEED.has(e.type));
+      const feed = events.filter((e) => FEED_EVENTS.has(e.type));
       if (feed.length) view.onEvents(feed);
       for (const e of events) each((p) => p.onEvent?.(e));
     },

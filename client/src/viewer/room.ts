@@ -6,7 +6,7 @@ import type { AuthResponse } from '@lc/contracts/auth.schema';
 import { $ } from '../dom';
 import { onLangChange, t } from '../i18n';
 import { LiveClient, type RoomHandlers } from '../live-client';
-import { roomView } from '../room-view';
+import { FEED_EVENTS, roomView } from '../room-view';
 import { actionBar } from './action-bar';
 import { reconnectBanner } from './banner';
 import { chatPanel } from './chat';
@@ -24,19 +24,6 @@ import { socialPanel } from './social';
 
 const TICK_MS = 250;
 
-/** Room events the chat list shows; the rest (products, sales, coupons, lottery, votes) belong to panels. */
-const CHAT_EVENTS = new Set([
-  'live:status',
-  'live:announcement',
-  'comment:new',
-  'comment:deleted',
-  'announcement:pinned',
-  'goal:reached',
-  'poll:opened',
-  'poll:closed',
-  'qa:asked',
-]);
-
 /** Room handlers: the shared room view (status, presence, chat list) plus every viewer panel. */
 function fanOut(panels: Panel[], clock: ServerClock): RoomHandlers {
   const base = roomView();
@@ -44,14 +31,14 @@ function fanOut(panels: Panel[], clock: ServerClock): RoomHandlers {
     onSnapshot(s) {
       clock.sync(s.serverTime);
       document.title = s.live.title;
-      base.onSnapshot({ ...s, recent: s.recent.filter((e) => CHAT_EVENTS.has(e.type)) });
+      base.onSnapshot({ ...s, recent: s.recent.filter((e) => FEED_EVENTS.has(e.type)) });
       for (const p of panels) p.snapshot?.(s);
     },
     onEvents(events) {
       // A replay after a reconnect carries old `at`s: low samples that the clock's max ignores.
       const last = events.at(-1);
       if (last) clock.observe(last.at);
-      base.onEvents(events.filter((e) => CHAT_EVENTS.has(e.type)));
+      base.onEvents(events.filter((e) => FEED_EVENTS.has(e.type)));
       for (const e of events) for (const p of panels) p.event?.(e);
     },
     onPresence: base.onPresence,
