@@ -12,7 +12,12 @@ export const CommentId = z.string().regex(/^c_[A-Za-z0-9_-]{8,40}$/, 'a comment 
 export const TargetUserId = z.string().min(1).max(64);
 
 /** `level`: the author's fan level with the host (growth loop), absent for `normal` fans and staff. */
-export const CommentAuthor = z.object({ id: z.string(), name: z.string(), role: Role, level: FanLevel.optional() });
+export const CommentAuthor = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  level: FanLevel.optional(),
+});
 export type CommentAuthor = z.infer<typeof CommentAuthor>;
 
 /** A comment as viewers see it (`text` already masked when a mask list matched). */
