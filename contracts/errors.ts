@@ -95,6 +95,12 @@ export const ERROR_CODES = {
   BID_TOO_LOW: 409,
   /** details carry { reason }: `lapsed-win` (you let an auction win of this live go unpaid). */
   AUCTION_NOT_ELIGIBLE: 403,
+  // Replay (#17).
+  RECORDING_NOT_FOUND: 404,
+  /** The recording exists but its host has not published it (only the host and moderators see it). */
+  RECORDING_NOT_PUBLISHED: 403,
+  /** A recording is deleted once the live is over and it is no longer being written. */
+  RECORDING_IN_PROGRESS: 409,
   /** A backing store (Redis) is unreachable: the request was refused and nothing was written. */
   SERVICE_UNAVAILABLE: 503,
   ORIGIN_NOT_ALLOWED: 403,

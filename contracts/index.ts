@@ -16,6 +16,7 @@ export * from './merchant-webhook.schema';
 export * from './moderation.schema';
 export * from './poll.schema';
 export * from './qa.schema';
+export * from './replay.schema';
 export * from './room.schema';
 export * from './seq-tracker';
 export * from './sfu.schema';

@@ -14,6 +14,7 @@ import { lotteryFeature } from '../features/lottery/lottery.feature';
 import { moderationFeature } from '../features/moderation/moderation.feature';
 import { pollsFeature } from '../features/polls/polls.feature';
 import { qaFeature } from '../features/qa/qa.feature';
+import { replayFeature } from '../features/replay/replay.feature';
 import { sfuFeature } from '../features/sfu/sfu.feature';
 import { socialFeature } from '../features/social/social.feature';
 import type { Feature } from './feature';
@@ -33,4 +34,5 @@ export const FEATURES: readonly Feature[] = [
   interactionStatsFeature,
   growthFeature, // points, levels: after commerce (coupons) and the interaction features
   sfuFeature,
+  replayFeature, // recordings of the media rooms (mediaRooms), chapters after the end
 ];
