@@ -40,6 +40,10 @@ export function chatPanel(ctx: StudioCtx, mount: HTMLElement): Panel {
       'span',
       { class: 'author' },
       c.by.role !== 'viewer' ? el('span', { class: `badge ${c.by.role}` }, t(`role.${c.by.role}`)) : '',
+      // Fan level with this host (growth loop); the strings live with the room view's badges.
+      c.by.level && c.by.level !== 'normal'
+        ? el('span', { class: 'badge badge-fan', 'data-level': c.by.level }, t(`room.level.${c.by.level}`))
+        : '',
       c.by.name,
     );
   const action = (key: string, fn: () => Promise<unknown>) => {
