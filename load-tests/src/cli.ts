@@ -123,6 +123,10 @@ export function parseCommandLine(argv: readonly string[]) {
     }
     return { kind: 'report' as const, files };
   }
+  // `npm run load -- chaos <fault> …` names the scenario `chaos-<fault>`.
+  if (name === 'chaos' && argv[1] && !argv[1].startsWith('-')) {
+    return parseCommandLine([`chaos-${argv[1]}`, ...argv.slice(2)]);
+  }
   const pending = findPending(name);
   if (pending) throw new UsageError(`${name}: ${pendingReason(pending)}`);
   const def = findScenario(name);

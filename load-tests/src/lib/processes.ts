@@ -251,15 +251,16 @@ export async function spawnBaseline(
 export function startNodeScript(
   script: string,
   args: string[],
-  opts: { cpu?: number; nodeFlags?: string[]; onLine?: (line: string) => void },
+  opts: { cpu?: number; nodeFlags?: string[]; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv },
 ) {
   const s = spawnPinned(process.execPath, [...nodeArgs(script, opts.nodeFlags), ...args], {
     cpu: opts.cpu,
     onLine: opts.onLine,
+    env: opts.env,
   });
   const exited = new Promise<number | null>((r) => {
     if (s.child.exitCode !== null) r(s.child.exitCode);
     else s.child.once('exit', (code) => r(code));
   });
-  return { pid: s.pid, exited, tail: s.tail, stop: s.stop };
+  return { pid: s.pid, child: s.child, exited, tail: s.tail, stop: s.stop };
 }

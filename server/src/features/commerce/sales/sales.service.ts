@@ -100,10 +100,14 @@ export function createSalesService(deps: {
     for (const id of ids) pipe.hgetall(keys.sale(liveId, id));
     const res = (await guardRedis(() => pipe.exec())) ?? [];
     const at = now();
-    return res
-      .map(([, h]) => saleView(h as Record<string, string>, at))
-      .filter((s): s is Sale => s !== undefined)
-      .sort((a, b) => a.opensAt - b.opensAt || a.id.localeCompare(b.id));
+    return (
+      res
+        // NOTE: the one-unit sale behind an auction is the auction's (features/auctions), not a flash sale.
+        .filter(([, h]) => !(h as Record<string, string>).auctionId)
+        .map(([, h]) => saleView(h as Record<string, string>, at))
+        .filter((s): s is Sale => s !== undefined)
+        .sort((a, b) => a.opensAt - b.opensAt || a.id.localeCompare(b.id))
+    );
   };
 
   /** Cuts a sale's window at `at`; true when this call closed it. */
