@@ -7,6 +7,7 @@ export * from './errors';
 export * from './events';
 export * from './health.schema';
 export * from './ids';
+export * from './invite.schema';
 export * from './likes.schema';
 export * from './live.schema';
 export * from './lottery.schema';

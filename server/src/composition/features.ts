@@ -7,6 +7,7 @@ import { authFeature } from '../features/auth/auth.feature';
 import { commentsFeature } from '../features/comments/comments.feature';
 import { commerceFeature } from '../features/commerce/commerce.feature';
 import { interactionStatsFeature } from '../features/interaction-stats/interaction-stats.feature';
+import { invitesFeature } from '../features/invites/invites.feature';
 import { likesFeature } from '../features/likes/likes.feature';
 import { livesFeature } from '../features/lives/lives.feature';
 import { lotteryFeature } from '../features/lottery/lottery.feature';
@@ -29,6 +30,7 @@ export const FEATURES: readonly Feature[] = [
   commerceFeature, // coupons: lottery prizes
   lotteryFeature,
   auctionsFeature, // commerce: the sale, reservation and payment behind each auction
+  invitesFeature, // commerce: the reward coupon
   interactionStatsFeature,
   sfuFeature,
 ];
