@@ -49,7 +49,7 @@ export function createInvitesService(deps: {
   /** The sharer and device a ref names, when its signature holds for this live. */
   const parseRef = (liveId: string, ref: string | undefined) => {
     const parts = ref?.split('.');
-    if (!parts || parts.length !== 4 || parts[0] !== PREFIX) return undefined;
+    if (parts?.length !== 4 || parts[0] !== PREFIX) return undefined;
     const [, sharerId, dev, sig] = parts as [string, string, string, string];
     const given = Buffer.from(sig);
     const expected = Buffer.from(sign(liveId, sharerId, dev));
