@@ -29,9 +29,13 @@ esac
 # --- 1. System packages (Debian package names). ---------------------------------------------------------------
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# ffmpeg records lives to HLS (replay, issue #17).
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 if $test_mode; then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # A compose client to validate docker-compose.yml (test/deploy/compose.test.ts, .ci/run); no engine is needed.
+  { docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1; } || missing+=(docker-compose)
 fi
 # A CJK font and a colour emoji font so zh-CN text and emoji in the browser tests' screenshots are legible (tests
 # pass without them: best effort).
@@ -57,6 +61,7 @@ if ((${#missing[@]})); then
     for p in "${missing[@]}"; do
       case "$p" in
         redis-server) brew_names+=(redis) ;;
+        ffmpeg) brew_names+=(ffmpeg) ;;
         postgresql) brew_names+=(postgresql@16) ;;
         chromium) brew_names+=(--cask chromium) ;;
       esac

@@ -6,6 +6,7 @@ import { auctionsFeature } from '../features/auctions/auctions.feature';
 import { authFeature } from '../features/auth/auth.feature';
 import { commentsFeature } from '../features/comments/comments.feature';
 import { commerceFeature } from '../features/commerce/commerce.feature';
+import { growthFeature } from '../features/growth/growth.feature';
 import { interactionStatsFeature } from '../features/interaction-stats/interaction-stats.feature';
 import { invitesFeature } from '../features/invites/invites.feature';
 import { likesFeature } from '../features/likes/likes.feature';
@@ -14,6 +15,7 @@ import { lotteryFeature } from '../features/lottery/lottery.feature';
 import { moderationFeature } from '../features/moderation/moderation.feature';
 import { pollsFeature } from '../features/polls/polls.feature';
 import { qaFeature } from '../features/qa/qa.feature';
+import { replayFeature } from '../features/replay/replay.feature';
 import { sfuFeature } from '../features/sfu/sfu.feature';
 import { socialFeature } from '../features/social/social.feature';
 import type { Feature } from './feature';
@@ -32,5 +34,7 @@ export const FEATURES: readonly Feature[] = [
   auctionsFeature, // commerce: the sale, reservation and payment behind each auction
   invitesFeature, // commerce: the reward coupon
   interactionStatsFeature,
+  growthFeature, // points, levels: after commerce (coupons) and the interaction features
   sfuFeature,
+  replayFeature, // recordings of the media rooms (mediaRooms), chapters after the end
 ];

@@ -38,6 +38,7 @@
  * | <p>:{live:<id>}:own:<userId>         | list        | comments only their sender sees, capped        |
  * | <p>:{live:<id>}:pinned               | string      | pinned announcement JSON                       |
  * | <p>:{live:<id>}:likes                | string      | like total (INCRBY from node flushes)          |
+ * | <p>:{live:<id>}:lb:likes             | zset        | userId → taps counted (points, leaderboard)    |
  * | <p>:{live:<id>}:goals                | zset        | like goal id, score = threshold                |
  * | <p>:{live:<id>}:goal                 | hash        | like goal id → JSON                            |
  * | <p>:{live:<id>}:goals:reached        | hash        | like goal id → reached at (epoch ms)           |
@@ -50,6 +51,7 @@
  * | <p>:{live:<id>}:sharejoins           | hash        | sharer id → users who joined through them      |
  * | <p>:{live:<id>}:refjoined            | set         | users already attributed to a sharer           |
  * | <p>:{host:<id>}:followers            | set         | user ids following the host                    |
+ * | <p>:{host:<id>}:fanlevels            | hash        | userId → fan level above normal (growth mirror) |
  *
  * Commerce (products, flash sales, reservations, payments, coupons):
  *
@@ -143,6 +145,8 @@ export function createKeys(prefix: string) {
     ownComments: (liveId: string, userId: string) => `${live(liveId)}:own:${userId}`,
     pinned: (liveId: string) => `${live(liveId)}:pinned`,
     likes: (liveId: string) => `${live(liveId)}:likes`,
+    /** Zset userId → taps counted in the live (written by the like flush; the growth loop reads it). */
+    likesBy: (liveId: string) => `${live(liveId)}:lb:likes`,
     likeGoals: (liveId: string) => `${live(liveId)}:goals`,
     likeGoal: (liveId: string) => `${live(liveId)}:goal`,
     likeGoalsReached: (liveId: string) => `${live(liveId)}:goals:reached`,
@@ -157,6 +161,8 @@ export function createKeys(prefix: string) {
     shareJoins: (liveId: string) => `${live(liveId)}:sharejoins`,
     refJoined: (liveId: string) => `${live(liveId)}:refjoined`,
     followers: (hostId: string) => `${prefix}:{host:${hostId}}:followers`,
+    /** Hash userId → fan level (active/loyal/high_value) with the host: the ledger's levels, mirrored for chat. */
+    fanLevels: (hostId: string) => `${prefix}:{host:${hostId}}:fanlevels`,
     // Commerce (see the third table above).
     commerce: (liveId: string) => `${live(liveId)}:commerce`,
     products: (liveId: string) => `${live(liveId)}:products`,

@@ -37,6 +37,7 @@ const COMMERCE: CodeTable = {
   [-16]: ['COUPON_LOCKED', 'the coupon unlocks when its like goal is reached'],
   [-17]: ['COUPON_EXHAUSTED', 'all coupons of this kind are claimed'],
   [-18]: ['COUPON_LIMIT', 'you already claimed as many as allowed'],
+  [-19]: ['BANNED', 'you are banned from this live'],
 };
 const pick = (table: CodeTable, ...codes: number[]): CodeTable =>
   Object.fromEntries(codes.map((c) => [c, table[c]!]));
@@ -93,7 +94,7 @@ export const SCRIPT_CODES: Readonly<Partial<Record<ScriptName, CodeTable>>> = {
   'node-beat': { [-1]: OUTCOME },
   'sale-announce': { [-1]: OUTCOME },
   'sale-close': pick(COMMERCE, -1),
-  'sale-reserve': pick(COMMERCE, -1, -2, -3, -4, -5, -6, -7),
+  'sale-reserve': pick(COMMERCE, -1, -2, -3, -4, -5, -6, -7, -19),
   'reservation-pay': pick(COMMERCE, -4, -8, -9, -10, -11, -12),
   'reservation-confirm': { ...pick(COMMERCE, -8), [-9]: OUTCOME, [-13]: OUTCOME },
   'coupon-claim': pick(COMMERCE, -14, -15, -16, -17, -18),

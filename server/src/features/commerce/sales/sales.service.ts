@@ -1,6 +1,6 @@
 /**
  * Flash sales: the host schedules (ledger + the sale's Redis state), viewers reserve through one Lua gate
- * (sale-reserve-9.lua: idempotency, window, fair admission, limits, stock, hold), and anyone reads the sale
+ * (sale-reserve-10.lua: idempotency, window, fair admission, limits, stock, hold), and anyone reads the sale
  * with server deadlines. Reserving is the hot path: one script call, no ledger read.
  */
 import { randomInt, randomUUID } from 'node:crypto';
@@ -140,6 +140,8 @@ export function createSalesService(deps: {
     const hash = reserveHash(liveId, saleId, body.quantity);
     const resId = randomUUID();
     const ticket = (randomInt(0, 2 ** 47) / 2 ** 47).toFixed(15);
+    // NOTE: checked by the script itself, so a ban takes effect on the very next attempt whatever token cache.
+    const banMembers = user.dev ? `u:${user.sub} d:${user.dev}` : `u:${user.sub}`;
     const run = (mode: 'reserve' | 'poll') =>
       runScript<[number, string | number]>(scripts, 'sale-reserve', sKeys, [
         mode,
@@ -152,6 +154,7 @@ export function createSalesService(deps: {
         ticket,
         deps.settings.reservationTtlMs,
         chunk,
+        banMembers,
       ]);
     let [code, payload] = await run('reserve');
     const giveUpAt = performance.now() + deps.settings.fairWindowMs + 30_000;
