@@ -81,6 +81,7 @@ export const bid = (b: Bidder, liveId: string, auctionId: string, amount: unknow
     b.socket,
     'auction:bid',
     max === undefined ? { liveId, auctionId, amount } : { liveId, auctionId, amount, max },
+    60_000,
   );
 
 export const ofType = <T>(events: RoomEvent[], type: string) =>
