@@ -95,6 +95,7 @@ export const auctionStormScenario = defineScenario({
     // Per bidder: the high bid it last saw, the send time of its bid in flight, its `auction:won` notices.
     const lastSeen: number[] = new Array(opts.bidders).fill(0);
     const inflight: number[] = new Array(opts.bidders).fill(0);
+    const floor: number[] = new Array(opts.bidders).fill(0);
     const ids = room.viewerTokens.map(userIdOf);
     const latency = new LatencyHistogram();
     const events = { bids: [] as AuctionBidEvent[], hammers: [] as AuctionHammerEvent[] };
@@ -153,9 +154,14 @@ export const auctionStormScenario = defineScenario({
         let t = from + Math.random() * 1000;
         while (t < until && !ctx.signal.aborted) {
           await sleepUntil(t);
+          // As a bidding app does: at least the next minimum it knows of (from events, or a refusal's minBid),
+          // plus a random number of increments, so concurrent bids spread over prices instead of colliding.
           const p = lastSeen[v.index]!;
-          const base = p === 0 ? auction.startPrice : p + incrementAt(INCREMENTS, p);
-          const amount = base + incrementAt(INCREMENTS, base) * Math.floor(Math.random() * 3);
+          const base = Math.max(
+            p === 0 ? auction.startPrice : p + incrementAt(INCREMENTS, p),
+            floor[v.index]!,
+          );
+          const amount = base + incrementAt(INCREMENTS, base) * Math.floor(Math.random() * 20);
           const sent = nowMs();
           firstSend = Math.min(firstSend, sent);
           inflight[v.index] = sent;
@@ -166,7 +172,11 @@ export const auctionStormScenario = defineScenario({
           const code = r.ok ? 'ok' : r.error.code;
           answers[code] = (answers[code] ?? 0) + 1;
           if (r.ok) accepted.push(amount);
-          else inflight[v.index] = 0;
+          else {
+            inflight[v.index] = 0;
+            const min = (r.error as { details?: { minBid?: number } }).details?.minBid;
+            if (min) floor[v.index] = Math.max(floor[v.index]!, min);
+          }
           t = Date.now() + 500 + Math.random() * 1000;
         }
       }),
@@ -269,7 +279,7 @@ export const auctionStormScenario = defineScenario({
         },
       },
       notes: [
-        `${viewers.length} bidders, each bidding every 0.5–1.5 s (awaiting its answer) from ${opts.window} s before the scheduled end to past the cap; soft close ${opts.softClose} s, cap +${opts.maxExtend} s`,
+        `${viewers.length} bidders, each bidding every 0.5–1.5 s (awaiting its answer) at least the next minimum it knows of (events, or a refusal's minBid) plus 0–19 increments from ${opts.window} s before the scheduled end to past the cap; soft close ${opts.softClose} s, cap +${opts.maxExtend} s`,
         'accepted/s = accepted bids ÷ (first send → last answer); bids per server CPU-second = all answered bids (accepted or refused) ÷ the server side’s CPU-seconds over the storm',
         'bid → room event: the bidder’s send to its own auction:bid event arriving in a frame (accepted bids only)',
       ],
