@@ -34,6 +34,8 @@ command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 if $test_mode; then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # A compose client to validate docker-compose.yml (test/deploy/compose.test.ts, .ci/run); no engine is needed.
+  { docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1; } || missing+=(docker-compose)
 fi
 # A CJK font and a colour emoji font so zh-CN text and emoji in the browser tests' screenshots are legible (tests
 # pass without them: best effort).

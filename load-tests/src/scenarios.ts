@@ -2,6 +2,7 @@
  * Every scenario the CLI knows: those that run today, and those waiting for their feature. A pending scenario is
  * listed with the issue it needs and refuses to run — never a stub that reports numbers for code that isn't there.
  */
+import { redisKillScenario } from './chaos/redis-kill.scenario';
 import { flashSaleScenario } from './commerce/flash-sale.scenario';
 import { settlementScenario } from './commerce/settlement.scenario';
 import { redisCeilingScenario } from './http/redis-ceiling.scenario';
@@ -25,6 +26,7 @@ export const SCENARIOS: ScenarioDef[] = [
   swarmMemoryScenario,
   redisCeilingScenario,
   mediaViewersScenario,
+  redisKillScenario,
 ] as unknown as ScenarioDef[];
 
 export const PENDING: PendingScenario[] = [];

@@ -1,0 +1,121 @@
+/**
+ * The stack a chaos scenario breaks on purpose: a private redis-server (AOF everysec, as production runs it) and
+ * the project's API node (`server/src/main.ts`, PGlite ledger, job worker in-process) in a fresh data dir. Unlike
+ * `--spawn`, the scenario owns every process, so it can SIGKILL one and start it again on the same port and files.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, type LocalRedis, startLocalRedis } from '../../../server/src/testkit';
+import { pinPid, ROOT, startNodeScript } from '../lib/processes';
+
+export const CHAOS_PREFIX = 'lcchaos';
+
+export interface ChaosStack {
+  url: string;
+  redisUrl: string;
+  prefix: string;
+  serverPid: number;
+  redisPid(): number;
+  /** SIGKILL redis-server (no shutdown, no final fsync) and wait until it is gone. */
+  killRedis(): Promise<void>;
+  /** Starts redis-server again on the same port and data dir; `empty` wipes its files first (a Redis without
+   * persistence, the misconfiguration the scenario's proof run uses). Resolves once it answers with its data
+   * loaded. */
+  startRedis(opts?: { empty?: boolean }): Promise<void>;
+  /** Resolves once the API node answers /readyz with 200 (or the timeout passes: false). */
+  waitReady(timeoutMs: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+function mediasoupBin(): string | undefined {
+  const file = join(ROOT, '.data', 'mediasoup-worker-bin');
+  return (
+    process.env.MEDIASOUP_WORKER_BIN ?? (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined)
+  );
+}
+
+export async function startChaosStack(opts: {
+  cpu?: number;
+  env?: Record<string, string>;
+}): Promise<ChaosStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lc-chaos-'));
+  let redis: LocalRedis = await startLocalRedis({ dataDir, logLevel: 'warning' });
+  const port = redis.port;
+  const pin = (pid: number) => {
+    if (opts.cpu !== undefined) pinPid(pid, opts.cpu);
+  };
+  pin(redis.pid);
+  const httpPort = await freePort();
+  const url = `http://127.0.0.1:${httpPort}`;
+  const ms = mediasoupBin();
+  const server = startNodeScript('server/src/main.ts', [], {
+    cpu: opts.cpu,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(httpPort),
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: CHAOS_PREFIX,
+      DATA_DIR: dataDir,
+      TOKEN_SECRET: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
+      SERVE_CLIENT: 'false',
+      MEDIA_ENABLED: 'false',
+      AUTH_RATE_LIMIT_PER_MIN: '100000',
+      ...(ms ? { MEDIASOUP_WORKER_BIN: ms } : {}),
+      ...opts.env,
+    },
+  });
+  let serverExit: number | null | undefined;
+  void server.exited.then((c) => {
+    serverExit = c;
+  });
+
+  const waitReady = async (timeoutMs: number) => {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (serverExit !== undefined) throw new Error(`the API node exited (${serverExit}):\n${server.tail()}`);
+      const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })
+        .then((r) => r.status === 200)
+        .catch(() => false);
+      if (ok) return true;
+      await sleep(100);
+    }
+    return false;
+  };
+
+  const stop = async () => {
+    await server.stop();
+    await redis.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (!(await waitReady(90_000)))
+      throw new Error(`the API node was not ready within 90 s:\n${server.tail()}`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url,
+    redisUrl: redis.url,
+    prefix: CHAOS_PREFIX,
+    serverPid: server.pid,
+    redisPid: () => redis.pid,
+    async killRedis() {
+      process.kill(redis.pid, 'SIGKILL');
+      await redis.exited;
+    },
+    async startRedis(o = {}) {
+      if (o.empty) rmSync(redis.dir, { recursive: true, force: true });
+      redis = await startLocalRedis({ dataDir, port, logLevel: 'warning', startTimeoutMs: 60_000 });
+      pin(redis.pid);
+    },
+    waitReady,
+    stop,
+  };
+}
