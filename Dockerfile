@@ -4,6 +4,9 @@ FROM node:20-bookworm
 
 WORKDIR /app
 
+# ffmpeg records lives to HLS (replay, issue #17).
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
+
 # mediasoup 3.8.4's worker binary, built once in its own layer (g++, make and python3 come with this base image;
 # see scripts/mediasoup-worker.sh). With MEDIASOUP_WORKER_BIN set, `npm ci` skips mediasoup's own worker build.
 ENV MEDIASOUP_CACHE_DIR=/opt/mediasoup

@@ -12,6 +12,7 @@ export default defineConfig({
         viewer: resolve(__dirname, 'index.html'),
         host: resolve(__dirname, 'host.html'),
         verify: resolve(__dirname, 'verify.html'),
+        replay: resolve(__dirname, 'replay.html'),
       },
     },
   },

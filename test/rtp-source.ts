@@ -73,7 +73,15 @@ export function sourceRtpParameters(codec: SourceCodec, ssrc: number) {
   return { codecs: [c], encodings: [{ ssrc }] };
 }
 
-export function startRtpSource(codec: SourceCodec, target: { ip: string; port: number }, ssrc: number) {
+export function startRtpSource(
+  codec: SourceCodec,
+  target: { ip: string; port: number },
+  ssrc: number,
+  /** Picture size of the test pattern. */
+  size = '640x360',
+  /** A pre-encoded video file sent as is in a loop (benchmarks: the host's frame rate does not depend on load). */
+  input?: string,
+) {
   const url = `rtp://${target.ip}:${target.port}?rtcpport=${target.port}&pkt_size=1200`;
   const child: ChildProcess = spawn(
     FFMPEG,
@@ -83,7 +91,9 @@ export function startRtpSource(codec: SourceCodec, target: { ip: string; port: n
       '-loglevel',
       'error',
       '-re',
-      ...ENCODERS[codec],
+      ...(input
+        ? ['-stream_loop', '-1', '-i', input, '-map', '0:v', '-c:v', 'copy']
+        : ENCODERS[codec].map((a) => a.replace('size=640x360', `size=${size}`))),
       '-payload_type',
       String(SOURCE_PT[codec]),
       '-ssrc',

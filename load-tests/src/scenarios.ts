@@ -2,6 +2,8 @@
  * Every scenario the CLI knows: those that run today, and those waiting for their feature. A pending scenario is
  * listed with the issue it needs and refuses to run — never a stub that reports numbers for code that isn't there.
  */
+
+import { auctionStormScenario } from './auction/auction-storm.scenario';
 import { redisKillScenario } from './chaos/redis-kill.scenario';
 import { flashSaleScenario } from './commerce/flash-sale.scenario';
 import { settlementScenario } from './commerce/settlement.scenario';
@@ -27,6 +29,7 @@ export const SCENARIOS: ScenarioDef[] = [
   redisCeilingScenario,
   mediaViewersScenario,
   redisKillScenario,
+  auctionStormScenario,
 ] as unknown as ScenarioDef[];
 
 export const PENDING: PendingScenario[] = [];

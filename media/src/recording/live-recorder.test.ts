@@ -81,6 +81,14 @@ async function probe(dir: string, n: number) {
   return (JSON.parse(stdout) as { streams: Array<{ codec_name: string; width?: number }> }).streams;
 }
 
+/** Waits until run `n`'s playlist holds more than `secs` of media (the clock is no guide on a loaded machine). */
+async function mediaOver(dir: string, n: number, secs: number) {
+  for (const end = Date.now() + 60_000; seconds(await playlist(dir, n).catch(() => '')) <= secs; ) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${secs} s of media in run ${n}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 const until = async (cond: () => boolean, ms: number, what: string) => {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -101,7 +109,7 @@ describe('live recorder', () => {
     expect(sdp).toMatch(
       /m=video \d+ RTP\/AVP \d+\r\na=rtpmap:\d+ H264\/90000\r\na=fmtp:\d+ .*packetization-mode=1/,
     );
-    await new Promise((r) => setTimeout(r, 7000));
+    await mediaOver(dir, 1, 3);
     await recorder.stop();
     const m3u8 = await playlist(dir, 1);
     expect(m3u8).toContain('#EXT-X-ENDLIST');
@@ -112,7 +120,7 @@ describe('live recorder', () => {
     expect(streams.find((s) => s.codec_name === 'h264')?.width).toBe(640);
     expect(events.filter((e) => e.type === 'runended').map((e) => e.data.reason)).toEqual(['stopped']);
     expect(events.some((e) => e.type === 'alert')).toBe(false);
-  }, 40_000);
+  }, 90_000);
 
   it('re-encodes VP8 to H264 (fMP4 cannot carry VP8 for browsers)', async () => {
     const { room, dir, recorder, events } = await setup();
@@ -120,25 +128,25 @@ describe('live recorder', () => {
     recorder.attach(room);
     await until(() => events.some((e) => e.type === 'runstarted'), 5000, 'a run');
     expect(events[0]?.data).toMatchObject({ run: 1, kinds: ['video'], videoCodec: 'VP8' });
-    await new Promise((r) => setTimeout(r, 5000));
+    await mediaOver(dir, 1, 2);
     await recorder.stop();
     expect(seconds(await playlist(dir, 1))).toBeGreaterThan(2);
     expect((await probe(dir, 1)).map((s) => s.codec_name)).toEqual(['h264']);
-  }, 40_000);
+  }, 90_000);
 
   it('a host reconnect (new producers) continues the recording as the next run', async () => {
     const { room, dir, recorder, events } = await setup();
     const first = await publish(room, 'H264');
     recorder.attach(room);
     await until(() => events.some((e) => e.type === 'runstarted'), 5000, 'run 1');
-    await new Promise((r) => setTimeout(r, 4000));
+    await mediaOver(dir, 1, 2);
     // The host's transport goes away with its producer, as when its page reconnects.
     first.stop();
     room.closePeer('host');
     await until(() => events.some((e) => e.type === 'runended'), 8000, 'run 1 to end');
     await publish(room, 'H264');
     await until(() => events.filter((e) => e.type === 'runstarted').length === 2, 5000, 'run 2');
-    await new Promise((r) => setTimeout(r, 4000));
+    await mediaOver(dir, 2, 2);
     await recorder.stop();
     expect(events.map((e) => [e.type, e.data.run, e.data.reason ?? null])).toEqual([
       ['runstarted', 1, null],
@@ -148,7 +156,7 @@ describe('live recorder', () => {
     ]);
     expect(seconds(await playlist(dir, 1))).toBeGreaterThan(2);
     expect(seconds(await playlist(dir, 2))).toBeGreaterThan(2);
-  }, 40_000);
+  }, 90_000);
 
   it('ffmpeg killed mid-live: an alert, the run ends with a noted gap, and a new run starts on the same producers', async () => {
     const { room, dir, recorder, events } = await setup();
@@ -160,7 +168,7 @@ describe('live recorder', () => {
     process.kill(pid, 'SIGKILL');
     await until(() => events.filter((e) => e.type === 'runstarted').length === 2, 8000, 'run 2');
     expect(recorder.ffmpegPid).not.toBe(pid);
-    await new Promise((r) => setTimeout(r, 4000));
+    await mediaOver(dir, 2, 2);
     await recorder.stop();
     const alert = events.find((e) => e.type === 'alert');
     expect(alert?.data).toMatchObject({ run: 1, message: expect.stringMatching(/ffmpeg exited/) });
@@ -174,7 +182,7 @@ describe('live recorder', () => {
       expect((await readdir(dir)).includes(seg)).toBe(true);
     }
     expect(seconds(await playlist(dir, 2))).toBeGreaterThan(2);
-  }, 40_000);
+  }, 90_000);
 });
 
 it('stops with the room closing under it and records nothing more', async () => {
