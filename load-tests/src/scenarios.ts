@@ -3,6 +3,7 @@
  * listed with the issue it needs and refuses to run — never a stub that reports numbers for code that isn't there.
  */
 import { redisKillScenario } from './chaos/redis-kill.scenario';
+import { workerKillScenario } from './chaos/worker-kill.scenario';
 import { flashSaleScenario } from './commerce/flash-sale.scenario';
 import { settlementScenario } from './commerce/settlement.scenario';
 import { redisCeilingScenario } from './http/redis-ceiling.scenario';
@@ -27,6 +28,7 @@ export const SCENARIOS: ScenarioDef[] = [
   redisCeilingScenario,
   mediaViewersScenario,
   redisKillScenario,
+  workerKillScenario,
 ] as unknown as ScenarioDef[];
 
 export const PENDING: PendingScenario[] = [];

@@ -8,6 +8,7 @@ export { verifySignature } from './features/commerce/payments/webhook-signature'
 export { commerceKeysOf } from './features/commerce/settlement/release-keys';
 export { COMMERCE_SETTLEMENT_STEP } from './features/commerce/settlement/settlement.jobs';
 export { jobId, QUEUE } from './jobs/queues';
+export { type LocalPostgres, startLocalPostgres } from './ledger/local-postgres';
 export { freePort } from './redis/free-port';
 export { createKeys, type Keys } from './redis/keys';
 export { type LocalRedis, startLocalRedis } from './redis/local-redis';
