@@ -1,5 +1,6 @@
 /** Comments (chat) and their per-room settings: wire shapes shared by server, client and load tests. */
 import { z } from 'zod';
+import { FanLevel } from './growth.schema';
 import { Role } from './ids';
 import { plainText } from './text';
 
@@ -10,7 +11,13 @@ export const COMMENT_MAX_CHARS_CEILING = 2000;
 export const CommentId = z.string().regex(/^c_[A-Za-z0-9_-]{8,40}$/, 'a comment id');
 export const TargetUserId = z.string().min(1).max(64);
 
-export const CommentAuthor = z.object({ id: z.string(), name: z.string(), role: Role });
+/** `level`: the author's fan level with the host (growth loop), absent for `normal` fans and staff. */
+export const CommentAuthor = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: Role,
+  level: FanLevel.optional(),
+});
 export type CommentAuthor = z.infer<typeof CommentAuthor>;
 
 /** A comment as viewers see it (`text` already masked when a mask list matched). */

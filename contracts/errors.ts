@@ -81,6 +81,26 @@ export const ERROR_CODES = {
   LOTTERY_NOT_DRAWN: 409,
   /** No unclaimed prize of yours in this lottery, or its claim deadline passed. */
   PRIZE_NOT_CLAIMABLE: 409,
+  // Growth (points, points shop).
+  /** Spending more points than the balance holds (details carry { balance, cost }). */
+  POINTS_INSUFFICIENT: 409,
+  SHOP_ITEM_NOT_FOUND: 404,
+  // Auctions.
+  AUCTION_NOT_FOUND: 404,
+  /** One open auction per live. */
+  AUCTION_ALREADY_OPEN: 409,
+  /** The auction is over (its end passed on the server clock, or the live ended). */
+  AUCTION_ENDED: 409,
+  /** details carry { minBid }: the lowest bid accepted now. */
+  BID_TOO_LOW: 409,
+  /** details carry { reason }: `lapsed-win` (you let an auction win of this live go unpaid). */
+  AUCTION_NOT_ELIGIBLE: 403,
+  // Replay (#17).
+  RECORDING_NOT_FOUND: 404,
+  /** The recording exists but its host has not published it (only the host and moderators see it). */
+  RECORDING_NOT_PUBLISHED: 403,
+  /** A recording is deleted once the live is over and it is no longer being written. */
+  RECORDING_IN_PROGRESS: 409,
   /** A backing store (Redis) is unreachable: the request was refused and nothing was written. */
   SERVICE_UNAVAILABLE: 503,
   ORIGIN_NOT_ALLOWED: 403,

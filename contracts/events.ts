@@ -1,4 +1,13 @@
 import type {
+  Auction,
+  AuctionBidPayload,
+  AuctionBidResult,
+  AuctionCreatePayload,
+  AuctionOutbid,
+  AuctionRefPayload,
+  AuctionWon,
+} from './auction.schema';
+import type {
   ChatSettings,
   ChatSettingsPayload,
   Comment,
@@ -154,6 +163,12 @@ export interface ClientToServerEvents {
   'lottery:claim': (payload: LotteryClaimPayload, ack?: AckFn<{ claimed: true; prize: MyPrize }>) => void;
   /** Any user: the lottery prizes offered to me in this live, newest first (GET /api/me/prizes: every live). */
   'lottery:prizes': (payload: { liveId: string }, ack?: AckFn<{ prizes: MyPrize[] }>) => void;
+  /** Host: open an auction on a product now (one per live); AUCTION_ALREADY_OPEN, PRODUCT_NOT_FOUND, INSUFFICIENT_STOCK. */
+  'auction:create': (payload: AuctionCreatePayload, ack?: AckFn<{ auction: Auction }>) => void;
+  /** Joined viewers: bid (`max`: proxy ceiling); BID_TOO_LOW { minBid }, AUCTION_ENDED, BANNED, AUCTION_NOT_ELIGIBLE; the host and moderators get FORBIDDEN. */
+  'auction:bid': (payload: AuctionBidPayload, ack?: AckFn<AuctionBidResult>) => void;
+  /** Anyone joined: one auction as it stands. */
+  'auction:get': (payload: AuctionRefPayload, ack?: AckFn<{ auction: Auction }>) => void;
 }
 
 /** Facts: server → client. Room events arrive in coalesced frames ordered by `seq`. */
@@ -178,6 +193,10 @@ export interface ServerToClientEvents {
   'lottery:count': (p: { liveId: string; lotteryId: string; entrants: number }) => void;
   /** To the user (every tab, any node): a lottery prize was offered to you (a win, or passed on from a forfeit). */
   'lottery:won': (p: { liveId: string; prize: MyPrize }) => void;
+  /** To the user: your high bid was topped (a proxy ceiling included). */
+  'auction:outbid': (p: AuctionOutbid) => void;
+  /** To the user: the hammer (or a runner-up offer) gave you the item: pay `reservationId` by `payBy`. */
+  'auction:won': (p: AuctionWon) => void;
   /** Media: the host published a track; consume it. */
   'sfu:producer:new': (p: { liveId: string; producerId: string; kind: MediaKind }) => void;
   /** Media: a producer went away; the caller's consumer of it (if any) is closed. */

@@ -1,9 +1,11 @@
 /** Every wire contract in one import (Node and browsers). Node-only helpers live in their own subpath: @lc/contracts/node-draw-hash. */
+export * from './auction.schema';
 export * from './auth.schema';
 export * from './comment.schema';
 export * from './commerce.schema';
 export * from './errors';
 export * from './events';
+export * from './growth.schema';
 export * from './health.schema';
 export * from './ids';
 export * from './likes.schema';
@@ -14,6 +16,7 @@ export * from './merchant-webhook.schema';
 export * from './moderation.schema';
 export * from './poll.schema';
 export * from './qa.schema';
+export * from './replay.schema';
 export * from './room.schema';
 export * from './seq-tracker';
 export * from './sfu.schema';

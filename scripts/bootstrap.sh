@@ -29,6 +29,8 @@ esac
 # --- 1. System packages (Debian package names). ---------------------------------------------------------------
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# ffmpeg records lives to HLS (replay, issue #17).
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 if $test_mode; then
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -59,6 +61,7 @@ if ((${#missing[@]})); then
     for p in "${missing[@]}"; do
       case "$p" in
         redis-server) brew_names+=(redis) ;;
+        ffmpeg) brew_names+=(ffmpeg) ;;
         postgresql) brew_names+=(postgresql@16) ;;
         chromium) brew_names+=(--cask chromium) ;;
       esac

@@ -48,6 +48,8 @@ export async function startServer(
     SERVE_CLIENT: 'false',
     // Media tests opt in with MEDIA_ENABLED: 'true' (mediasoup workers are processes; most tests need none).
     MEDIA_ENABLED: 'false',
+    // Recording (ffmpeg per live) is opted into by the replay tests.
+    RECORDING_ENABLED: 'false',
     AUTH_RATE_LIMIT_PER_MIN: '100000',
     // A test node stalled by a loaded machine must not be swept as dead (the sweep's own tests set these).
     NODE_HEARTBEAT_MS: '2000',

@@ -5,14 +5,33 @@ import { defineStrings, onLangChange, t } from './i18n';
 import type { Conn, RoomHandlers } from './live-client';
 
 defineStrings({
-  en: { 'room.badge.host': 'Host', 'room.badge.moderator': 'Mod' },
-  'zh-CN': { 'room.badge.host': '主播', 'room.badge.moderator': '房管' },
+  en: {
+    'room.badge.host': 'Host',
+    'room.badge.moderator': 'Mod',
+    'room.level.active': 'Active fan',
+    'room.level.loyal': 'Loyal fan',
+    'room.level.high_value': 'Top fan',
+  },
+  'zh-CN': {
+    'room.badge.host': '主播',
+    'room.badge.moderator': '房管',
+    'room.level.active': '活跃',
+    'room.level.loyal': '忠诚',
+    'room.level.high_value': '高价值',
+  },
 });
 
-/** A role badge for staff comments (host, moderator); nothing for viewers. */
-function badge(role: unknown): (Node | string)[] {
-  if (role !== 'host' && role !== 'moderator') return [];
-  return [el('span', { class: `badge badge-${role}`, 'data-role': role }, t(`room.badge.${role}`)), ' '];
+const FAN_LEVELS = new Set(['active', 'loyal', 'high_value']);
+
+/** A role badge for staff comments (host, moderator), a fan-level badge for viewers above `normal`. */
+function badge(by: { role?: unknown; level?: unknown } | undefined): (Node | string)[] {
+  const role = by?.role;
+  if (role === 'host' || role === 'moderator')
+    return [el('span', { class: `badge badge-${role}`, 'data-role': role }, t(`room.badge.${role}`)), ' '];
+  const level = by?.level;
+  if (typeof level === 'string' && FAN_LEVELS.has(level))
+    return [el('span', { class: 'badge badge-fan', 'data-level': level }, t(`room.level.${level}`)), ' '];
+  return [];
 }
 
 const CONN_TEXT: Record<Conn, string> = {
@@ -88,9 +107,13 @@ function describe(e: RoomEvent): { who?: string; text: string } {
 }
 
 /** The children of a feed line: badge, author, text and time. */
-function line(role: unknown, said: { who?: string; text: string }, at: number): (Node | string)[] {
+function line(
+  by: { role?: unknown; level?: unknown } | undefined,
+  said: { who?: string; text: string },
+  at: number,
+): (Node | string)[] {
   return [
-    ...badge(role),
+    ...badge(by),
     ...(said.who ? [el('span', { class: 'who' }, said.who), ': '] : []),
     el('span', { class: 'text' }, said.text),
     ' ',
@@ -121,14 +144,12 @@ export const FEED_EVENTS: ReadonlySet<string> = new Set([
 export function showOwnComment(c: {
   id: string;
   text: string;
-  by: { name: string; role?: string };
+  by: { name: string; role?: string; level?: string };
   at: number;
 }): void {
   const list = $('#events');
   if (list.querySelector(`[data-comment-id="${CSS.escape(c.id)}"]`)) return;
-  list.append(
-    el('li', { 'data-comment-id': c.id }, ...line(c.by.role, { who: c.by.name, text: c.text }, c.at)),
-  );
+  list.append(el('li', { 'data-comment-id': c.id }, ...line(c.by, { who: c.by.name, text: c.text }, c.at)));
   list.scrollTop = list.scrollHeight;
 }
 
@@ -186,7 +207,7 @@ export function roomView(): RoomHandlers {
           ...(e.type === 'comment:new' ? { 'data-comment-id': String(d.id) } : {}),
         },
         ...line(
-          e.type === 'comment:new' ? (d as { by?: { role?: string } }).by?.role : undefined,
+          e.type === 'comment:new' ? (d as { by?: { role?: string; level?: string } }).by : undefined,
           describe(e),
           e.at,
         ),

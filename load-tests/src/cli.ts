@@ -30,6 +30,10 @@ const commonSchema = (metrics: readonly string[]) =>
       clientCpu: cpu.optional(),
       serverPid: int(1, 4_194_304).optional(),
       serverEnv: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*=.*$/, 'must be KEY=VALUE')).default([]),
+      baselineRef: z
+        .string()
+        .regex(/^[\w./~^@{}-]{1,100}$/, 'must be a git ref (branch, tag, commit, HEAD~1 …)')
+        .optional(),
       threshold: z.array(thresholdFor(metrics)).default([]),
       out: z.string().min(1).default('load-tests/reports'),
       quiet: flag,
@@ -57,6 +61,8 @@ const COMMON_HELP: Record<string, string> = {
   clientCpu: 'CPU this generator pins itself to (default 1 with --spawn or redis-ceiling)',
   serverPid: 'pid of the server at --url: read its CPU/RSS from /proc instead of /metrics',
   serverEnv: 'KEY=VALUE for the spawned server (repeatable), e.g. --server-env FRAME_MS=100',
+  baselineRef:
+    'git ref: run the project at that commit as the baseline, side by side (http-snapshot, flash-sale, join-burst): before/after in one run',
   threshold: 'metric<op>number, repeatable, e.g. --threshold p99<250 (ops < <= > >= ==); failing ones exit 1',
   out: 'directory for the JSON and HTML reports (default load-tests/reports)',
   quiet: 'no progress line',
@@ -234,6 +240,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       clientCpu,
       thresholds: common.threshold,
       baselines: 'spawn',
+      baselineRef: common.baselineRef,
       progress,
       signal: abort.signal,
       command: `npm run load -- ${argv.join(' ')}`,

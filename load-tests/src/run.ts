@@ -16,6 +16,7 @@ import {
 } from './lib/processes';
 import { type Progress, silentProgress } from './lib/progress';
 import { assertReady } from './lib/project-api';
+import { checkoutRef } from './lib/ref-checkout';
 import { describeSource, type ResourceSource, Timeline } from './lib/resources';
 import { checkThresholds, type Threshold, type ThresholdResult } from './lib/thresholds';
 import type { ScenarioContext, ScenarioDef, ScenarioResult } from './scenario';
@@ -39,6 +40,8 @@ export interface RunInput<O> {
   signal?: AbortSignal;
   /** The command line that reproduces this run. */
   command?: string;
+  /** `--baseline-ref`: the project at this git ref is the `ref` baseline. */
+  baselineRef?: string;
 }
 
 export interface RunReport extends ScenarioResult {
@@ -66,8 +69,16 @@ export interface RunReport extends ScenarioResult {
 }
 
 async function inProcessBaseline(kind: BaselineKind, opts: { dropEvery?: number }): Promise<Endpoint> {
+  if (kind === 'ref') throw new Error('a --baseline-ref server is always spawned');
   const s = kind === 'hello' ? await startHelloHttp() : await startPlainSocketIo(opts);
   return { label: `baseline:${kind}`, url: s.url, resources: { kind: 'none' }, stop: () => s.close() };
+}
+
+/** The project at `ref`, spawned like `--spawn` (its own Redis, same pinning and env). */
+async function startRef(ref: string | undefined, cpu: number | undefined, env: Record<string, string>) {
+  if (!ref) throw new Error('no --baseline-ref given');
+  const { dir, commit } = checkoutRef(ref);
+  return spawnProjectServer({ cpu, env, root: dir, label: `baseline:${ref} (${commit.slice(0, 7)})` });
 }
 
 export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
@@ -84,13 +95,16 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
 
   let project: Endpoint;
   let ownsProject = false;
+  /** What the spawned project server got beyond the defaults; a `--baseline-ref` server gets the same. */
+  let serverEnv: Record<string, string> = {};
   if (input.def.needsServer === false) {
     project = { label: 'none', url: '', resources: { kind: 'none' }, stop: async () => {} };
   } else if (input.target.kind === 'spawn') {
     progress.update('starting a private redis-server and the project server (--spawn)');
     const spawnEnv = input.def.spawnEnv;
     const scenarioEnv = typeof spawnEnv === 'function' ? await spawnEnv(input.options as never) : spawnEnv;
-    project = await spawnProjectServer({ cpu: serverCpu, env: { ...scenarioEnv, ...input.target.env } });
+    serverEnv = { ...scenarioEnv, ...input.target.env };
+    project = await spawnProjectServer({ cpu: serverCpu, env: serverEnv });
     ownsProject = true;
     progress.log(
       `spawned project server ${project.url} (pid ${project.pid}${serverCpu !== undefined ? `, CPU ${serverCpu}` : ''})`,
@@ -127,11 +141,14 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
     serverCpu,
     clientCpu,
     signal,
+    baselineRef: input.baselineRef,
     async startBaseline(kind, opts = {}) {
       const ep =
-        input.baselines === 'in-process'
-          ? await inProcessBaseline(kind, opts)
-          : await spawnBaseline(kind, { cpu: serverCpu, dropEvery: opts.dropEvery });
+        kind === 'ref'
+          ? await startRef(input.baselineRef, serverCpu, serverEnv)
+          : input.baselines === 'in-process'
+            ? await inProcessBaseline(kind, opts)
+            : await spawnBaseline(kind, { cpu: serverCpu, dropEvery: opts.dropEvery });
       const stopTrack = timeline.track(ep.label, ep.resources);
       return {
         ...ep,

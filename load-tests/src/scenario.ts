@@ -15,6 +15,8 @@ export interface ScenarioContext {
   project: Endpoint;
   /** Starts a baseline server (pinned like the project server in CLI runs); the scenario stops it. */
   startBaseline(kind: BaselineKind, opts?: { dropEvery?: number }): Promise<Endpoint>;
+  /** `--baseline-ref`: scenarios that support it run `startBaseline('ref')` as their baseline instead. */
+  baselineRef?: string;
   /** CPU the server side is pinned to / the generator is pinned to, when pinned. */
   serverCpu?: number;
   clientCpu?: number;

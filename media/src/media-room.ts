@@ -140,6 +140,41 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return { id: transport.id, ip: announcedIp ?? transport.tuple.localIp, port: transport.tuple.localPort };
   }
 
+  /**
+   * A recorder's tap: the producer consumed on a plain RTP transport of the origin router, sending to
+   * `ip:port` (RTCP to port + 1, no mux, no RTX). Created paused: the recorder resumes it once its receiver
+   * listens, then asks for a keyframe. Closes with the room, or with the returned transport.
+   */
+  async createTap(
+    producerId: string,
+    target: { ip: string; port: number },
+  ): Promise<{ transport: ms.PlainTransport; consumer: ms.Consumer }> {
+    this.#assertOpen();
+    const { router } = this.#fanout.origin;
+    const producer = this.#fanout.producers.find((p) => p.id === producerId);
+    if (!producer) throw new MediaError('not-found', `producer ${producerId} not found`);
+    const rtpCapabilities: ms.RtpCapabilities = {
+      codecs: (router.rtpCapabilities.codecs ?? []).filter(
+        (c) => c.kind === producer.kind && !c.mimeType.toLowerCase().endsWith('/rtx'),
+      ),
+      headerExtensions: [],
+    };
+    const transport = await router.createPlainTransport({
+      listenIp: { ip: target.ip },
+      rtcpMux: false,
+      comedia: false,
+      appData: { tap: producerId },
+    });
+    try {
+      await transport.connect({ ip: target.ip, port: target.port, rtcpPort: target.port + 1 });
+      const consumer = await transport.consume({ producerId, rtpCapabilities, paused: true });
+      return { transport, consumer };
+    } catch (err) {
+      transport.close();
+      throw err;
+    }
+  }
+
   async connectTransport(
     peerId: string,
     transportId: string,

@@ -160,6 +160,8 @@ export const ConfigSchema = z.object({
     .default(86_400),
   /** How long a lottery winner (or a runner-up a prize passed to) has to claim it; fractions allowed. */
   LOTTERY_CLAIM_HOURS: z.coerce.number().positive().max(2160).default(48),
+  /** How often each API node's auction clock looks for ended auctions and lapsed wins (the hammer's delay). */
+  AUCTION_TICK_MS: z.coerce.number().int().min(10).max(5000).default(100),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Allow a Redis without AOF persistence (data loss on restart). Not for production. */
   REDIS_ALLOW_NO_PERSISTENCE: bool.default(false),
@@ -191,6 +193,20 @@ export const ConfigSchema = z.object({
   MEDIA_RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(49999),
   /** Consumers one router takes before new viewers go to a router piped onto another worker. */
   MEDIA_CONSUMERS_PER_ROUTER: z.coerce.number().int().min(1).max(100_000).default(400),
+  // Replay (issue #17): recording lives to HLS under DATA_DIR/recordings.
+  /** Record every live's host tracks with ffmpeg (needs media on this node). */
+  RECORDING_ENABLED: bool.default(true),
+  /** The ffmpeg executable. */
+  RECORDING_FFMPEG: z.string().min(1).default('ffmpeg'),
+  /** Loopback UDP ports ffmpeg receives the recorded RTP on (two per track). */
+  RECORDING_RTP_MIN_PORT: z.coerce.number().int().min(1024).max(65535).default(50000),
+  RECORDING_RTP_MAX_PORT: z.coerce.number().int().min(1024).max(65535).default(50999),
+  /** Quota of DATA_DIR/recordings, all lives together; a live reaching it stops recording (never the live). */
+  RECORDING_MAX_MB: z.coerce.number().int().min(1).default(20_480),
+  /** Recording stops (with an alert) when the disk holding DATA_DIR has less free space than this. */
+  RECORDING_MIN_FREE_MB: z.coerce.number().int().min(0).default(512),
+  /** Recordings older than this are deleted (0: kept until deleted by their host). */
+  RECORDING_RETAIN_DAYS: z.coerce.number().min(0).default(30),
 });
 
 type Parsed = z.infer<typeof ConfigSchema>;
@@ -234,6 +250,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (webhookProblem) {
     throw new ConfigError(
       `Invalid configuration:\n  MERCHANT_WEBHOOK_URL=${JSON.stringify(c.MERCHANT_WEBHOOK_URL)}: ${webhookProblem}`,
+    );
+  }
+  if (c.RECORDING_RTP_MIN_PORT + 1 > c.RECORDING_RTP_MAX_PORT) {
+    throw new ConfigError(
+      `Invalid configuration:\n  RECORDING_RTP_MAX_PORT="${c.RECORDING_RTP_MAX_PORT}": must be > RECORDING_RTP_MIN_PORT (${c.RECORDING_RTP_MIN_PORT})`,
     );
   }
   if (c.NODE_DEAD_AFTER_MS <= c.NODE_HEARTBEAT_MS) {

@@ -1,7 +1,7 @@
 /**
  * TEST-ONLY preload that breaks the server on purpose, to prove the flash-sale verdicts can fail: passed as
  * `node --import tsx --import ./load-tests/src/commerce/broken-stock.ts server/src/main.ts` (the scenario's
- * `--break-stock`), it rewrites the text of sale-reserve-9.lua as the server reads it, dropping the stock check.
+ * `--break-stock`), it rewrites the text of sale-reserve-10.lua as the server reads it, dropping the stock check.
  * Production code has no switch for this; nothing here ships with the server.
  */
 import fs from 'node:fs';

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { cannon } from '../http/cannon';
 import { type Endpoint, ROOT, spawnProjectServer } from '../lib/processes';
 import { guestTokens, hostWithLive } from '../lib/project-api';
-import { measureRound } from '../lib/round-usage';
+import { measureRound, perCall } from '../lib/round-usage';
 import { sides } from '../lib/sides';
 import { type LatencyHistogram, ratio, round } from '../lib/stats';
 import { int, num, onOff, UsageError } from '../options';
@@ -80,6 +80,10 @@ export const flashSaleScenario = defineScenario({
     'errors',
     'server_cpu_s',
     'requests_per_cpu_s',
+    'node_us_per_call',
+    'redis_us_per_call',
+    'server_side_us_per_call',
+    'calls_per_node_cpu_s',
   ],
   async run(ctx, opts): Promise<ScenarioResult> {
     let broken: Endpoint | undefined;
@@ -116,27 +120,83 @@ async function storm(
   redis: Redis,
   prefix: string,
 ): Promise<ScenarioResult> {
-  const base = server.url;
-  const { hostToken, liveId } = await hostWithLive(base, 'flash-sale load test');
-  const tokens = await guestTokens(base, opts.buyers, {
-    onProgress: (n) => ctx.progress.update(`flash-sale: ${n}/${opts.buyers} guest buyers signed up`),
-  });
-  const product = await addProduct(base, hostToken, liveId, opts.units * opts.rounds);
+  // One live, buyers and product per server that sells: the project and, with --baseline-ref, the project at
+  // that ref (spawned once and kept for every round: signing up the buyers is the slow part).
+  const world = async (at: Endpoint, atRedis: Redis, atPrefix: string) => {
+    const { hostToken, liveId } = await hostWithLive(at.url, 'flash-sale load test');
+    const tokens = await guestTokens(at.url, opts.buyers, {
+      onProgress: (n) =>
+        ctx.progress.update(`flash-sale ${at.label}: ${n}/${opts.buyers} guest buyers signed up`),
+    });
+    const product = await addProduct(at.url, hostToken, liveId, opts.units * opts.rounds);
+    return {
+      endpoint: at,
+      base: at.url,
+      redis: atRedis,
+      prefix: atPrefix,
+      hostToken,
+      liveId,
+      tokens,
+      product,
+    };
+  };
+  const projectWorld = await world(server, redis, prefix);
+  let refWorld: Awaited<ReturnType<typeof world>> | undefined;
+  if (ctx.baselineRef) {
+    const at = await ctx.startBaseline('ref');
+    const atRedis = new Redis(at.redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    try {
+      await atRedis.connect();
+      refWorld = await world(at, atRedis, at.redisPrefix ?? 'lc');
+    } catch (err) {
+      atRedis.disconnect();
+      await at.stop();
+      throw err;
+    }
+  }
+  try {
+    return await stormRounds(ctx, opts, projectWorld, refWorld);
+  } finally {
+    if (refWorld) {
+      refWorld.redis.disconnect();
+      await refWorld.endpoint.stop();
+    }
+  }
+}
+
+interface SaleWorld {
+  endpoint: Endpoint;
+  base: string;
+  redis: Redis;
+  prefix: string;
+  hostToken: string;
+  liveId: string;
+  tokens: string[];
+  product: { id: string };
+}
+
+async function stormRounds(
+  ctx: Parameters<typeof flashSaleScenario.run>[0],
+  opts: FlashSaleOptions,
+  projectWorld: SaleWorld,
+  refWorld: SaleWorld | undefined,
+): Promise<ScenarioResult> {
   const rounds: { record: RoundRecord; latency: LatencyHistogram; perSecond: number[]; tl0: number }[] = [];
 
   const one = async (side: Side, i: number) => {
-    const endpoint = side === 'project' ? server : await ctx.startBaseline('hello');
+    const w = side === 'project' ? projectWorld : refWorld;
+    const endpoint = w ? w.endpoint : await ctx.startBaseline('hello');
     const label =
       side === 'project' ? (opts.breakStock ? 'project (stock check removed)' : 'project') : endpoint.label;
     try {
-      const sale =
-        side === 'project'
-          ? await openSale(base, hostToken, liveId, product.id, {
-              units: opts.units,
-              perUserLimit: opts.perUserLimit,
-              durationSec: Math.ceil(opts.duration) + 600,
-            })
-          : undefined;
+      const { base, hostToken, liveId, product, tokens, redis, prefix } = w ?? projectWorld;
+      const sale = w
+        ? await openSale(base, hostToken, liveId, product.id, {
+            units: opts.units,
+            perUserLimit: opts.perUserLimit,
+            durationSec: Math.ceil(opts.duration) + 600,
+          })
+        : undefined;
       const keyPrefix = `r${i}${randomBytes(3).toString('hex')}`;
       const mix = new BuyerMix(tokens, keyPrefix, opts.replayShare);
       const tally = new OutcomeTally();
@@ -162,7 +222,8 @@ async function storm(
             ...load,
           })
         : await cannon({ url: `${endpoint.url}/`, ...load });
-      const { server: su, generator: gu, serverSideCpuSeconds: sideCpu, machine } = await usage.stop();
+      const used = await usage.stop();
+      const { server: su, generator: gu, serverSideCpuSeconds: sideCpu, machine } = used;
       endBand();
       const failed = result.errors + result.timeouts;
       let verdicts: Verdict[] = [];
@@ -206,6 +267,7 @@ async function storm(
             server_cpu_s: sideCpu,
             server_process_cpu_s: su.cpuSeconds,
             requests_per_cpu_s: sideCpu && sideCpu > 0 ? round(result.requests / sideCpu, 0) : null,
+            ...perCall(used, result.requests),
             server_peak_rss_mb: su.peakRssBytes === null ? null : round(su.peakRssBytes / 1e6, 1),
             generator_cpu_pct: gu.cpuPercent,
             server_loop_lag_p99_ms: su.loopLag?.p99Ms ?? null,
@@ -227,7 +289,7 @@ async function storm(
             .join(''),
       );
     } finally {
-      if (side === 'baseline') await endpoint.stop();
+      if (!w) await endpoint.stop();
     }
   };
   for (let i = 0; i < opts.rounds && !ctx.signal.aborted; i++) {
@@ -237,7 +299,7 @@ async function storm(
     await sleep(500);
   }
 
-  const hello = 'bare node:http hello';
+  const hello = ctx.baselineRef ? `the project at ${ctx.baselineRef}` : 'bare node:http hello';
   const { of, med, sum, pooled, compare } = sides(rounds, hello);
   const rps = med('project', 'rps');
   const baseRps = med('baseline', 'rps');
@@ -254,8 +316,14 @@ async function storm(
       errors: sum('project', 'errors'),
       server_cpu_s: med('project', 'server_cpu_s'),
       requests_per_cpu_s: med('project', 'requests_per_cpu_s'),
+      node_us_per_call: med('project', 'node_us_per_call'),
+      redis_us_per_call: med('project', 'redis_us_per_call'),
+      server_side_us_per_call: med('project', 'server_side_us_per_call'),
+      calls_per_node_cpu_s: med('project', 'calls_per_node_cpu_s'),
     },
-    comparisons: of('baseline').length ? [compare('rps'), compare('requests_per_cpu_s')] : [],
+    comparisons: of('baseline').length
+      ? [compare('rps'), compare('requests_per_cpu_s'), compare('calls_per_node_cpu_s')]
+      : [],
     rounds: rounds.map((r) => r.record),
     charts: {
       latency: {
@@ -287,7 +355,12 @@ async function storm(
     notes: [
       `autocannon -c ${opts.connections} -p ${opts.pipelining} -d ${opts.duration} in the generator process; POST …/sales/:saleId/reservations {"quantity":1} with the Bearer token of one of ${opts.buyers} guest buyers picked at random, a fresh Idempotency-Key per attempt and ${Math.round(opts.replayShare * 100)} % repeating the buyer's previous key`,
       `each project round opens a fresh sale of ${opts.units} units, ${opts.perUserLimit} per buyer, opening as the round starts (the fair window, the sell-out and the refusals after it are all in the round)`,
-      `verdicts read back after each round from the server's Redis (${prefix}:…): the sale's counters, every reservation record, every Idempotency-Key record of the round and the per-user holds; the units were allocated from the product's stock in the ledger when the sale was scheduled`,
+      `verdicts read back after each round from the server's Redis (${projectWorld.prefix}:…): the sale's counters, every reservation record, every Idempotency-Key record of the round and the per-user holds; the units were allocated from the product's stock in the ledger when the sale was scheduled`,
+      ...(refWorld
+        ? [
+            `--baseline-ref ${ctx.baselineRef}: the baseline rounds run the same storm against the project at that ref (its own Redis, live, buyers and a fresh sale per round)`,
+          ]
+        : []),
       ...(opts.breakStock
         ? [
             '--break-stock: the project server was started with load-tests/src/commerce/broken-stock.ts (test-only preload removing the stock check)',

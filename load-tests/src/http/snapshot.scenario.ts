@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { guestTokens, hostWithLive, roomSnapshot } from '../lib/project-api';
-import { measureRound } from '../lib/round-usage';
+import { measureRound, perCall } from '../lib/round-usage';
 import { sides } from '../lib/sides';
 import { ratio, round } from '../lib/stats';
 import { int, num, onOff } from '../options';
@@ -18,6 +18,7 @@ export const SnapshotOptions = z.object({
   duration: num(1, 600).default(10),
   rounds: int(1, 10).default(2),
   baseline: onOff.default(true),
+  ifNoneMatch: onOff.default(false),
 });
 export type SnapshotOptions = z.infer<typeof SnapshotOptions>;
 
@@ -34,6 +35,8 @@ export const snapshotScenario = defineScenario({
     duration: 'seconds per round (default 10)',
     rounds: 'A B rounds (project, baseline) — medians over them (default 2)',
     baseline: 'on|off: alternate with bare node:http hello (default on)',
+    ifNoneMatch:
+      'on|off: send the ETag of a first snapshot as If-None-Match, as a poller would (304 while the room is unchanged; default off)',
   },
   metrics: [
     'rps',
@@ -45,6 +48,11 @@ export const snapshotScenario = defineScenario({
     'non2xx',
     'server_cpu_s',
     'requests_per_cpu_s',
+    'node_us_per_call',
+    'redis_us_per_call',
+    'server_side_us_per_call',
+    'calls_per_node_cpu_s',
+    'not_modified',
   ],
   async run(ctx, opts): Promise<ScenarioResult> {
     const base = ctx.project.url;
@@ -52,23 +60,49 @@ export const snapshotScenario = defineScenario({
     const [viewer] = await guestTokens(base, 1);
     // Contract check first: the route answers a valid snapshot for this token.
     const snap = await roomSnapshot(base, liveId, viewer!);
+    // The tag a poller would hold: every request of the project rounds sends it with --if-none-match on.
+    const etag = (
+      await fetch(`${base}/api/lives/${liveId}/snapshot`, { headers: { authorization: `Bearer ${viewer}` } })
+    ).headers.get('etag');
     const contract: Verdict = {
       name: 'snapshot matches the contract',
       pass: snap.live.id === liveId && snap.role === 'viewer',
       detail: `RoomSnapshot parsed; role ${snap.role}, seq ${snap.seq}`,
     };
     const rounds: { record: RoundRecord; result: CannonResult; tl0: number }[] = [];
+    // --baseline-ref: the baseline is the project at that ref, loaded the same way (its own live and viewer).
+    const ref = ctx.baselineRef;
     const one = async (side: Side, i: number) => {
-      const endpoint = side === 'project' ? ctx.project : await ctx.startBaseline('hello');
+      const endpoint = side === 'project' ? ctx.project : await ctx.startBaseline(ref ? 'ref' : 'hello');
       const label = side === 'project' ? 'project' : endpoint.label;
       try {
-        const url = side === 'project' ? `${base}/api/lives/${liveId}/snapshot` : `${endpoint.url}/`;
+        const target =
+          side === 'project'
+            ? { liveId, viewer, etag }
+            : ref
+              ? await (async () => {
+                  const l = (await hostWithLive(endpoint.url)).liveId;
+                  const [v] = await guestTokens(endpoint.url, 1);
+                  const e = (
+                    await fetch(`${endpoint.url}/api/lives/${l}/snapshot`, {
+                      headers: { authorization: `Bearer ${v}` },
+                    })
+                  ).headers.get('etag');
+                  return { liveId: l, viewer: v!, etag: e };
+                })()
+              : undefined;
+        const url = target ? `${endpoint.url}/api/lives/${target.liveId}/snapshot` : `${endpoint.url}/`;
         const endBand = ctx.timeline.band(`${label} #${i + 1}`, side);
         const usage = await measureRound(endpoint);
         const tl0 = ctx.timeline.now();
         const result = await cannon({
           url,
-          headers: side === 'project' ? { authorization: `Bearer ${viewer}` } : undefined,
+          headers: target
+            ? {
+                authorization: `Bearer ${target.viewer}`,
+                ...(opts.ifNoneMatch && target.etag ? { 'if-none-match': target.etag } : {}),
+              }
+            : undefined,
           connections: opts.connections,
           pipelining: opts.pipelining,
           durationS: opts.duration,
@@ -77,14 +111,17 @@ export const snapshotScenario = defineScenario({
               `http-snapshot ${label} round ${i + 1} · ${secs}/${opts.duration} s · ${done} requests (${Math.round(done / secs)}/s)`,
             ),
         });
+        const used = await usage.stop();
         const {
           server: serverUsage,
           generator: generatorUsage,
           serverSideCpuSeconds: sideCpu,
           machine,
-        } = await usage.stop();
+        } = used;
         endBand();
-        const failed = result.errors + result.timeouts + result.non2xx;
+        // A 304 answers the poller's tag: expected with --if-none-match, a failure without it.
+        const notModified = target && opts.ifNoneMatch ? (result.statusCodes['304'] ?? 0) : 0;
+        const failed = result.errors + result.timeouts + result.non2xx - notModified;
         rounds.push({
           tl0,
           result,
@@ -99,10 +136,12 @@ export const snapshotScenario = defineScenario({
               p99: result.p99,
               max: result.max,
               errors: result.errors + result.timeouts,
-              non2xx: result.non2xx,
+              non2xx: result.non2xx - notModified,
               server_cpu_s: sideCpu,
               server_process_cpu_s: serverUsage.cpuSeconds,
               requests_per_cpu_s: sideCpu && sideCpu > 0 ? round(result.requests / sideCpu, 0) : null,
+              ...perCall(used, result.requests),
+              not_modified: notModified,
               server_peak_rss_mb:
                 serverUsage.peakRssBytes === null ? null : round(serverUsage.peakRssBytes / 1e6, 1),
               generator_cpu_pct: generatorUsage.cpuPercent,
@@ -115,7 +154,10 @@ export const snapshotScenario = defineScenario({
             verdicts: [
               {
                 name: 'no failed or non-2xx requests',
-                pass: failed === 0 && result.requests > 0,
+                pass:
+                  failed === 0 &&
+                  result.requests > 0 &&
+                  (!opts.ifNoneMatch || side !== 'project' || notModified > 0),
                 detail: `${result.requests} requests, status ${JSON.stringify(result.statusCodes)}, ${result.errors} errors, ${result.timeouts} timeouts`,
               },
             ],
@@ -134,7 +176,7 @@ export const snapshotScenario = defineScenario({
       if (opts.baseline) await one('baseline', i);
       await sleep(500);
     }
-    const hello = 'bare node:http hello';
+    const hello = ref ? `the project at ${ref}` : 'bare node:http hello';
     const { of, med, sum, pooled, compare } = sides(
       rounds.map((r) => ({ ...r, latency: r.result.latency })),
       hello,
@@ -162,8 +204,15 @@ export const snapshotScenario = defineScenario({
         non2xx: sum('project', 'non2xx'),
         server_cpu_s: med('project', 'server_cpu_s'),
         requests_per_cpu_s: med('project', 'requests_per_cpu_s'),
+        node_us_per_call: med('project', 'node_us_per_call'),
+        redis_us_per_call: med('project', 'redis_us_per_call'),
+        server_side_us_per_call: med('project', 'server_side_us_per_call'),
+        calls_per_node_cpu_s: med('project', 'calls_per_node_cpu_s'),
+        not_modified: sum('project', 'not_modified'),
       },
-      comparisons: of('baseline').length ? [compare('rps'), compare('requests_per_cpu_s')] : [],
+      comparisons: of('baseline').length
+        ? [compare('rps'), compare('requests_per_cpu_s'), compare('calls_per_node_cpu_s')]
+        : [],
       rounds: rounds.map((r) => r.record),
       charts: {
         latency: {
@@ -183,7 +232,8 @@ export const snapshotScenario = defineScenario({
         },
       },
       notes: [
-        `autocannon -c ${opts.connections} -p ${opts.pipelining} -d ${opts.duration} in the generator process; the snapshot route with a viewer's Bearer token`,
+        `autocannon -c ${opts.connections} -p ${opts.pipelining} -d ${opts.duration} in the generator process; the snapshot route with a viewer's Bearer token` +
+          (opts.ifNoneMatch ? `, If-None-Match ${etag}` : ''),
       ],
     };
   },

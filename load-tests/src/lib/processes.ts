@@ -75,12 +75,12 @@ interface Spawned {
 function spawnPinned(
   cmd: string,
   args: string[],
-  opts: { cpu?: number; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void },
+  opts: { cpu?: number; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void; cwd?: string },
 ): Spawned {
   const [file, argv] =
     opts.cpu === undefined ? [cmd, args] : ['taskset', ['-c', String(opts.cpu), cmd, ...args]];
   const child = spawn(file, argv, {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env: opts.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -127,7 +127,12 @@ async function waitFor(what: string, s: Spawned, fn: () => Promise<boolean>, tim
   }
 }
 
-const nodeArgs = (script: string, extra: string[] = []) => ['--import', 'tsx', ...extra, join(ROOT, script)];
+const nodeArgs = (script: string, extra: string[] = [], root = ROOT) => [
+  '--import',
+  'tsx',
+  ...extra,
+  join(root, script),
+];
 
 /**
  * `--spawn`: a private redis-server and the project server (`server/src/main.ts`) in a fresh data dir, both
@@ -140,6 +145,9 @@ export async function spawnProjectServer(opts: {
   log?: (line: string) => void;
   /** Extra node flags before the entry (e.g. a test-only `--import` preload). */
   nodeFlags?: string[];
+  /** Another checkout of the project to run (`--baseline-ref`, see ref-checkout.ts); default this one. */
+  root?: string;
+  label?: string;
 }): Promise<Endpoint & { redisPid: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lc-load-'));
   const redis = await startLocalRedis({ dataDir, logLevel: 'warning' });
@@ -152,9 +160,14 @@ export async function spawnProjectServer(opts: {
       process.env.MEDIASOUP_WORKER_BIN ??
       (existsSync(msBinFile) ? readFileSync(msBinFile, 'utf8').trim() : undefined);
     let inspectorUrl: string | undefined;
-    const serverArgs = nodeArgs('server/src/main.ts', ['--inspect=127.0.0.1:0', ...(opts.nodeFlags ?? [])]);
+    const serverArgs = nodeArgs(
+      'server/src/main.ts',
+      ['--inspect=127.0.0.1:0', ...(opts.nodeFlags ?? [])],
+      opts.root,
+    );
     const server = spawnPinned(process.execPath, serverArgs, {
       cpu: opts.cpu,
+      cwd: opts.root,
       onLine: (line) => {
         inspectorUrl ??= /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(line)?.[1];
       },
@@ -182,7 +195,7 @@ export async function spawnProjectServer(opts: {
       90_000,
     );
     return {
-      label: 'project',
+      label: opts.label ?? 'project',
       url,
       pid: server.pid,
       cpu: opts.cpu,
@@ -206,11 +219,12 @@ export async function spawnProjectServer(opts: {
   }
 }
 
-export type BaselineKind = 'plain-socketio' | 'hello';
+/** `ref`: the project at `--baseline-ref` (started by the runner, see ref-checkout.ts). */
+export type BaselineKind = 'plain-socketio' | 'hello' | 'ref';
 
 /** A baseline server in its own process (see baselines/serve.ts), pinned like the project server. */
 export async function spawnBaseline(
-  kind: BaselineKind,
+  kind: Exclude<BaselineKind, 'ref'>,
   opts: { cpu?: number; dropEvery?: number } = {},
 ): Promise<Endpoint> {
   let url: string | undefined;

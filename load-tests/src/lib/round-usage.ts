@@ -50,3 +50,23 @@ export async function measureRound(endpoint: Endpoint) {
     },
   };
 }
+
+/**
+ * CPU per call, split the way the hot-path targets read (issue #15): the Node server process alone, its Redis
+ * (the companions) alone, and both; plus calls per Node CPU-second (the flash-sale target's unit). Null where
+ * a figure is unknown (a server at --url has no companions measured).
+ */
+export function perCall(usage: RoundUsage, calls: number) {
+  const node = usage.server.cpuSeconds;
+  const side = usage.serverSideCpuSeconds;
+  const redis = node !== null && side !== null ? Math.max(0, side - node) : null;
+  const us = (s: number | null) => (s === null || calls <= 0 ? null : Math.round((s / calls) * 1e7) / 10);
+  return {
+    node_cpu_s: node === null ? null : Math.round(node * 100) / 100,
+    redis_cpu_s: redis === null ? null : Math.round(redis * 100) / 100,
+    node_us_per_call: us(node),
+    redis_us_per_call: us(redis),
+    server_side_us_per_call: us(side),
+    calls_per_node_cpu_s: node && node > 0 ? Math.round(calls / node) : null,
+  };
+}

@@ -4,7 +4,7 @@
  * Verdicts: 0 failures, presence online == N once all have joined, and back to 0 after they all leave.
  */
 import { z } from 'zod';
-import { measureRound } from '../lib/round-usage';
+import { measureRound, perCall } from '../lib/round-usage';
 import { LatencyHistogram, median, round } from '../lib/stats';
 import { int, num, oneOf } from '../options';
 import { defineScenario, type RoundRecord, type ScenarioResult, type Verdict } from '../scenario';
@@ -46,6 +46,9 @@ export const joinBurstScenario = defineScenario({
     'online',
     'server_cpu_s',
     'server_peak_rss_mb',
+    'node_us_per_call',
+    'redis_us_per_call',
+    'server_side_us_per_call',
   ],
   async run(ctx, opts): Promise<ScenarioResult> {
     const target = projectTarget(ctx.project);
@@ -71,12 +74,8 @@ export const joinBurstScenario = defineScenario({
         onProgress: (s) =>
           say(`started ${s.started}/${opts.viewers} · joined ${s.joined} · failed ${s.failed}`),
       });
-      const {
-        server: serverUsage,
-        generator: generatorUsage,
-        serverSideCpuSeconds: sideCpu,
-        machine,
-      } = await usage.stop();
+      const used = await usage.stop();
+      const { server: serverUsage, generator: generatorUsage, serverSideCpuSeconds: sideCpu, machine } = used;
       endBand();
       // NOTE: REST snapshots share a room part for up to SNAPSHOT_CACHE_MS (250 ms), presence included: let it
       // pass so the read counts every join (a stale read is not a miscount).
@@ -127,6 +126,8 @@ export const joinBurstScenario = defineScenario({
           online,
           server_cpu_s: sideCpu,
           server_process_cpu_s: serverUsage.cpuSeconds,
+          // Per join: handshake, token check, room join and snapshot ack (the burst's whole server cost).
+          ...perCall(used, joined),
           server_peak_rss_mb:
             serverUsage.peakRssBytes === null ? null : round(serverUsage.peakRssBytes / 1e6, 1),
           generator_cpu_pct: generatorUsage.cpuPercent,
@@ -166,6 +167,9 @@ export const joinBurstScenario = defineScenario({
         online: median(values('online')),
         server_cpu_s: median(values('server_cpu_s')),
         server_peak_rss_mb: peak.length ? Math.max(...peak) : null,
+        node_us_per_call: median(values('node_us_per_call')),
+        redis_us_per_call: median(values('redis_us_per_call')),
+        server_side_us_per_call: median(values('server_side_us_per_call')),
       },
       comparisons: [],
       rounds: records,

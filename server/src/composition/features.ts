@@ -2,9 +2,11 @@
  * Every feature of the product, in registration order: a feature may `use` only services provided by those
  * before it. app.ts runs each one's `api`, worker-app.ts each one's `worker`.
  */
+import { auctionsFeature } from '../features/auctions/auctions.feature';
 import { authFeature } from '../features/auth/auth.feature';
 import { commentsFeature } from '../features/comments/comments.feature';
 import { commerceFeature } from '../features/commerce/commerce.feature';
+import { growthFeature } from '../features/growth/growth.feature';
 import { interactionStatsFeature } from '../features/interaction-stats/interaction-stats.feature';
 import { likesFeature } from '../features/likes/likes.feature';
 import { livesFeature } from '../features/lives/lives.feature';
@@ -12,6 +14,7 @@ import { lotteryFeature } from '../features/lottery/lottery.feature';
 import { moderationFeature } from '../features/moderation/moderation.feature';
 import { pollsFeature } from '../features/polls/polls.feature';
 import { qaFeature } from '../features/qa/qa.feature';
+import { replayFeature } from '../features/replay/replay.feature';
 import { sfuFeature } from '../features/sfu/sfu.feature';
 import { socialFeature } from '../features/social/social.feature';
 import type { Feature } from './feature';
@@ -27,6 +30,9 @@ export const FEATURES: readonly Feature[] = [
   pollsFeature,
   commerceFeature, // coupons: lottery prizes
   lotteryFeature,
+  auctionsFeature, // commerce: the sale, reservation and payment behind each auction
   interactionStatsFeature,
+  growthFeature, // points, levels: after commerce (coupons) and the interaction features
   sfuFeature,
+  replayFeature, // recordings of the media rooms (mediaRooms), chapters after the end
 ];

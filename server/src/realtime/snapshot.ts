@@ -9,6 +9,7 @@
  * (presence, like total, entrant counts) can be up to `roomCacheMs` old — their periodic broadcasts carry
  * absolute values that correct them.
  */
+import { hash } from 'node:crypto';
 import type { TokenClaims } from '@lc/contracts/auth.schema';
 import type { Role } from '@lc/contracts/ids';
 import type { Live } from '@lc/contracts/live.schema';
@@ -39,7 +40,14 @@ interface RoomPart {
   presence: Presence;
   features: Map<string, unknown>;
   /** JSON of the shared values, made on the first `buildJson` at this part (see `jsonOf`). */
-  json?: { live: string; presence: string; recent: string; known: WeakMap<object, string> };
+  json?: {
+    live: string;
+    presence: string;
+    recent: string;
+    known: WeakMap<object, string>;
+    /** Digest of live, seq, presence and recent: the room's share of every ETag at this part. */
+    tag: string;
+  };
 }
 interface CacheEntry {
   seq: number;
@@ -61,12 +69,11 @@ function jsonOf(part: RoomPart): NonNullable<RoomPart['json']> {
     for (const v of Object.values(value))
       if (v !== null && typeof v === 'object') known.set(v, JSON.stringify(v));
   }
-  part.json = {
-    live: JSON.stringify(part.live),
-    presence: JSON.stringify(part.presence),
-    recent: JSON.stringify(part.recent),
-    known,
-  };
+  const live = JSON.stringify(part.live);
+  const presence = JSON.stringify(part.presence);
+  const recent = JSON.stringify(part.recent);
+  const tag = hash('sha1', `${part.seq}\n${live}\n${presence}\n${recent}`, 'base64url');
+  part.json = { live, presence, recent, known, tag };
   return part.json;
 }
 
@@ -171,16 +178,19 @@ export function createSnapshots(deps: {
     },
     /**
      * The same snapshot as JSON text (the REST route), reusing the room part's JSON: per call only the
-     * viewer's own parts are stringified. @throws LIVE_NOT_FOUND
+     * viewer's own parts are stringified. `etag` is a digest of everything in it but `serverTime`: two calls
+     * answer the same tag exactly when they would send the same snapshot. @throws LIVE_NOT_FOUND
      */
-    async buildJson(liveId: string, user: TokenClaims, role: Role): Promise<string> {
+    async buildJson(liveId: string, user: TokenClaims, role: Role): Promise<{ json: string; etag: string }> {
       const { room, features } = await assemble(liveId, user, role);
       const j = jsonOf(room);
       const parts = features.map(([name, v]) => `${JSON.stringify(name)}:${stringifyReusing(v, j.known)}`);
-      return (
+      const featuresJson = `{${parts.join(',')}}`;
+      const etag = `"${j.tag}.${hash('sha1', `${role}\n${featuresJson}`, 'base64url')}"`;
+      const json =
         `{"live":${j.live},"role":${JSON.stringify(role)},"seq":${room.seq},"serverTime":${now()},` +
-        `"presence":${j.presence},"recent":${j.recent},"features":{${parts.join(',')}}}`
-      );
+        `"presence":${j.presence},"recent":${j.recent},"features":${featuresJson}}`;
+      return { json, etag };
     },
     /** Drops the cached room part (tests, or a change the log does not order). */
     forget(liveId: string) {

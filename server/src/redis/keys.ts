@@ -38,6 +38,7 @@
  * | <p>:{live:<id>}:own:<userId>         | list        | comments only their sender sees, capped        |
  * | <p>:{live:<id>}:pinned               | string      | pinned announcement JSON                       |
  * | <p>:{live:<id>}:likes                | string      | like total (INCRBY from node flushes)          |
+ * | <p>:{live:<id>}:lb:likes             | zset        | userId → taps counted (points, leaderboard)    |
  * | <p>:{live:<id>}:goals                | zset        | like goal id, score = threshold                |
  * | <p>:{live:<id>}:goal                 | hash        | like goal id → JSON                            |
  * | <p>:{live:<id>}:goals:reached        | hash        | like goal id → reached at (epoch ms)           |
@@ -50,6 +51,7 @@
  * | <p>:{live:<id>}:sharejoins           | hash        | sharer id → users who joined through them      |
  * | <p>:{live:<id>}:refjoined            | set         | users already attributed to a sharer           |
  * | <p>:{host:<id>}:followers            | set         | user ids following the host                    |
+ * | <p>:{host:<id>}:fanlevels            | hash        | userId → fan level above normal (growth mirror) |
  *
  * Commerce (products, flash sales, reservations, payments, coupons):
  *
@@ -85,6 +87,17 @@
  * | <p>:{live:<id>}:lottery:<lid>:entrants | set       | user ids entered (one entry per user)          |
  * | <p>:{live:<id>}:watch:since          | hash        | userId → epoch ms their first open connection started |
  * | <p>:{live:<id>}:watch:ms             | hash        | userId → ms watched over closed sessions       |
+ *
+ * Auctions (features/auctions; the one-unit sale behind each auction is a commerce sale above):
+ *
+ * | key                                  | type        | holds                                          |
+ * |--------------------------------------|-------------|------------------------------------------------|
+ * | <p>:{live:<id>}:auctions             | zset        | auction ids of the live, score = startsAt      |
+ * | <p>:{live:<id>}:auction:<aid>        | hash        | config + high bid, end, holder, offer (auction-bid-7.lua) |
+ * | <p>:{live:<id>}:auction:<aid>:bidders | hash       | userId → JSON {m ceiling, n bid number, name}  |
+ * | <p>:{live:<id>}:auction:active       | string      | id of the live's open auction (one at a time)  |
+ * | <p>:{live:<id>}:auction:defaulters   | set         | users who let an auction win lapse unpaid      |
+ * | <p>:auctions:due                     | zset        | `<liveId>/<auctionId>` the auction clock visits, score = when |
  *
  * API nodes (heartbeats and the crashed-node sweep, realtime/node-registry.ts):
  *
@@ -127,6 +140,8 @@ export function createKeys(prefix: string) {
     ownComments: (liveId: string, userId: string) => `${live(liveId)}:own:${userId}`,
     pinned: (liveId: string) => `${live(liveId)}:pinned`,
     likes: (liveId: string) => `${live(liveId)}:likes`,
+    /** Zset userId → taps counted in the live (written by the like flush; the growth loop reads it). */
+    likesBy: (liveId: string) => `${live(liveId)}:lb:likes`,
     likeGoals: (liveId: string) => `${live(liveId)}:goals`,
     likeGoal: (liveId: string) => `${live(liveId)}:goal`,
     likeGoalsReached: (liveId: string) => `${live(liveId)}:goals:reached`,
@@ -141,6 +156,8 @@ export function createKeys(prefix: string) {
     shareJoins: (liveId: string) => `${live(liveId)}:sharejoins`,
     refJoined: (liveId: string) => `${live(liveId)}:refjoined`,
     followers: (hostId: string) => `${prefix}:{host:${hostId}}:followers`,
+    /** Hash userId → fan level (active/loyal/high_value) with the host: the ledger's levels, mirrored for chat. */
+    fanLevels: (hostId: string) => `${prefix}:{host:${hostId}}:fanlevels`,
     // Commerce (see the third table above).
     commerce: (liveId: string) => `${live(liveId)}:commerce`,
     products: (liveId: string) => `${live(liveId)}:products`,
@@ -168,6 +185,13 @@ export function createKeys(prefix: string) {
     lotteryEntrants: (liveId: string, lotteryId: string) => `${live(liveId)}:lottery:${lotteryId}:entrants`,
     watchSince: (liveId: string) => `${live(liveId)}:watch:since`,
     watchMs: (liveId: string) => `${live(liveId)}:watch:ms`,
+    // Auctions (see the auctions table above).
+    auctions: (liveId: string) => `${live(liveId)}:auctions`,
+    auction: (liveId: string, auctionId: string) => `${live(liveId)}:auction:${auctionId}`,
+    auctionBidders: (liveId: string, auctionId: string) => `${live(liveId)}:auction:${auctionId}:bidders`,
+    auctionActive: (liveId: string) => `${live(liveId)}:auction:active`,
+    auctionDefaulters: (liveId: string) => `${live(liveId)}:auction:defaulters`,
+    auctionsDue: `${prefix}:auctions:due`,
     // API nodes (global keys: not tied to one live).
     /** Hash: nodeId → last heartbeat (epoch ms) of every live API node. */
     nodes: `${prefix}:nodes`,

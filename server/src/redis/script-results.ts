@@ -37,6 +37,7 @@ const COMMERCE: CodeTable = {
   [-16]: ['COUPON_LOCKED', 'the coupon unlocks when its like goal is reached'],
   [-17]: ['COUPON_EXHAUSTED', 'all coupons of this kind are claimed'],
   [-18]: ['COUPON_LIMIT', 'you already claimed as many as allowed'],
+  [-19]: ['BANNED', 'you are banned from this live'],
 };
 const pick = (table: CodeTable, ...codes: number[]): CodeTable =>
   Object.fromEntries(codes.map((c) => [c, table[c]!]));
@@ -44,6 +45,7 @@ const pick = (table: CodeTable, ...codes: number[]): CodeTable =>
 const LOTTERY_NOT_FOUND: Refusal = ['LOTTERY_NOT_FOUND', 'no such lottery in this live'];
 const POLL_NOT_FOUND: Refusal = ['POLL_NOT_FOUND', 'no such poll in this live'];
 const COMMENT_NOT_FOUND: Refusal = ['COMMENT_NOT_FOUND', 'no published comment with that id'];
+const AUCTION_NOT_FOUND: Refusal = ['AUCTION_NOT_FOUND', 'no such auction in this live'];
 const retryAfter = (ms: unknown) => ({ retryAfterMs: Number(ms) });
 
 export const SCRIPT_CODES: Readonly<Partial<Record<ScriptName, CodeTable>>> = {
@@ -92,10 +94,23 @@ export const SCRIPT_CODES: Readonly<Partial<Record<ScriptName, CodeTable>>> = {
   'node-beat': { [-1]: OUTCOME },
   'sale-announce': { [-1]: OUTCOME },
   'sale-close': pick(COMMERCE, -1),
-  'sale-reserve': pick(COMMERCE, -1, -2, -3, -4, -5, -6, -7),
+  'sale-reserve': pick(COMMERCE, -1, -2, -3, -4, -5, -6, -7, -19),
   'reservation-pay': pick(COMMERCE, -4, -8, -9, -10, -11, -12),
   'reservation-confirm': { ...pick(COMMERCE, -8), [-9]: OUTCOME, [-13]: OUTCOME },
   'coupon-claim': pick(COMMERCE, -14, -15, -16, -17, -18),
+  'auction-open': { [-2]: OUTCOME },
+  'auction-bid': {
+    [-1]: AUCTION_NOT_FOUND,
+    [-3]: ['AUCTION_ENDED', 'the auction is over'],
+    [-4]: ['BID_TOO_LOW', (min) => `bid at least ${min}`, (min) => ({ minBid: Number(min) })],
+    [-5]: ['BANNED', 'you are banned from this live'],
+    [-6]: [
+      'AUCTION_NOT_ELIGIBLE',
+      'you let an auction win in this live go unpaid',
+      () => ({ reason: 'lapsed-win' }),
+    ],
+  },
+  'auction-settle': { [-1]: AUCTION_NOT_FOUND },
 };
 
 function refusalOf(script: ScriptName, code: number): Refusal | undefined {

@@ -47,7 +47,11 @@ export type ScriptName =
   | 'lottery-enter'
   | 'lottery-freeze'
   | 'lottery-takeover'
-  | 'watch-stop';
+  | 'watch-stop'
+  // auctions
+  | 'auction-open'
+  | 'auction-bid'
+  | 'auction-settle';
 
 export interface Scripts {
   run<T = unknown>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T>;

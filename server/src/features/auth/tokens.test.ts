@@ -31,4 +31,30 @@ describe('token verification cache', () => {
     const tampered = `${good.slice(0, -2)}${good.endsWith('AA') ? 'BB' : 'AA'}`;
     await expect(a.verify(tampered)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
+
+  it('refuses forged tokens, even when the real one is cached: edited claims, alg none, another key', async () => {
+    const tokens = createTokens({ secret: 'k'.repeat(40), ttlSeconds: 60 });
+    const good = (await tokens.sign(claims)).token;
+    await tokens.verify(good); // cached now
+    const [h, p, sig] = good.split('.') as [string, string, string];
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const forged = [
+      // The cached token's signature on a payload promoted to host.
+      `${h}.${b64({ ...payload, role: 'host' })}.${sig}`,
+      // The same claims, unsigned.
+      `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`,
+      // Claims signed with a key the server does not hold.
+      (
+        await createTokens({ secret: 'x'.repeat(40), ttlSeconds: 60 }).sign({
+          ...claims,
+          role: 'host',
+        } as TokenClaims)
+      ).token,
+      `${good}x`,
+      good.slice(1),
+    ];
+    for (const t of forged) await expect(tokens.verify(t)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await tokens.verify(good)).toMatchObject({ role: 'viewer' });
+  });
 });

@@ -2,6 +2,8 @@
  * Who may comment in followers-only and buyers-only chat. Followers come from the follows feature; buyers
  * are an extension point the commerce feature fills (`buyers.register(fn)`); until then nobody is a buyer.
  */
+import type { FanLevel } from '@lc/contracts/growth.schema';
+
 export interface FollowerCheck {
   isFollower(hostId: string, userId: string): Promise<boolean>;
 }
@@ -22,3 +24,19 @@ export function createBuyerRegistry() {
   };
 }
 export type BuyerRegistry = ReturnType<typeof createBuyerRegistry>;
+
+/** A fan level to show next to a viewer's name (growth loop); registered by the growth feature. */
+export type AuthorTagFn = (liveId: string, userId: string) => FanLevel | undefined;
+
+export function createAuthorTags() {
+  let tag: AuthorTagFn | null = null;
+  return {
+    /** One registration: the tag must be cheap and synchronous (it runs on every comment). */
+    register(fn: AuthorTagFn) {
+      if (tag) throw new Error('an author tag is already registered');
+      tag = fn;
+    },
+    levelOf: (liveId: string, userId: string): FanLevel | undefined => tag?.(liveId, userId),
+  };
+}
+export type AuthorTags = ReturnType<typeof createAuthorTags>;

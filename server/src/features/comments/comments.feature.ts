@@ -6,7 +6,7 @@
 import type { TokenClaims } from '@lc/contracts/auth.schema';
 import { defineFeature } from '../../composition/feature';
 import { createModerationLogRepo } from '../../ledger/moderation-log.repo';
-import { type BuyerRegistry, createBuyerRegistry } from './chat-gates';
+import { type AuthorTags, type BuyerRegistry, createAuthorTags, createBuyerRegistry } from './chat-gates';
 import { createCommentReview } from './comment-review.service';
 import { commentsRoutes } from './comments.routes';
 import { type CommentsService, createCommentsService } from './comments.service';
@@ -23,6 +23,7 @@ declare module '../../composition/services' {
   interface Services {
     comments: CommentsService;
     buyers: BuyerRegistry;
+    authorTags: AuthorTags;
     commentFeed: CommentFeed;
   }
 }
@@ -33,6 +34,7 @@ export const commentsFeature = defineFeature({
     const { config } = ctx;
     const lives = ctx.use('lives');
     const buyers = createBuyerRegistry();
+    const authorTags = createAuthorTags();
     const listeners: Array<(liveId: string, user: TokenClaims, text: string) => void> = [];
     const keywords = createKeywords({ redis: ctx.redis, keys: ctx.keys, maxTerms: config.KEYWORD_MAX_TERMS });
     const comments = createCommentsService({
@@ -43,6 +45,7 @@ export const commentsFeature = defineFeature({
       lives,
       followers: ctx.use('social'),
       buyers,
+      tags: authorTags,
       actions: ctx.actions,
       roomLog: ctx.roomLog,
       onPublished: (liveId, user, text) => {
@@ -74,6 +77,7 @@ export const commentsFeature = defineFeature({
     ctx.handle(...commentsSocketHandlers({ comments, review, maxChars: config.COMMENT_MAX_CHARS }));
     ctx.provide('comments', comments);
     ctx.provide('buyers', buyers);
+    ctx.provide('authorTags', authorTags);
     ctx.provide('commentFeed', { onCommentPublished: (fn) => listeners.push(fn) });
   },
 });

@@ -22,7 +22,7 @@ import type { RoomLog } from '../../realtime/room-log';
 import type { Keys } from '../../redis/keys';
 import { scriptError } from '../../redis/script-results';
 import type { Scripts } from '../../redis/scripts';
-import type { BuyerRegistry, FollowerCheck } from './chat-gates';
+import type { AuthorTags, BuyerRegistry, FollowerCheck } from './chat-gates';
 import { settingsOf } from './chat-settings';
 import type { Keywords } from './keywords';
 
@@ -48,6 +48,8 @@ export function createCommentsService(deps: {
   lives: { get(liveId: string): Promise<Live>; hostOf(liveId: string): Promise<string> };
   followers: FollowerCheck;
   buyers: BuyerRegistry;
+  /** Fan levels shown next to viewers' names (none until the growth feature registers). */
+  tags?: AuthorTags;
   actions: RoomActions;
   roomLog: RoomLog;
   limits: CommentLimits;
@@ -95,7 +97,11 @@ export function createCommentsService(deps: {
           }
           throw new AppError('COMMENT_BLOCKED', 'the comment contains a blocked term');
         }
-        const comment: Comment = { id, text: verdict.text, by: { id: user.sub, name: user.name, role }, at };
+        const level = role === 'viewer' ? deps.tags?.levelOf(liveId, user.sub) : undefined;
+        const by = level
+          ? { id: user.sub, name: user.name, role, level }
+          : { id: user.sub, name: user.name, role };
+        const comment: Comment = { id, text: verdict.text, by, at };
         const [code, value] = await scripts.run<[number, number]>(
           'comment-send',
           [

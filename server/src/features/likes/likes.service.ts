@@ -3,7 +3,7 @@
  * in memory, and flushed with one script call (INCRBY + goal check) per room per LIKE_FLUSH_MS, so a room
  * costs at most 1000 / LIKE_FLUSH_MS Redis writes per second across all nodes (a per-room slot taken in the
  * script) whatever the tap rate. Goals fire
- * exactly once across nodes (likes-flush-6.lua writes the `goal:reached` event), then this node runs the
+ * exactly once across nodes (likes-flush-8.lua writes the `goal:reached` event), then this node runs the
  * registered goal hooks (the commerce feature unlocks coupons and sales there).
  *
  * NOTE: accepted taps live in memory until the next flush (≤ LIKE_FLUSH_MS); a crash loses at most that.
@@ -47,8 +47,22 @@ export function createLikesService(deps: {
 }) {
   const { redis, scripts, keys, limits } = deps;
   const now = deps.now ?? Date.now;
-  /** liveId → taps accepted on this node and not yet flushed. */
+  /** liveId → taps accepted on this node and not yet flushed, in total and per user (points, leaderboard). */
   const pending = new Map<string, number>();
+  const pendingBy = new Map<string, Map<string, number>>();
+  const roomPending = (liveId: string) => {
+    let room = pendingBy.get(liveId);
+    if (!room) {
+      room = new Map();
+      pendingBy.set(liveId, room);
+    }
+    return room;
+  };
+  const addPending = (liveId: string, n: number, by: Map<string, number>) => {
+    pending.set(liveId, (pending.get(liveId) ?? 0) + n);
+    const room = roomPending(liveId);
+    for (const [userId, taps] of by) room.set(userId, (room.get(userId) ?? 0) + taps);
+  };
   /** liveId → flush writes this node made (INCRBY calls), for metrics and tests. */
   const writes = new Map<string, number>();
   const hooks: GoalHook[] = [];
@@ -57,8 +71,9 @@ export function createLikesService(deps: {
   let flushing: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
-  const flushRoom = async (liveId: string, n: number, force: boolean) => {
+  const flushRoom = async (liveId: string, n: number, by: Map<string, number>, force: boolean) => {
     const at = now();
+    const perUserArgs = [...by].flat();
     let res: [number, (number | string)[]];
     try {
       res = await scripts.run<[number, (number | string)[]]>(
@@ -71,17 +86,18 @@ export function createLikesService(deps: {
           keys.seq(liveId),
           keys.log(liveId),
           keys.likeFlushSlot(liveId),
+          keys.likesBy(liveId),
         ],
-        [n, at, limits.logMaxLen, LIKE_EVENT.goalReached, force ? 0 : limits.flushMs],
+        [n, at, limits.logMaxLen, LIKE_EVENT.goalReached, force ? 0 : limits.flushMs, ...perUserArgs],
       );
     } catch (err) {
       // NOTE: nothing was added: keep the taps for the next flush.
-      pending.set(liveId, (pending.get(liveId) ?? 0) + n);
+      addPending(liveId, n, by);
       throw err;
     }
     if (res[0] === -1) {
       // NOTE: another node holds this slot; our taps wait for a later one.
-      pending.set(liveId, (pending.get(liveId) ?? 0) + n);
+      addPending(liveId, n, by);
       return;
     }
     writes.set(liveId, (writes.get(liveId) ?? 0) + 1);
@@ -106,9 +122,14 @@ export function createLikesService(deps: {
     // NOTE: a timer flush never queues behind another; a forced one runs after it, so it drains everything.
     if (!force && flushing) return flushing;
     const run = async () => {
-      const batch = [...pending];
+      const batch = [...pending].map(
+        ([liveId, n]) => [liveId, n, pendingBy.get(liveId) ?? new Map()] as const,
+      );
       pending.clear();
-      const results = await Promise.allSettled(batch.map(([liveId, n]) => flushRoom(liveId, n, force)));
+      pendingBy.clear();
+      const results = await Promise.allSettled(
+        batch.map(([liveId, n, by]) => flushRoom(liveId, n, by, force)),
+      );
       for (const r of results)
         if (r.status === 'rejected') deps.log?.warn({ err: r.reason }, 'like flush failed');
     };
@@ -163,7 +184,11 @@ export function createLikesService(deps: {
       u.msgs++;
       const accepted = Math.max(0, Math.min(count, limits.maxPerMessage, limits.maxPerUserPerSec - u.taps));
       u.taps += accepted;
-      if (accepted > 0) pending.set(liveId, (pending.get(liveId) ?? 0) + accepted);
+      if (accepted > 0) {
+        pending.set(liveId, (pending.get(liveId) ?? 0) + accepted);
+        const room = roomPending(liveId);
+        room.set(user.sub, (room.get(user.sub) ?? 0) + accepted);
+      }
       return { accepted };
     },
 

@@ -54,7 +54,10 @@ export function livesRoutes(
         security,
         summary: "The room snapshot as the caller's role sees it",
         params: LiveParams,
-        response: { 200: RoomSnapshot },
+        response: {
+          200: RoomSnapshot,
+          304: z.null().describe('Not modified: the If-None-Match tag is current'),
+        },
       },
       config: { access: 'user' },
     },
@@ -63,7 +66,11 @@ export function livesRoutes(
       await deps.joinHooks?.check({ user: req.user!, live, role });
       // NOTE: JSON text built from the room's cached parts: Fastify sends a string with a JSON content type
       // as it is (the schema above documents it; the snapshot module checks the shared part once per seq).
-      const json = await deps.snapshots.buildJson(live.id, req.user!, role);
+      const { json, etag } = await deps.snapshots.buildJson(live.id, req.user!, role);
+      // NOTE: private: the snapshot is the caller's own view. A poller that sends back the tag it holds gets
+      // 304 only while nothing in it but `serverTime` would differ (the tag digests all the rest).
+      reply.header('etag', etag).header('cache-control', 'private, no-cache');
+      if (ifNoneMatch(req.headers['if-none-match'], etag)) return reply.code(304).send(null);
       return reply.type('application/json; charset=utf-8').send(json as unknown as RoomSnapshot);
     },
   );
@@ -95,4 +102,14 @@ export function livesRoutes(
     },
     async (req) => lives.end(req.user!, req.params.liveId),
   );
+}
+
+/** `If-None-Match` holds `etag` (a list of tags, weak or strong, or `*`). */
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => {
+    const tag = t.trim();
+    return tag === etag || tag === `W/${etag}`;
+  });
 }

@@ -92,7 +92,7 @@ export function saleView(h: Record<string, string>, now: number): Sale | undefin
   };
 }
 
-/** KEYS of sale-reserve-9.lua. */
+/** KEYS of sale-reserve-10.lua. */
 export const reserveKeys = (keys: Keys, liveId: string, saleId: string, productId: string) => [
   keys.sale(liveId, saleId),
   keys.saleFair(liveId, saleId),
@@ -103,6 +103,7 @@ export const reserveKeys = (keys: Keys, liveId: string, saleId: string, productI
   keys.saleExpiry(liveId, saleId),
   keys.idempotency(liveId),
   keys.userReservations(liveId),
+  keys.bans(liveId),
 ];
 
 /** KEYS of sale-expire-6.lua. */

@@ -1,6 +1,6 @@
 /**
  * Flash sales: the host schedules (ledger + the sale's Redis state), viewers reserve through one Lua gate
- * (sale-reserve-9.lua: idempotency, window, fair admission, limits, stock, hold), and anyone reads the sale
+ * (sale-reserve-10.lua: idempotency, window, fair admission, limits, stock, hold), and anyone reads the sale
  * with server deadlines. Reserving is the hot path: one script call, no ledger read.
  */
 import { randomInt, randomUUID } from 'node:crypto';
@@ -100,10 +100,14 @@ export function createSalesService(deps: {
     for (const id of ids) pipe.hgetall(keys.sale(liveId, id));
     const res = (await guardRedis(() => pipe.exec())) ?? [];
     const at = now();
-    return res
-      .map(([, h]) => saleView(h as Record<string, string>, at))
-      .filter((s): s is Sale => s !== undefined)
-      .sort((a, b) => a.opensAt - b.opensAt || a.id.localeCompare(b.id));
+    return (
+      res
+        // NOTE: the one-unit sale behind an auction is the auction's (features/auctions), not a flash sale.
+        .filter(([, h]) => !(h as Record<string, string>).auctionId)
+        .map(([, h]) => saleView(h as Record<string, string>, at))
+        .filter((s): s is Sale => s !== undefined)
+        .sort((a, b) => a.opensAt - b.opensAt || a.id.localeCompare(b.id))
+    );
   };
 
   /** Cuts a sale's window at `at`; true when this call closed it. */
@@ -136,6 +140,8 @@ export function createSalesService(deps: {
     const hash = reserveHash(liveId, saleId, body.quantity);
     const resId = randomUUID();
     const ticket = (randomInt(0, 2 ** 47) / 2 ** 47).toFixed(15);
+    // NOTE: checked by the script itself, so a ban takes effect on the very next attempt whatever token cache.
+    const banMembers = user.dev ? `u:${user.sub} d:${user.dev}` : `u:${user.sub}`;
     const run = (mode: 'reserve' | 'poll') =>
       runScript<[number, string | number]>(scripts, 'sale-reserve', sKeys, [
         mode,
@@ -148,6 +154,7 @@ export function createSalesService(deps: {
         ticket,
         deps.settings.reservationTtlMs,
         chunk,
+        banMembers,
       ]);
     let [code, payload] = await run('reserve');
     const giveUpAt = performance.now() + deps.settings.fairWindowMs + 30_000;

@@ -1,6 +1,6 @@
 --[[
-  The flash-sale gate: one call decides (or queues) one reserve attempt. Checks the idempotency record, the
-  open window, fair admission, the per-user limits and stock, then holds units with a deadline.
+  The flash-sale gate: one call decides (or queues) one reserve attempt. Checks the live's bans, the
+  idempotency record, the open window, fair admission, the per-user limits and stock, then holds units with a deadline.
 
   KEYS[1] sale       hash  config + counters: id liveId productId price currency perUser productPerUser
                            opensAt closesAt fairUntil fairDone late initial remaining reserved sold ver admitted
@@ -12,6 +12,7 @@
   KEYS[7] exp        zset  this sale's unpaid reservation ids, score = deadline (ms)
   KEYS[8] idem       hash  "<userId>\n<key>" → request record JSON
   KEYS[9] byUser     hash  userId → space-separated reservation ids
+  KEYS[10] bans      set   the live's bans: `u:<userId>`, `d:<deviceId>`
   ARGV[1] mode       'reserve' (a new attempt may be recorded) | 'poll' (only resolve an existing one)
   ARGV[2] now (ms)
   ARGV[3] idem field
@@ -22,13 +23,14 @@
   ARGV[8] fair ticket in [0,1), used on the user's first attempt inside the window
   ARGV[9] hold TTL (ms)
   ARGV[10] fair pass chunk size
+  ARGV[11] the caller's ban members: `u:<userId>` and, when the token names a device, ` d:<deviceId>`
 
   Records (idem hash): {h, c = 0 pending | 1 reserved (b = reservation) | -6 SOLD_OUT | -7 PURCHASE_LIMIT, ...}.
   Returns {code, payload}:
     1  decided (now or earlier): payload = record JSON
     3  pending: payload = when to poll (ms)
    -1  SALE_NOT_FOUND   -2 SALE_NOT_OPEN (payload = opensAt)   -3 SALE_ENDED   -4 IDEMPOTENCY_MISMATCH
-   -5  poll of an attempt that was never recorded
+   -5  poll of an attempt that was never recorded   -19 BANNED (checked first, replays included)
 
   Fair admission: attempts before `fairUntil` are queued with the user's ticket; the first call at or after
   `fairUntil` runs the pass, which admits queued attempts in ticket order, chunk by chunk. Attempts that
@@ -37,6 +39,9 @@
   NOTE: correctness (stock, limits, idempotency) never depends on clocks; skew between nodes only moves
   the window's edges.
 ]]
+for member in string.gmatch(ARGV[11], '%S+') do
+  if redis.call('SISMEMBER', KEYS[10], member) == 1 then return {-19, ''} end
+end
 local now = tonumber(ARGV[2])
 local field, hash = ARGV[3], ARGV[4]
 

@@ -9,8 +9,10 @@
   KEYS[5] room seq
   KEYS[6] room log (same contract as room-append-2.lua)
   KEYS[7] flush slot (string with a TTL: one write per room per slot, whichever node takes it)
+  KEYS[8] likes per user (zset userId -> taps counted; the growth loop's points and like leaderboard)
   ARGV[1] likes to add (> 0)   ARGV[2] now (ms)   ARGV[3] log max length   ARGV[4] event type ('goal:reached')
   ARGV[5] slot length in ms; 0 = forced (drain on shutdown or on request), no slot taken
+  ARGV[6..] pairs userId, taps: how ARGV[1] splits over users (their sum is ARGV[1])
 
   Returns: { total, { seq1, data1, seq2, data2, ... } } — the goals this call fired (usually none);
            { -1, {} } when another node holds the slot: nothing written, the caller keeps its taps.
@@ -23,6 +25,9 @@ if tonumber(ARGV[5]) > 0 and not redis.call('SET', KEYS[7], '1', 'NX', 'PX', ton
 end
 local prev = tonumber(redis.call('GET', KEYS[1]) or '0')
 local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+for i = 6, #ARGV - 1, 2 do
+  redis.call('ZINCRBY', KEYS[8], ARGV[i + 1], ARGV[i])
+end
 local fired = {}
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', total)
 for _, id in ipairs(ids) do

@@ -1,0 +1,48 @@
+/** Replays (issue #17): a live's recording, its chapters, and the host's controls. */
+import { z } from 'zod';
+
+export const CHAPTER_TYPES = [
+  'product-pinned',
+  'sale-opened',
+  'sale-sold-out',
+  'sale-closed',
+  'lottery-drawn',
+  'question-answered',
+  'poll-closed',
+  'goal-reached',
+] as const;
+export const ChapterType = z.enum(CHAPTER_TYPES);
+
+/** A moment of the live in the recording: `offsetMs` from the start of the replay's playlist. */
+export const Chapter = z.object({
+  type: ChapterType,
+  label: z.string(),
+  /** When it happened during the live (epoch ms, server clock). */
+  at: z.number().int(),
+  offsetMs: z.number().int().nonnegative(),
+  productId: z.string().uuid().optional(),
+});
+export type Chapter = z.infer<typeof Chapter>;
+
+export const RecordingStatus = z.enum(['recording', 'ended', 'stopped']);
+export const Recording = z.object({
+  liveId: z.string().uuid(),
+  title: z.string().optional(),
+  status: RecordingStatus,
+  /** Why recording stopped before the live ended (`quota`, `disk-full`). */
+  stopReason: z.string().nullable(),
+  published: z.boolean(),
+  bytes: z.number().int().nonnegative(),
+  durationMs: z.number().int().nonnegative(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  /** Null until the end-of-live chapters step ran. */
+  chapters: z.array(Chapter).nullable(),
+  /** Gaps in the recording (a run ended and the next began later): wall-clock spans, ms. */
+  gaps: z.array(z.object({ from: z.number().int(), to: z.number().int(), reason: z.string() })),
+  playlistUrl: z.string(),
+});
+export type Recording = z.infer<typeof Recording>;
+
+export const PublishBody = z.object({ published: z.boolean() });
+export const RecordingFileParams = z.object({ liveId: z.string().uuid(), file: z.string().max(64) });
