@@ -2,6 +2,7 @@
  * Every scenario the CLI knows: those that run today, and those waiting for their feature. A pending scenario is
  * listed with the issue it needs and refuses to run — never a stub that reports numbers for code that isn't there.
  */
+import { postgresRestartScenario } from './chaos/postgres-restart.scenario';
 import { redisKillScenario } from './chaos/redis-kill.scenario';
 import { workerKillScenario } from './chaos/worker-kill.scenario';
 import { flashSaleScenario } from './commerce/flash-sale.scenario';
@@ -29,6 +30,7 @@ export const SCENARIOS: ScenarioDef[] = [
   mediaViewersScenario,
   redisKillScenario,
   workerKillScenario,
+  postgresRestartScenario,
 ] as unknown as ScenarioDef[];
 
 export const PENDING: PendingScenario[] = [];

@@ -41,6 +41,8 @@ export interface ChaosStack {
   killWorker(): Promise<void>;
   /** Starts a job worker process (again). */
   startWorker(): void;
+  /** Crash PostgreSQL (`pg_ctl stop -m immediate`) and start it again after `downMs`. */
+  restartPostgres(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -126,8 +128,8 @@ export async function startChaosStack(opts: {
     for (const d of [dataDir, pgDir]) if (d) rmSync(d, { recursive: true, force: true });
   };
   try {
-    if (!(await waitReady(90_000)))
-      throw new Error(`the API node was not ready within 90 s:\n${server.tail()}`);
+    if (!(await waitReady(180_000)))
+      throw new Error(`the API node was not ready within 180 s:\n${server.tail()}`);
   } catch (err) {
     await stop();
     throw err;
@@ -159,6 +161,10 @@ export async function startChaosStack(opts: {
       }
     },
     startWorker,
+    async restartPostgres(downMs) {
+      if (!pg) throw new Error('no PostgreSQL (start the stack with postgres: true)');
+      await pg.restart(downMs);
+    },
     stop,
   };
 }

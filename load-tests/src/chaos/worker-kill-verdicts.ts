@@ -1,6 +1,6 @@
 /**
- * Verdicts of `chaos worker`: after the job worker was SIGKILLed repeatedly during settlement, the settlement
- * job completed and its effects are exactly once. Pure, so a test can feed it a broken run.
+ * Verdicts of `chaos worker` and `chaos postgres`: after the job worker was SIGKILLed repeatedly (or PostgreSQL
+ * crashed) during settlement, the settlement job completed and its effects are exactly once. Pure, so a test can feed it a broken run.
  */
 import type { CommerceReport, Order, Sale } from '@lc/contracts/commerce.schema';
 import type { Verdict } from '../scenario';
@@ -35,15 +35,15 @@ export function workerKillVerdicts(r: WorkerKillRun): Verdict[] {
   const outboxDup = r.outboxEvents.filter((e) => e.n > 1 || !orderIds.has(e.id)).length;
   return [
     {
-      name: 'the worker was killed mid-settlement as asked',
+      name: 'the fault struck mid-settlement as asked',
       pass: r.killsMidJob === r.kills,
-      detail: `${r.killsMidJob} of ${r.kills} kills landed while a worker ran the settlement job`,
+      detail: `${r.killsMidJob} of ${r.kills} faults struck while a worker ran the settlement job`,
     },
     {
-      name: 'the settlement job completed despite the kills',
+      name: 'the settlement job completed despite the faults',
       pass: Boolean(r.job?.finished) && r.failedSteps.length === 0,
       detail: r.job
-        ? `${r.job.finished ? 'completed' : `not completed${r.job.failedReason ? `: ${r.job.failedReason}` : ''}`}; attempts ${r.job.attemptsMade}, stalls ${r.job.stalled ?? '—'}; failed end-of-live jobs: ${r.failedSteps.length ? r.failedSteps.join('; ') : 'none'}`
+        ? `${r.job.finished ? 'completed' : 'not completed'}${r.job.failedReason ? ` (last failed attempt: ${r.job.failedReason})` : ''}; attempts ${r.job.attemptsMade}, stalls ${r.job.stalled ?? '—'}; failed end-of-live jobs: ${r.failedSteps.length ? r.failedSteps.join('; ') : 'none'}`
         : 'no settlement job found',
     },
     {

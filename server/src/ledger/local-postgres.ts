@@ -13,6 +13,9 @@ export interface LocalPostgres {
   url: string;
   /** The postmaster's pid (from postmaster.pid). */
   pid(): number;
+  /** Crash and come back: `pg_ctl stop -m immediate` (no checkpoint: crash recovery at start), then start again
+   * on the same port after `downMs`. */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,18 +80,9 @@ export async function startLocalPostgres(opts: { dir: string }): Promise<LocalPo
   ]);
   const port = await freePort();
   const o = `-k ${opts.dir} -c listen_addresses=127.0.0.1 -p ${port} -c max_connections=200`;
-  await pg('pg_ctl', [
-    '-D',
-    dataDir,
-    '-l',
-    join(opts.dir, 'postgres.log'),
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    o,
-    'start',
-  ]);
+  const log = join(opts.dir, 'postgres.log');
+  const start = () => pg('pg_ctl', ['-D', dataDir, '-l', log, '-w', '-t', '60', '-o', o, 'start']);
+  await start();
   let running = true;
   const stopSync = () => {
     if (running) spawnSync(...argv('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']));
@@ -99,6 +93,11 @@ export async function startLocalPostgres(opts: { dir: string }): Promise<LocalPo
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/ledger`,
     pid: () => Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
+    async restart(downMs = 0) {
+      await pg('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+      await new Promise((r) => setTimeout(r, downMs));
+      await start();
+    },
     async stop() {
       if (running) await pg('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
       running = false;
