@@ -33,7 +33,20 @@ export const SCENARIOS: ScenarioDef[] = [
   postgresRestartScenario,
 ] as unknown as ScenarioDef[];
 
-export const PENDING: PendingScenario[] = [];
+export const PENDING: PendingScenario[] = [
+  {
+    name: 'chaos-api-node',
+    summary: 'kill -9 one of two API nodes during a comment storm: resume by seq with 0 gaps, presence back',
+    benchmark: '#11',
+    needsIssue: 16,
+  },
+  {
+    name: 'chaos-media-worker',
+    summary: 'kill -9 a mediasoup worker of a live with 50 viewers: 99 % get media again within 10 s',
+    benchmark: '#11',
+    needsIssue: 16,
+  },
+];
 
 export const findScenario = (name: string) => SCENARIOS.find((s) => s.name === name);
 export const findPending = (name: string) => PENDING.find((s) => s.name === name);
