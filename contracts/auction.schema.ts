@@ -10,6 +10,13 @@ import { MinorAmount, Uuid } from './commerce.schema';
 export const IncrementRow = z.object({ from: MinorAmount, step: MinorAmount.min(1) });
 export type IncrementRow = z.infer<typeof IncrementRow>;
 
+/** The increment over `price` by the table: the step of the last row whose `from` ≤ price. */
+export function incrementAt(rows: readonly IncrementRow[], price: number): number {
+  let step = rows[0]!.step;
+  for (const r of rows) if (price >= r.from) step = r.step;
+  return step;
+}
+
 export const DEFAULT_INCREMENTS: IncrementRow[] = [
   { from: 0, step: 100 },
   { from: 10_000, step: 500 },

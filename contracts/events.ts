@@ -24,6 +24,7 @@ import type {
 } from './commerce.schema';
 import type { ErrorBody } from './errors';
 import type { Role } from './ids';
+import type { InviteCampaign, InviteCampaignPayload, InviteLink, InviteProgress } from './invite.schema';
 import type { LikeGoal, LikeGoalAddPayload, LikeGoalRemovePayload, LikeTapPayload } from './likes.schema';
 import type { Live } from './live.schema';
 import type {
@@ -167,6 +168,10 @@ export interface ClientToServerEvents {
   'auction:create': (payload: AuctionCreatePayload, ack?: AckFn<{ auction: Auction }>) => void;
   /** Joined viewers: bid (`max`: proxy ceiling); BID_TOO_LOW { minBid }, AUCTION_ENDED, BANNED, AUCTION_NOT_ELIGIBLE; the host and moderators get FORBIDDEN. */
   'auction:bid': (payload: AuctionBidPayload, ack?: AckFn<AuctionBidResult>) => void;
+  /** Host: the live's invite goal and reward coupon (COUPON_NOT_FOUND); setting it again replaces it. */
+  'invite:campaign': (payload: InviteCampaignPayload, ack?: AckFn<{ campaign: InviteCampaign }>) => void;
+  /** Joined: your signed invite link and progress; NOT_FOUND while the live has no invite campaign. */
+  'invite:create': (payload: LiveRef, ack?: AckFn<InviteLink>) => void;
   /** Anyone joined: one auction as it stands. */
   'auction:get': (payload: AuctionRefPayload, ack?: AckFn<{ auction: Auction }>) => void;
 }
@@ -197,6 +202,8 @@ export interface ServerToClientEvents {
   'auction:outbid': (p: AuctionOutbid) => void;
   /** To the user: the hammer (or a runner-up offer) gave you the item: pay `reservationId` by `payBy`. */
   'auction:won': (p: AuctionWon) => void;
+  /** To the sharer: an invitee was counted (and, once, the reward coupon granted). */
+  'invite:progress': (p: InviteProgress) => void;
   /** Media: the host published a track; consume it. */
   'sfu:producer:new': (p: { liveId: string; producerId: string; kind: MediaKind }) => void;
   /** Media: a producer went away; the caller's consumer of it (if any) is closed. */

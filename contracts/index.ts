@@ -8,6 +8,7 @@ export * from './events';
 export * from './growth.schema';
 export * from './health.schema';
 export * from './ids';
+export * from './invite.schema';
 export * from './likes.schema';
 export * from './live.schema';
 export * from './lottery.schema';

@@ -22,7 +22,7 @@ export async function joinAs(
   auth: AuthResponse,
   liveId: string,
 ): Promise<Bidder> {
-  const socket = await connect(s, auth.token);
+  const socket = await connect(s, auth.token, { timeoutMs: 90_000 });
   const b: Bidder = { auth, socket, events: [], gaps: 0, outbid: [], won: [], close: () => socket.close() };
   socket.on('auction:outbid', (p) => b.outbid.push(p));
   socket.on('auction:won', (p) => b.won.push(p));
@@ -65,9 +65,15 @@ export async function auctionLive(s: TestServer, product: Parameters<typeof addP
   return { host, liveId, product: p, hostSocket, open };
 }
 
+/** `n` guests joined to the live, signed up and connected 100 at a time (a loaded machine times out more). */
 export const bidders = async (s: TestServer, liveId: string, n: number, prefix = 'bidder') => {
-  const auths = await Promise.all(Array.from({ length: n }, (_, i) => guest(s, `${prefix}${i}`)));
-  return Promise.all(auths.map((a) => joinAs(s, a, liveId)));
+  const out: Bidder[] = [];
+  for (let i = 0; i < n; i += 100) {
+    const ids = Array.from({ length: Math.min(100, n - i) }, (_, k) => i + k);
+    const auths = await Promise.all(ids.map((k) => guest(s, `${prefix}${k}`)));
+    out.push(...(await Promise.all(auths.map((a) => joinAs(s, a, liveId)))));
+  }
+  return out;
 };
 
 export const bid = (b: Bidder, liveId: string, auctionId: string, amount: unknown, max?: unknown) =>
@@ -75,6 +81,7 @@ export const bid = (b: Bidder, liveId: string, auctionId: string, amount: unknow
     b.socket,
     'auction:bid',
     max === undefined ? { liveId, auctionId, amount } : { liveId, auctionId, amount, max },
+    60_000,
   );
 
 export const ofType = <T>(events: RoomEvent[], type: string) =>

@@ -60,8 +60,11 @@ export async function scheduleSale(
     opensAt: number;
     durationSec: number;
     countdownSec: number;
+    /** opensAt = now + this many ms, taken as the request is sent (a loaded machine can take seconds to get here). */
+    opensInMs: number;
   }> = {},
 ): Promise<Sale> {
+  const { opensInMs, ...rest } = over;
   const r = await http<Sale>(
     s,
     'POST',
@@ -73,7 +76,8 @@ export async function scheduleSale(
       perUserLimit: 1,
       opensAt: Date.now(),
       durationSec: 600,
-      ...over,
+      ...rest,
+      ...(opensInMs === undefined ? {} : { opensAt: Date.now() + opensInMs }),
     },
     token,
   );

@@ -128,10 +128,11 @@ export async function hostWithLive(s: TestServer) {
 export function connect(
   s: Pick<TestServer, 'url'>,
   token: string | undefined,
-  opts: { origin?: string; reconnection?: boolean } = {},
+  opts: { origin?: string; reconnection?: boolean; timeoutMs?: number } = {},
 ) {
   const socket: TestClient = ioClient(s.url, {
     transports: ['websocket'],
+    timeout: opts.timeoutMs ?? 20_000,
     auth: token ? { token } : {},
     reconnection: opts.reconnection ?? false,
     forceNew: true,

@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { createProgress } from './lib/progress';
@@ -30,6 +31,7 @@ const commonSchema = (metrics: readonly string[]) =>
       clientCpu: cpu.optional(),
       serverPid: int(1, 4_194_304).optional(),
       serverEnv: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*=.*$/, 'must be KEY=VALUE')).default([]),
+      profile: z.string().min(1).optional(),
       baselineRef: z
         .string()
         .regex(/^[\w./~^@{}-]{1,100}$/, 'must be a git ref (branch, tag, commit, HEAD~1 …)')
@@ -47,6 +49,7 @@ const commonSchema = (metrics: readonly string[]) =>
       if (o.spawn && o.serverPid)
         issue('serverPid', 'only for a server you started yourself (not with --spawn)');
       if (!o.spawn && o.serverEnv.length) issue('serverEnv', 'only with --spawn');
+      if (!o.spawn && o.profile) issue('profile', 'only with --spawn');
       if (o.serverCpu !== undefined && o.serverCpu === o.clientCpu) {
         issue('clientCpu', 'the generator must not share the server CPU');
       }
@@ -61,6 +64,8 @@ const COMMON_HELP: Record<string, string> = {
   clientCpu: 'CPU this generator pins itself to (default 1 with --spawn or redis-ceiling)',
   serverPid: 'pid of the server at --url: read its CPU/RSS from /proc instead of /metrics',
   serverEnv: 'KEY=VALUE for the spawned server (repeatable), e.g. --server-env FRAME_MS=100',
+  profile:
+    'DIR: the spawned server writes a V8 CPU profile (node --cpu-prof) of the whole run there when it stops',
   baselineRef:
     'git ref: run the project at that commit as the baseline, side by side (http-snapshot, flash-sale, join-burst): before/after in one run',
   threshold: 'metric<op>number, repeatable, e.g. --threshold p99<250 (ops < <= > >= ==); failing ones exit 1',
@@ -213,6 +218,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const target: TargetSpec = common.spawn
     ? {
         kind: 'spawn',
+        nodeFlags: common.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(common.profile)}`] : undefined,
         env: Object.fromEntries(
           common.serverEnv.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
         ),

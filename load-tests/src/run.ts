@@ -23,7 +23,7 @@ import type { ScenarioContext, ScenarioDef, ScenarioResult } from './scenario';
 
 export type TargetSpec =
   | { kind: 'url'; url: string; serverPid?: number }
-  | { kind: 'spawn'; env?: Record<string, string> }
+  | { kind: 'spawn'; env?: Record<string, string>; nodeFlags?: string[] }
   | { kind: 'endpoint'; endpoint: Endpoint };
 
 export interface RunInput<O> {
@@ -104,7 +104,11 @@ export async function runScenario<O>(input: RunInput<O>): Promise<RunReport> {
     const spawnEnv = input.def.spawnEnv;
     const scenarioEnv = typeof spawnEnv === 'function' ? await spawnEnv(input.options as never) : spawnEnv;
     serverEnv = { ...scenarioEnv, ...input.target.env };
-    project = await spawnProjectServer({ cpu: serverCpu, env: serverEnv });
+    project = await spawnProjectServer({
+      cpu: serverCpu,
+      env: serverEnv,
+      nodeFlags: input.target.nodeFlags,
+    });
     ownsProject = true;
     progress.log(
       `spawned project server ${project.url} (pid ${project.pid}${serverCpu !== undefined ? `, CPU ${serverCpu}` : ''})`,

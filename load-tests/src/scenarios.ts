@@ -2,6 +2,7 @@
  * Every scenario the CLI knows: those that run today, and those waiting for their feature. A pending scenario is
  * listed with the issue it needs and refuses to run — never a stub that reports numbers for code that isn't there.
  */
+import { auctionStormScenario } from './auction/auction-storm.scenario';
 import { postgresRestartScenario } from './chaos/postgres-restart.scenario';
 import { redisKillScenario } from './chaos/redis-kill.scenario';
 import { workerKillScenario } from './chaos/worker-kill.scenario';
@@ -31,6 +32,7 @@ export const SCENARIOS: ScenarioDef[] = [
   redisKillScenario,
   workerKillScenario,
   postgresRestartScenario,
+  auctionStormScenario,
 ] as unknown as ScenarioDef[];
 
 export const PENDING: PendingScenario[] = [

@@ -13,6 +13,7 @@ import { nodeDrawHash } from '@lc/contracts/node-draw-hash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMediaServer } from '../../test/media';
 import { startServer, type TestServer } from '../../test/server';
+import { auctionStormScenario } from './auction/auction-storm.scenario';
 import { startPlainSocketIo } from './baselines/plain-socketio';
 import { parseCommandLine } from './cli';
 import { flashSaleScenario } from './commerce/flash-sale.scenario';
@@ -162,6 +163,12 @@ describe('load-test scenarios at tiny scale (verdicts only)', () => {
       expect(names).toContain(`${mode}: verifier reproduces the winners (MATCH)`);
       expect(names).toContain(`${mode}: a tampered audit gives MISMATCH`);
     }
+  }, 60_000);
+
+  it('auction-storm: increments, end rule, no late bid, final = highest accepted, one hammer and one hold, no gap', async () => {
+    const r = await run(auctionStormScenario as unknown as ScenarioDef, { bidders: '12', window: '2' });
+    expect(failed(r)).toEqual([]);
+    expect(r.metrics.accepted).toBeGreaterThan(0);
   }, 60_000);
 
   it('http-snapshot: the route answers the contract and no request fails, alternating with bare hello', async () => {

@@ -270,6 +270,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     presence,
     tail,
     intervalMs: config.PRESENCE_MS,
+    socketsPerTick: config.PRESENCE_SOCKETS_PER_TICK,
     onError: (err) => log.warn({ err }, 'presence tick failed'),
   });
   closers.push(['presence', () => ticker.stop()]);

@@ -59,6 +59,12 @@ export const ConfigSchema = z.object({
   FRAME_MS: z.coerce.number().int().min(10).max(1000).default(50),
   /** Presence broadcast interval, milliseconds. */
   PRESENCE_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /**
+   * A room with more sockets on this node than this gets its presence every PRESENCE_MS × ceil(sockets / this)
+   * instead (0: always every PRESENCE_MS): each push is one write per socket, so a join storm into a big room
+   * would otherwise spend a good part of its CPU telling everyone the count moved.
+   */
+  PRESENCE_SOCKETS_PER_TICK: z.coerce.number().int().min(0).max(1_000_000).default(2000),
   /** API node heartbeat interval; survivors look for dead nodes every half interval. */
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** A node silent this long is swept: its presence released, its watch sessions closed at its last beat. */

@@ -4,6 +4,7 @@
  * answer matches the RoomSnapshot contract, and no request failed or answered non-2xx during the project rounds.
  */
 import { z } from 'zod';
+import type { Endpoint } from '../lib/processes';
 import { guestTokens, hostWithLive, roomSnapshot } from '../lib/project-api';
 import { measureRound, perCall } from '../lib/round-usage';
 import { sides } from '../lib/sides';
@@ -19,6 +20,7 @@ export const SnapshotOptions = z.object({
   rounds: int(1, 10).default(2),
   baseline: onOff.default(true),
   ifNoneMatch: onOff.default(false),
+  warmup: num(0, 60).default(2),
 });
 export type SnapshotOptions = z.infer<typeof SnapshotOptions>;
 
@@ -35,6 +37,7 @@ export const snapshotScenario = defineScenario({
     duration: 'seconds per round (default 10)',
     rounds: 'A B rounds (project, baseline) — medians over them (default 2)',
     baseline: 'on|off: alternate with bare node:http hello (default on)',
+    warmup: 'seconds of unmeasured load on each server before its first round (default 2)',
     ifNoneMatch:
       'on|off: send the ETag of a first snapshot as If-None-Match, as a poller would (304 while the room is unchanged; default off)',
   },
@@ -72,37 +75,54 @@ export const snapshotScenario = defineScenario({
     const rounds: { record: RoundRecord; result: CannonResult; tl0: number }[] = [];
     // --baseline-ref: the baseline is the project at that ref, loaded the same way (its own live and viewer).
     const ref = ctx.baselineRef;
+    type Target = { liveId: string; viewer: string; etag: string | null };
+    const targetOn = async (url: string): Promise<Target> => {
+      const l = (await hostWithLive(url)).liveId;
+      const [v] = await guestTokens(url, 1);
+      const e = (
+        await fetch(`${url}/api/lives/${l}/snapshot`, { headers: { authorization: `Bearer ${v}` } })
+      ).headers.get('etag');
+      return { liveId: l, viewer: v!, etag: e };
+    };
+    // The ref's server is started once and kept for every round, like the project's.
+    let refServer: { endpoint: Endpoint; target: Target } | undefined;
+    const warmed = new Set<string>();
     const one = async (side: Side, i: number) => {
-      const endpoint = side === 'project' ? ctx.project : await ctx.startBaseline(ref ? 'ref' : 'hello');
+      if (side === 'baseline' && ref && !refServer) {
+        const endpoint = await ctx.startBaseline('ref');
+        refServer = { endpoint, target: await targetOn(endpoint.url) };
+      }
+      const endpoint =
+        side === 'project' ? ctx.project : (refServer?.endpoint ?? (await ctx.startBaseline('hello')));
       const label = side === 'project' ? 'project' : endpoint.label;
       try {
-        const target =
-          side === 'project'
-            ? { liveId, viewer, etag }
-            : ref
-              ? await (async () => {
-                  const l = (await hostWithLive(endpoint.url)).liveId;
-                  const [v] = await guestTokens(endpoint.url, 1);
-                  const e = (
-                    await fetch(`${endpoint.url}/api/lives/${l}/snapshot`, {
-                      headers: { authorization: `Bearer ${v}` },
-                    })
-                  ).headers.get('etag');
-                  return { liveId: l, viewer: v!, etag: e };
-                })()
-              : undefined;
+        const target: Target | undefined =
+          side === 'project' ? { liveId, viewer: viewer!, etag } : refServer?.target;
         const url = target ? `${endpoint.url}/api/lives/${target.liveId}/snapshot` : `${endpoint.url}/`;
+        const headers = target
+          ? {
+              authorization: `Bearer ${target.viewer}`,
+              ...(opts.ifNoneMatch && target.etag ? { 'if-none-match': target.etag } : {}),
+            }
+          : undefined;
+        if (opts.warmup > 0 && !warmed.has(label)) {
+          // NOTE: unmeasured load first, so a fresh process's JIT warm-up is not counted against either side.
+          warmed.add(label);
+          ctx.progress.update(`http-snapshot ${label}: warming up for ${opts.warmup} s (not measured)`);
+          await cannon({
+            url,
+            headers,
+            connections: opts.connections,
+            pipelining: opts.pipelining,
+            durationS: opts.warmup,
+          });
+        }
         const endBand = ctx.timeline.band(`${label} #${i + 1}`, side);
         const usage = await measureRound(endpoint);
         const tl0 = ctx.timeline.now();
         const result = await cannon({
           url,
-          headers: target
-            ? {
-                authorization: `Bearer ${target.viewer}`,
-                ...(opts.ifNoneMatch && target.etag ? { 'if-none-match': target.etag } : {}),
-              }
-            : undefined,
+          headers,
           connections: opts.connections,
           pipelining: opts.pipelining,
           durationS: opts.duration,
@@ -167,14 +187,18 @@ export const snapshotScenario = defineScenario({
           `http-snapshot ${label} round ${i + 1}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${failed} failed`,
         );
       } finally {
-        if (side === 'baseline') await endpoint.stop();
+        if (side === 'baseline' && !refServer) await endpoint.stop();
       }
     };
-    for (let i = 0; i < opts.rounds && !ctx.signal.aborted; i++) {
-      await one('project', i);
-      await sleep(500);
-      if (opts.baseline) await one('baseline', i);
-      await sleep(500);
+    try {
+      for (let i = 0; i < opts.rounds && !ctx.signal.aborted; i++) {
+        await one('project', i);
+        await sleep(500);
+        if (opts.baseline) await one('baseline', i);
+        await sleep(500);
+      }
+    } finally {
+      await refServer?.endpoint.stop();
     }
     const hello = ref ? `the project at ${ref}` : 'bare node:http hello';
     const { of, med, sum, pooled, compare } = sides(

@@ -8,6 +8,7 @@ import { commentsFeature } from '../features/comments/comments.feature';
 import { commerceFeature } from '../features/commerce/commerce.feature';
 import { growthFeature } from '../features/growth/growth.feature';
 import { interactionStatsFeature } from '../features/interaction-stats/interaction-stats.feature';
+import { invitesFeature } from '../features/invites/invites.feature';
 import { likesFeature } from '../features/likes/likes.feature';
 import { livesFeature } from '../features/lives/lives.feature';
 import { lotteryFeature } from '../features/lottery/lottery.feature';
@@ -31,6 +32,7 @@ export const FEATURES: readonly Feature[] = [
   commerceFeature, // coupons: lottery prizes
   lotteryFeature,
   auctionsFeature, // commerce: the sale, reservation and payment behind each auction
+  invitesFeature, // commerce: the reward coupon
   interactionStatsFeature,
   growthFeature, // points, levels: after commerce (coupons) and the interaction features
   sfuFeature,

@@ -98,6 +98,11 @@
  * | <p>:{live:<id>}:auction:active       | string      | id of the live's open auction (one at a time)  |
  * | <p>:{live:<id>}:auction:defaulters   | set         | users who let an auction win lapse unpaid      |
  * | <p>:auctions:due                     | zset        | `<liveId>/<auctionId>` the auction clock visits, score = when |
+ * | <p>:{live:<id>}:invite               | hash        | invite campaign: goal, couponId                |
+ * | <p>:{live:<id>}:invite:users         | set         | invitees counted (once each)                   |
+ * | <p>:{live:<id>}:invite:devices       | set         | invitee devices counted (once each)            |
+ * | <p>:{live:<id>}:invite:progress      | hash        | sharer id → invitees counted                   |
+ * | <p>:{live:<id>}:invite:rewarded      | hash        | sharer id → reward coupon claim number         |
  *
  * API nodes (heartbeats and the crashed-node sweep, realtime/node-registry.ts):
  *
@@ -192,6 +197,11 @@ export function createKeys(prefix: string) {
     auctionActive: (liveId: string) => `${live(liveId)}:auction:active`,
     auctionDefaulters: (liveId: string) => `${live(liveId)}:auction:defaulters`,
     auctionsDue: `${prefix}:auctions:due`,
+    invite: (liveId: string) => `${live(liveId)}:invite`,
+    inviteUsers: (liveId: string) => `${live(liveId)}:invite:users`,
+    inviteDevices: (liveId: string) => `${live(liveId)}:invite:devices`,
+    inviteProgress: (liveId: string) => `${live(liveId)}:invite:progress`,
+    inviteRewarded: (liveId: string) => `${live(liveId)}:invite:rewarded`,
     // API nodes (global keys: not tied to one live).
     /** Hash: nodeId → last heartbeat (epoch ms) of every live API node. */
     nodes: `${prefix}:nodes`,

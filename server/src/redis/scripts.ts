@@ -51,7 +51,9 @@ export type ScriptName =
   // auctions
   | 'auction-open'
   | 'auction-bid'
-  | 'auction-settle';
+  | 'auction-settle'
+  // invites
+  | 'invite-join';
 
 export interface Scripts {
   run<T = unknown>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T>;

@@ -2,7 +2,7 @@
  * An auction's Redis state: the wire view read back from its hash, the increment table's encoding for Lua,
  * the key lists of the auction scripts and the member format of the auction clock's due set.
  */
-import type { Auction, IncrementRow } from '@lc/contracts/auction.schema';
+import { type Auction, type IncrementRow, incrementAt } from '@lc/contracts/auction.schema';
 import type { Keys } from '../../redis/keys';
 
 /** `from:step from:step …` (auction-bid-7.lua parses it). */
@@ -15,13 +15,6 @@ export const decodeIncrements = (s: string): IncrementRow[] =>
       const [from, step] = pair.split(':').map(Number);
       return { from: from!, step: step! };
     });
-
-/** The increment over `price` by the table (the step of the last row whose `from` ≤ price). */
-export function incrementAt(rows: IncrementRow[], price: number): number {
-  let step = rows[0]!.step;
-  for (const r of rows) if (price >= r.from) step = r.step;
-  return step;
-}
 
 const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
 

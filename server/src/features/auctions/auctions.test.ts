@@ -204,6 +204,14 @@ describe('auctions on one node (PGlite ledger, worker in process)', () => {
       [liveId, product.id],
     );
     expect(rows[0]).toEqual({ n: 1, status: 'settled', unit_price: '1500' });
+    // After the live, the room-keys step hands the auction's keys back to Redis (they expire).
+    const { redis, keys } = s.built.deps;
+    await waitFor(
+      async () => (await redis.ttl(keys.auction(liveId, a.id))) > 0,
+      30_000,
+      'auction keys expire',
+    );
+    expect(await redis.ttl(keys.auctionBidders(liveId, a.id))).toBeGreaterThan(0);
     x!.close();
     y!.close();
   });

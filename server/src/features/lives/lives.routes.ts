@@ -2,6 +2,7 @@
 
 import { CreateLiveBody, ListLivesQuery, Live, LiveParams } from '@lc/contracts/live.schema';
 import { RoomSnapshot } from '@lc/contracts/room.schema';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
 import type { JoinHooks } from '../../realtime/join-hooks';
@@ -53,11 +54,10 @@ export function livesRoutes(
         tags,
         security,
         summary: "The room snapshot as the caller's role sees it",
+        description:
+          'Answers an ETag; with If-None-Match holding it, 304 Not Modified (no body) while the snapshot is unchanged.',
         params: LiveParams,
-        response: {
-          200: RoomSnapshot,
-          304: z.null().describe('Not modified: the If-None-Match tag is current'),
-        },
+        response: { 200: RoomSnapshot },
       },
       config: { access: 'user' },
     },
@@ -70,7 +70,11 @@ export function livesRoutes(
       // NOTE: private: the snapshot is the caller's own view. A poller that sends back the tag it holds gets
       // 304 only while nothing in it but `serverTime` would differ (the tag digests all the rest).
       reply.header('etag', etag).header('cache-control', 'private, no-cache');
-      if (ifNoneMatch(req.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      if (ifNoneMatch(req.headers['if-none-match'], etag)) {
+        // NOTE: no payload at all: a serialized one would leave a Content-Length on the 304 (no body follows),
+        // which stalls clients that trust it on a kept-alive connection.
+        return (reply as unknown as FastifyReply).code(304).removeHeader('content-type').send();
+      }
       return reply.type('application/json; charset=utf-8').send(json as unknown as RoomSnapshot);
     },
   );

@@ -6,6 +6,7 @@ interface Polled {
   status: number;
   etag: string | null;
   cacheControl: string | null;
+  contentLength: string | null;
   snapshot?: RoomSnapshot;
   text: string;
 }
@@ -32,6 +33,7 @@ describe('snapshot ETag / 304', () => {
       status: res.status,
       etag: res.headers.get('etag'),
       cacheControl: res.headers.get('cache-control'),
+      contentLength: res.headers.get('content-length'),
       snapshot: res.status === 200 ? RoomSnapshot.parse(JSON.parse(text)) : undefined,
       text,
     };
@@ -46,6 +48,8 @@ describe('snapshot ETag / 304', () => {
     expect(first.cacheControl).toBe('private, no-cache');
     const same = await poll(liveId, viewer.token, first.etag!);
     expect(same).toMatchObject({ status: 304, etag: first.etag, text: '' });
+    // No Content-Length on a 304: a client trusting one would wait for a body that never comes.
+    expect(same.contentLength).toBeNull();
     expect((await poll(liveId, viewer.token, `W/${first.etag}`)).status).toBe(304);
     expect((await poll(liveId, viewer.token, `"other", ${first.etag}`)).status).toBe(304);
     const other = await poll(liveId, viewer.token, '"not-the-tag"');
