@@ -69,6 +69,13 @@ export const ConfigSchema = z.object({
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** A node silent this long is swept: its presence released, its watch sessions closed at its last beat. */
   NODE_DEAD_AFTER_MS: z.coerce.number().int().min(200).max(600_000).default(3000),
+  /**
+   * Job lock of the end-of-live worker: a worker that dies mid-job (SIGKILL, OOM, lost machine) has its job
+   * taken up by another (or by itself restarted) about this long after its last lock renewal.
+   */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** Times an end-of-live job may lose its worker mid-run before it fails (its steps are idempotent). */
+  JOB_MAX_STALLED: z.coerce.number().int().min(0).max(100).default(8),
   /** Recent room events included in a join snapshot. */
   SNAPSHOT_RECENT: z.coerce.number().int().min(0).max(500).default(50),
   /** How long a room's shared snapshot part is reused at one seq; bounds the age of unlogged counters. */

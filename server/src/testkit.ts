@@ -11,6 +11,7 @@ export { COMMERCE_SETTLEMENT_STEP } from './features/commerce/settlement/settlem
 export { createFanLevels } from './features/growth/fan-levels';
 export { jobId, QUEUE } from './jobs/queues';
 export { openDb } from './ledger/db';
+export { type LocalPostgres, startLocalPostgres } from './ledger/local-postgres';
 export { runMigrations } from './ledger/migrate';
 export { freePort } from './redis/free-port';
 export { createKeys, type Keys } from './redis/keys';

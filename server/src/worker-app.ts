@@ -51,6 +51,8 @@ export async function buildWorker(config: Config, log: Log, shared?: Infra) {
     redis: infra.redis,
     keys: infra.keys,
     log,
+    lockMs: config.JOB_LOCK_MS,
+    maxStalled: config.JOB_MAX_STALLED,
   });
   let closed: Promise<void> | undefined;
   return {

@@ -1,14 +1,21 @@
 /**
  * The stack a chaos scenario breaks on purpose: a private redis-server (AOF everysec, as production runs it) and
- * the project's API node (`server/src/main.ts`, PGlite ledger, job worker in-process) in a fresh data dir. Unlike
- * `--spawn`, the scenario owns every process, so it can SIGKILL one and start it again on the same port and files.
+ * the project's API node (`server/src/main.ts`) in a fresh data dir: with the PGlite ledger and the job worker
+ * in-process, or (`postgres: true`) with a private PostgreSQL and the job worker (`server/src/worker.ts`) in its
+ * own process. Unlike `--spawn`, the scenario owns every process, so it can SIGKILL one and start it again.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, type LocalRedis, startLocalRedis } from '../../../server/src/testkit';
+import {
+  freePort,
+  type LocalPostgres,
+  type LocalRedis,
+  startLocalPostgres,
+  startLocalRedis,
+} from '../../../server/src/testkit';
 import { pinPid, ROOT, startNodeScript } from '../lib/processes';
 
 export const CHAOS_PREFIX = 'lcchaos';
@@ -27,6 +34,15 @@ export interface ChaosStack {
   startRedis(opts?: { empty?: boolean }): Promise<void>;
   /** Resolves once the API node answers /readyz with 200 (or the timeout passes: false). */
   waitReady(timeoutMs: number): Promise<boolean>;
+  /** With `postgres: true`: the ledger URL and the separate job worker. */
+  databaseUrl?: string;
+  workerPid(): number | undefined;
+  /** SIGKILL the job worker and wait until it is gone. */
+  killWorker(): Promise<void>;
+  /** Starts a job worker process (again). */
+  startWorker(): void;
+  /** Crash PostgreSQL (`pg_ctl stop -m immediate`) and start it again after `downMs`. */
+  restartPostgres(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,9 +56,20 @@ function mediasoupBin(): string | undefined {
 export async function startChaosStack(opts: {
   cpu?: number;
   env?: Record<string, string>;
+  postgres?: boolean;
 }): Promise<ChaosStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lc-chaos-'));
   let redis: LocalRedis = await startLocalRedis({ dataDir, logLevel: 'warning' });
+  let pg: LocalPostgres | undefined;
+  // NOTE: its own temp dir (mkdtemp is 0700): as root the postgres user must reach it.
+  const pgDir = opts.postgres ? mkdtempSync(join(tmpdir(), 'lc-chaos-pg-')) : undefined;
+  try {
+    if (pgDir) pg = await startLocalPostgres({ dir: pgDir });
+  } catch (err) {
+    await redis.stop();
+    for (const d of [dataDir, pgDir]) if (d) rmSync(d, { recursive: true, force: true });
+    throw err;
+  }
   const port = redis.port;
   const pin = (pid: number) => {
     if (opts.cpu !== undefined) pinPid(pid, opts.cpu);
@@ -51,25 +78,30 @@ export async function startChaosStack(opts: {
   const httpPort = await freePort();
   const url = `http://127.0.0.1:${httpPort}`;
   const ms = mediasoupBin();
-  const server = startNodeScript('server/src/main.ts', [], {
-    cpu: opts.cpu,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(httpPort),
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: CHAOS_PREFIX,
-      DATA_DIR: dataDir,
-      TOKEN_SECRET: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'warn',
-      SERVE_CLIENT: 'false',
-      MEDIA_ENABLED: 'false',
-      AUTH_RATE_LIMIT_PER_MIN: '100000',
-      ...(ms ? { MEDIASOUP_WORKER_BIN: ms } : {}),
-      ...opts.env,
-    },
-  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(httpPort),
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: CHAOS_PREFIX,
+    DATA_DIR: dataDir,
+    TOKEN_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    SERVE_CLIENT: 'false',
+    MEDIA_ENABLED: 'false',
+    AUTH_RATE_LIMIT_PER_MIN: '100000',
+    ...(ms ? { MEDIASOUP_WORKER_BIN: ms } : {}),
+    ...(pg ? { DATABASE_URL: pg.url } : {}),
+    ...opts.env,
+  };
+  const server = startNodeScript('server/src/main.ts', [], { cpu: opts.cpu, env });
+  type Proc = ReturnType<typeof startNodeScript>;
+  let worker: Proc | undefined;
+  const startWorker = () => {
+    worker = startNodeScript('server/src/worker.ts', [], { cpu: opts.cpu, env });
+  };
+  if (pg) startWorker();
   let serverExit: number | null | undefined;
   void server.exited.then((c) => {
     serverExit = c;
@@ -89,13 +121,15 @@ export async function startChaosStack(opts: {
   };
 
   const stop = async () => {
+    await worker?.stop();
     await server.stop();
+    await pg?.stop();
     await redis.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const d of [dataDir, pgDir]) if (d) rmSync(d, { recursive: true, force: true });
   };
   try {
-    if (!(await waitReady(90_000)))
-      throw new Error(`the API node was not ready within 90 s:\n${server.tail()}`);
+    if (!(await waitReady(180_000)))
+      throw new Error(`the API node was not ready within 180 s:\n${server.tail()}`);
   } catch (err) {
     await stop();
     throw err;
@@ -116,6 +150,21 @@ export async function startChaosStack(opts: {
       pin(redis.pid);
     },
     waitReady,
+    databaseUrl: pg?.url,
+    workerPid: () => worker?.pid,
+    async killWorker() {
+      const w = worker;
+      if (!w) throw new Error('no separate job worker (start the stack with postgres: true)');
+      if (w.child.exitCode === null && w.child.signalCode === null) {
+        w.child.kill('SIGKILL');
+        await w.exited;
+      }
+    },
+    startWorker,
+    async restartPostgres(downMs) {
+      if (!pg) throw new Error('no PostgreSQL (start the stack with postgres: true)');
+      await pg.restart(downMs);
+    },
     stop,
   };
 }

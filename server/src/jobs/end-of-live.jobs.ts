@@ -35,6 +35,9 @@ export function startEndOfLiveWorker(deps: {
   keys: Keys;
   log: Log;
   concurrency?: number;
+  /** JOB_LOCK_MS and JOB_MAX_STALLED (see config.ts). */
+  lockMs?: number;
+  maxStalled?: number;
 }) {
   const queue = endOfLiveQueue(deps.connection, deps.prefix);
   const process = async (job: Job) => {
@@ -71,6 +74,11 @@ export function startEndOfLiveWorker(deps: {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: deps.concurrency ?? 4,
+    // NOTE: a job whose worker died is moved back to wait by the next stalled check after its lock expired;
+    // BullMQ's default (fail after a second stall) would leave a live unsettled after two crashes.
+    lockDuration: deps.lockMs ?? 30_000,
+    stalledInterval: deps.lockMs ?? 30_000,
+    maxStalledCount: deps.maxStalled ?? JOB_DEFAULTS.attempts,
   });
   worker.on('failed', (job, err) =>
     deps.log.error(
