@@ -2,13 +2,14 @@
  * Test helper: a throwaway PostgreSQL server (initdb + pg_ctl in a temp dir) and fresh databases on it.
  * `TEST_DATABASE_URL` short-circuits to an existing server. Missing binaries fail loudly, never skip.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { findPgBin, pgArgv, run } from '../server/src/ledger/local-postgres';
+import { freePort } from '../server/src/redis/free-port';
 
 export interface TestPostgres {
   /** `postgresql://` URL of a database on the server. */
@@ -25,9 +26,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const root = mkdtempSync(join(tmpdir(), 'lc-pg-'));
   const dataDir = join(root, 'data');
   const asRoot = process.getuid?.() === 0;
-  // NOTE: Postgres refuses to run as root, so as root every command runs as the `postgres` user.
-  const argv = (cmd: string, args: string[]): [string, string[]] =>
-    asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
+  const argv = pgArgv(bin);
   const pgRun = (cmd: string, args: string[]) => run(...argv(cmd, args));
 
   let started = false;
@@ -79,50 +78,4 @@ export async function createTestDatabase(baseUrl: string): Promise<string> {
   return url.toString();
 }
 
-function findPgBin(): string {
-  const fromEnv = process.env.PG_BIN;
-  if (fromEnv && existsSync(join(fromEnv, 'pg_ctl'))) return fromEnv;
-  const base = '/usr/lib/postgresql';
-  const versions = existsSync(base)
-    ? readdirSync(base)
-        .filter((v) => existsSync(join(base, v, 'bin', 'pg_ctl')))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions[0]) return join(base, versions[0], 'bin');
-  throw new Error(
-    'PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin. ' +
-      'Install them with `apt-get install postgresql`, set PG_BIN, or set TEST_DATABASE_URL.',
-  );
-}
-
 const stopArgs = (dataDir: string) => ['-D', dataDir, '-m', 'immediate', '-w', 'stop'];
-
-/** NOTE: resolves on 'exit', not 'close': the daemonized postmaster may keep inherited pipes open. */
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => {
-      output += d;
-    });
-    child.stderr.on('data', (d) => {
-      output += d;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${output.slice(-2000)}`));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}

@@ -32,12 +32,12 @@ export function findPgBin(): string {
   if (versions[0]) return join(base, versions[0], 'bin');
   throw new Error(
     'PostgreSQL server binaries (initdb, pg_ctl) not found under /usr/lib/postgresql/*/bin: ' +
-      'apt-get install postgresql, or set PG_BIN',
+      'apt-get install postgresql, or set PG_BIN (tests: or TEST_DATABASE_URL)',
   );
 }
 
 /** NOTE: resolves on 'exit', not 'close': the daemonized postmaster keeps inherited pipes open. */
-function run(cmd: string, args: string[]): Promise<void> {
+export function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -53,6 +53,13 @@ function run(cmd: string, args: string[]): Promise<void> {
   });
 }
 
+/** The command line of a PostgreSQL binary; as root it runs as the `postgres` user (Postgres refuses root). */
+export function pgArgv(bin: string): (cmd: string, args: string[]) => [string, string[]] {
+  const asRoot = process.getuid?.() === 0;
+  return (cmd, args) =>
+    asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
+}
+
 export async function startLocalPostgres(opts: { dir: string }): Promise<LocalPostgres> {
   const bin = findPgBin();
   const dataDir = join(opts.dir, 'pgdata');
@@ -63,8 +70,7 @@ export async function startLocalPostgres(opts: { dir: string }): Promise<LocalPo
     const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
     chownSync(opts.dir, uid, gid);
   }
-  const argv = (cmd: string, args: string[]): [string, string[]] =>
-    asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
+  const argv = pgArgv(bin);
   const pg = (cmd: string, args: string[]) => run(...argv(cmd, args));
   await pg('initdb', [
     '-D',
