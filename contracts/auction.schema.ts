@@ -154,6 +154,8 @@ export const AuctionBidResult = z.object({
   /** Your standing maximum (the proxy ceiling). */
   yourMax: z.number().int(),
   minBid: z.number().int(),
+  /** The room event of this bid when it moved the public price; absent when the leader only raised their ceiling. */
+  seq: z.number().int().optional(),
 });
 export type AuctionBidResult = z.infer<typeof AuctionBidResult>;
 

@@ -1,5 +1,5 @@
 /** Helpers for auction tests: a live with a product and the host socket, bidders joined with their room events and notices. */
-import type { Auction, AuctionOutbid, AuctionWon } from '@lc/contracts/auction.schema';
+import type { Auction, AuctionBidResult, AuctionOutbid, AuctionWon } from '@lc/contracts/auction.schema';
 import type { AuthResponse } from '@lc/contracts/auth.schema';
 import type { JoinResult, RoomEvent } from '@lc/contracts/room.schema';
 import { SeqTracker } from '@lc/contracts/seq-tracker';
@@ -77,7 +77,7 @@ export const bidders = async (s: TestServer, liveId: string, n: number, prefix =
 };
 
 export const bid = (b: Bidder, liveId: string, auctionId: string, amount: unknown, max?: unknown) =>
-  call<{ leading: boolean; price: number; endsAt: number; yourMax: number; minBid: number }>(
+  call<AuctionBidResult>(
     b.socket,
     'auction:bid',
     max === undefined ? { liveId, auctionId, amount } : { liveId, auctionId, amount, max },

@@ -31,7 +31,7 @@ export interface RedisKillRun {
 
 const OK_CODES = new Set(['CREATED', 'SOLD_OUT', 'PURCHASE_LIMIT']);
 /** After the node is ready again, 503s may still come for this long (connections finishing their reconnect). */
-const RECOVERY_GRACE_MS = 2000;
+export const RECOVERY_GRACE_MS = 2000;
 
 export function redisKillVerdicts(r: RedisKillRun): Verdict[] {
   const { initial, remaining, reserved, sold } = r.sale.counters;

@@ -23,7 +23,7 @@ import { readProc } from '../lib/resources';
 import { nowMs } from '../lib/stats';
 import { int, num, onOff } from '../options';
 import { defineScenario, type ScenarioResult } from '../scenario';
-import { AOF_LOSS_WINDOW_MS, redisKillVerdicts } from './redis-kill-verdicts';
+import { AOF_LOSS_WINDOW_MS, RECOVERY_GRACE_MS, redisKillVerdicts } from './redis-kill-verdicts';
 import { startReserveStorm } from './reserve-storm';
 import { startChaosStack } from './stack';
 
@@ -75,7 +75,7 @@ export const redisKillScenario = defineScenario({
     concurrency: 'reserve requests in flight during the storm (default 32)',
     before: 'seconds of storm before the kill (default 3)',
     outage: 'seconds Redis stays down (default 8)',
-    after: 'seconds of storm after the API node is ready again (default 4)',
+    after: `seconds of storm after the API node is ready again and a ${RECOVERY_GRACE_MS / 1000} s grace (default 4)`,
     requestTimeout: 'seconds a reserve may take before it counts as unanswered (default 10)',
     replayShare: "share of reserves that repeat the buyer's previous Idempotency-Key (default 0.1)",
     restartEmpty:
@@ -151,7 +151,8 @@ export const redisKillScenario = defineScenario({
       say('redis-server restarted; waiting for the API node');
       const ready = await stack.waitReady(60_000);
       const readyAt = ready ? Date.now() : null;
-      await sleep(opts.after * 1000);
+      // NOTE: the recovery verdict reads only answers sent after the grace, so the storm runs `after` past it.
+      await sleep(RECOVERY_GRACE_MS + opts.after * 1000);
       const answers = await storm.stop();
       band();
       const cpu1 = readProc(stack.serverPid)?.cpuSeconds;

@@ -10,6 +10,7 @@ import {
   type TestServer,
   waitFor,
 } from '../../../test/server';
+import { createPresence } from './presence';
 
 describe('presence', () => {
   let a: TestServer;
@@ -74,5 +75,23 @@ describe('presence', () => {
     await c.close();
     expect((await a.built.deps.presence.get(liveId)).online).toBe(1);
     onA.close();
+  });
+
+  it('counts joins and leaves over a rolling minute, across a minute boundary', async () => {
+    let t = Date.UTC(2026, 0, 1, 12, 0, 59, 500);
+    const { redis, scripts, keys } = a.built.deps;
+    const store = createPresence({ redis, scripts, keys, nodeId: 'rolling', now: () => t });
+    const liveId = `rolling-${Date.now()}`;
+    await store.join(liveId, 'u1');
+    await store.join(liveId, 'u2');
+    t += 1000; // 12:01:00.5: a new calendar minute, the same rolling one
+    await store.leave(liveId, 'u1');
+    expect(await store.get(liveId)).toMatchObject({ online: 1, joinsLastMinute: 2, leavesLastMinute: 1 });
+    t += 58_000; // 59 s after the joins
+    expect(await store.get(liveId)).toMatchObject({ joinsLastMinute: 2, leavesLastMinute: 1 });
+    t += 1000; // 60 s after the joins
+    expect(await store.get(liveId)).toMatchObject({ joinsLastMinute: 0, leavesLastMinute: 1 });
+    t += 1000;
+    expect(await store.get(liveId)).toMatchObject({ online: 1, joinsLastMinute: 0, leavesLastMinute: 0 });
   });
 });

@@ -9,8 +9,11 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys';
 import type { Scripts } from '../redis/scripts';
 
-const BUCKET_TTL_S = 180;
-const minuteOf = (ms: number) => Math.floor(ms / 60_000);
+// NOTE: per-second buckets summed over the last 60 make "last minute" a rolling window: per-minute buckets
+// drop to 0 at every minute boundary.
+const WINDOW_S = 60;
+const BUCKET_TTL_S = WINDOW_S + 60;
+const secondOf = (ms: number) => Math.floor(ms / 1000);
 
 export interface PresenceStore {
   join(liveId: string, userId: string): Promise<{ online: number; peak: number; first: boolean }>;
@@ -40,7 +43,7 @@ export function createPresence(deps: {
       [
         keys.conns(liveId),
         keys.online(liveId),
-        keys.leaves(liveId, minuteOf(now())),
+        keys.leaves(liveId, secondOf(now())),
         keys.nodeConns(liveId, node),
       ],
       [userId, connections, BUCKET_TTL_S],
@@ -59,7 +62,7 @@ export function createPresence(deps: {
           keys.online(liveId),
           keys.peak(liveId),
           keys.uniqueViewers(liveId),
-          keys.joins(liveId, minuteOf(now())),
+          keys.joins(liveId, secondOf(now())),
           keys.nodeConns(liveId, nodeId),
         ],
         [userId, BUCKET_TTL_S],
@@ -71,17 +74,21 @@ export function createPresence(deps: {
     },
     leave: (liveId, userId, connections) => leave(liveId, userId, connections),
     async get(liveId) {
-      const m = minuteOf(now());
+      const s = secondOf(now());
+      const window = (key: (liveId: string, second: number) => string) =>
+        Array.from({ length: WINDOW_S }, (_, i) => key(liveId, s - i));
       const res = await redis
         .multi()
         .get(keys.online(liveId))
         .get(keys.peak(liveId))
         .scard(keys.uniqueViewers(liveId))
-        .get(keys.joins(liveId, m))
-        .get(keys.leaves(liveId, m))
+        .mget(window(keys.joins))
+        .mget(window(keys.leaves))
         .exec();
       const n = (i: number) => Number(res?.[i]?.[1] ?? 0);
-      return { online: n(0), peak: n(1), unique: n(2), joinsLastMinute: n(3), leavesLastMinute: n(4) };
+      const sum = (i: number) =>
+        ((res?.[i]?.[1] ?? []) as (string | null)[]).reduce((a, x) => a + Number(x ?? 0), 0);
+      return { online: n(0), peak: n(1), unique: n(2), joinsLastMinute: sum(3), leavesLastMinute: sum(4) };
     },
     async watchedMs(liveId, userId) {
       const [since, total] = await Promise.all([

@@ -10,8 +10,8 @@
  * | <p>:{live:<id>}:online               | string      | users with ≥ 1 connection                      |
  * | <p>:{live:<id>}:peak                 | string      | highest `online` seen                          |
  * | <p>:{live:<id>}:viewers              | set         | every user id that joined (exact unique count) |
- * | <p>:{live:<id>}:joins:<minute>       | string      | joins in that epoch minute (expires)           |
- * | <p>:{live:<id>}:leaves:<minute>      | string      | leaves in that epoch minute (expires)          |
+ * | <p>:{live:<id>}:joins:<second>       | string      | joins in that epoch second (expires)           |
+ * | <p>:{live:<id>}:leaves:<second>      | string      | leaves in that epoch second (expires)          |
  * | <p>:{live:<id>}:node:<nodeId>        | hash        | userId → connections held by that node         |
  * | <p>:{live:<id>}:status               | string      | cached live status (scheduled/live/ended)      |
  *
@@ -125,8 +125,8 @@ export function createKeys(prefix: string) {
     online: (liveId: string) => `${live(liveId)}:online`,
     peak: (liveId: string) => `${live(liveId)}:peak`,
     uniqueViewers: (liveId: string) => `${live(liveId)}:viewers`,
-    joins: (liveId: string, minute: number) => `${live(liveId)}:joins:${minute}`,
-    leaves: (liveId: string, minute: number) => `${live(liveId)}:leaves:${minute}`,
+    joins: (liveId: string, second: number) => `${live(liveId)}:joins:${second}`,
+    leaves: (liveId: string, second: number) => `${live(liveId)}:leaves:${second}`,
     nodeConns: (liveId: string, nodeId: string) => `${live(liveId)}:node:${nodeId}`,
     status: (liveId: string) => `${live(liveId)}:status`,
     // Interaction (see the second table above).

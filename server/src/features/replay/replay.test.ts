@@ -201,7 +201,17 @@ describe('replay: recording a live', () => {
     const rebuilt = await publish(liveId, ['H264']);
     expect(rebuilt).not.toBe(room);
     await waitFor(async () => (await recorder.recorder(liveId))?.currentRun === 2, 20_000, 'run 2');
-    await new Promise((r) => setTimeout(r, 4000));
+    // NOTE: wait for run 2's media in the playlist, not for the clock (the encoder lags on a loaded machine).
+    await waitFor(
+      async () => {
+        const res = await fetch(`${s.url}/api/lives/${liveId}/recording/index.m3u8`, {
+          headers: { authorization: `Bearer ${host.token}` },
+        });
+        return (await res.text()).includes('run-0002-');
+      },
+      60_000,
+      'run 2 media in the playlist',
+    );
     const hostSocket = await joined(s, host.token, liveId);
     await ok(call(hostSocket, 'live:end', { liveId }));
     hostSocket.close();
@@ -219,7 +229,7 @@ describe('replay: recording a live', () => {
     ).text();
     expect(text.match(/#EXT-X-MAP/g)).toHaveLength(2);
     expect(text).toContain('#EXT-X-DISCONTINUITY');
-  }, 120_000);
+  }, 180_000);
 
   it('answers stable errors for an unknown live and a live without a recording', async () => {
     const unknown = await http(s, 'GET', '/api/lives/00000000-0000-4000-8000-000000000000/recording');

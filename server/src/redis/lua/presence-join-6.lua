@@ -5,7 +5,7 @@
   KEYS[2] online         (users with >= 1 connection)
   KEYS[3] peak           (max online)
   KEYS[4] viewers        (set of user ids: exact unique viewers; a HyperLogLog would be off by ~1%)
-  KEYS[5] joins bucket   (joins this minute)
+  KEYS[5] joins bucket   (joins this epoch second)
   KEYS[6] node conns     (userId -> connections held by the calling node; for crash cleanup)
   ARGV[1] userId
   ARGV[2] bucket ttl seconds
