@@ -18,6 +18,7 @@ import { registerDocs } from './http/docs';
 import { registerErrorHandler } from './http/error-handler';
 import { createFastify } from './http/fastify';
 import { type HealthCheck, registerHealthRoutes } from './http/health';
+import { createLeanRoutes } from './http/lean-routes';
 import { createMetrics, registerMetricsRoute } from './http/metrics';
 import { openInfra } from './infra';
 import { endOfLiveQueue } from './jobs/end-of-live.jobs';
@@ -48,7 +49,9 @@ export interface BuildOptions {
 type FrameEvents = Parameters<ServerToClientEvents['room:events']>[0]['events'];
 
 export async function buildApp(config: Config, opts: BuildOptions = {}) {
+  const lean = createLeanRoutes();
   const app = createFastify({
+    lean,
     logLevel: config.LOG_LEVEL,
     trustProxy: config.TRUST_PROXY,
     nodeId: config.NODE_ID,
@@ -72,6 +75,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
   const endQueue = endOfLiveQueue(infra.bull.connection, infra.bull.prefix);
   closers.push(['queues', () => endQueue.close()]);
   const metrics = createMetrics();
+  lean.configure({ log: app.log, metrics, enabled: config.LEAN_ROUTES });
   const services = createServiceRegistry();
 
   // Realtime core (Socket.IO itself starts after every feature registered its handlers)
@@ -177,6 +181,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}) {
     config,
     log,
     app,
+    lean,
     tokens,
     redis,
     db,

@@ -65,6 +65,11 @@ export const ConfigSchema = z.object({
    * would otherwise spend a good part of its CPU telling everyone the count moved.
    */
   PRESENCE_SOCKETS_PER_TICK: z.coerce.number().int().min(0).max(1_000_000).default(2000),
+  /**
+   * The lean path for the hottest routes (http/lean-routes.ts): same answers as their Fastify routes at a fraction
+   * of the CPU. Off: every request goes through Fastify (A/B runs, or if the lean path is ever in doubt).
+   */
+  LEAN_ROUTES: bool.default(true),
   /** API node heartbeat interval; survivors look for dead nodes every half interval. */
   NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** A node silent this long is swept: its presence released, its watch sessions closed at its last beat. */

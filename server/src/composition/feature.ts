@@ -14,6 +14,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Tokens } from '../features/auth/tokens';
 import type { App } from '../http/fastify';
+import type { LeanRoutes } from '../http/lean-routes';
 import type { Metrics } from '../http/metrics';
 import type { Infra } from '../infra';
 import type { EndOfLiveStep, StepRegistry } from '../jobs/end-of-live';
@@ -56,6 +57,8 @@ export interface ApiContext extends ServiceRegistry {
   config: Config;
   log: FeatureLog;
   app: App;
+  /** Hot routes answered in front of Fastify with the same contract (http/lean-routes.ts). */
+  lean: LeanRoutes;
   tokens: Tokens;
   redis: Redis;
   db: Db;

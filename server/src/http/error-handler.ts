@@ -18,7 +18,7 @@ export interface ValidationIssue {
   message: string;
 }
 
-interface Mapped {
+export interface Mapped {
   status: number;
   body: ErrorBody;
   /** 5xx: logged at error level with the original error. */
@@ -57,6 +57,9 @@ export function registerErrorHandler(app: App): void {
 function send(reply: FastifyReply, mapped: Mapped): FastifyReply {
   return reply.code(mapped.status).type('application/json; charset=utf-8').send({ error: mapped.body });
 }
+
+/** The status and public body the error handler answers for an error (the lean routes answer the same). */
+export const httpErrorOf = (err: unknown): Mapped => mapError(err);
 
 function mapError(err: unknown): Mapped {
   if (isAppError(err)) {

@@ -2,7 +2,6 @@
  * Fastify instance factory: zod type provider + compilers, pino logging with request ids.
  * The composition root calls `createFastify` first, then registers error handler → docs → metrics → health → features.
  */
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import Fastify, {
   type FastifyBaseLogger,
@@ -12,6 +11,10 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { LeanRoutes } from './lean-routes';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+
+export { REQUEST_ID_HEADER, requestIdFrom };
 
 /** The app type every `register*` function and feature route module takes. */
 export type App = FastifyInstance<
@@ -29,15 +32,8 @@ export interface CreateFastifyOptions {
   nodeId: string;
   /** Log destination; defaults to stdout. Tests pass a stream to assert on log lines. */
   logStream?: NodeJS.WritableStream;
-}
-
-export const REQUEST_ID_HEADER = 'x-request-id';
-const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** Honour an upstream request id (load balancer, client) when it is safe to log and echo; else mint one. */
-export function requestIdFrom(header: string | string[] | undefined): string {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && SANE_REQUEST_ID.test(value) ? value : randomUUID();
+  /** Hot routes answered in front of Fastify (see lean-routes.ts); their server is Fastify's server. */
+  lean?: LeanRoutes;
 }
 
 export function createFastify(opts: CreateFastifyOptions): App {
@@ -54,6 +50,7 @@ export function createFastify(opts: CreateFastifyOptions): App {
     // NOTE: Fastify 5 ignores request id headers by default (requestIdHeader: false), so genReqId sees every request.
     genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
     trustProxy: opts.trustProxy,
+    ...(opts.lean ? { serverFactory: opts.lean.serverFactory } : {}),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

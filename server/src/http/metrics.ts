@@ -21,6 +21,8 @@ export interface Metrics {
   redisLatency: Histogram<'op'>;
   /** HTTP request duration in seconds, labelled with the route pattern (never the raw URL). */
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Requests the lean path answered (http/lean-routes.ts), by route pattern; the rest went through Fastify. */
+  leanRequests: Counter<'route'>;
   /** BullMQ job counts by queue and state; set by a collector at scrape time. */
   jobs: Gauge<'queue' | 'state'>;
   /** Add a function run before every scrape (e.g. read queue counts into `jobs`). */
@@ -68,6 +70,12 @@ export function createMetrics(): Metrics {
       help: 'HTTP request duration by method, route pattern and status',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    leanRequests: new Counter({
+      name: 'lc_http_lean_requests_total',
+      help: 'Requests answered by the lean path, by route pattern',
+      labelNames: ['route'] as const,
       registers,
     }),
     jobs: new Gauge({

@@ -57,4 +57,27 @@ describe('token verification cache', () => {
     for (const t of forged) await expect(tokens.verify(t)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(await tokens.verify(good)).toMatchObject({ role: 'viewer' });
   });
+
+  it('peeks only at tokens known good and unexpired: signed or verified here, never forged', async () => {
+    let clock = 1_800_000_000_000;
+    const a = createTokens({ secret: 'p'.repeat(40), ttlSeconds: 60, now: () => clock });
+    const b = createTokens({ secret: 'q'.repeat(40), ttlSeconds: 60, now: () => clock });
+    const mine = (await a.sign(claims)).token;
+    expect(a.peek(mine)).toEqual({ sub: 'u1', name: 'Ann', role: 'viewer' });
+    const foreign = (await b.sign(claims)).token;
+    expect(a.peek(foreign)).toBeUndefined();
+    await expect(a.verify(foreign)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(a.peek(foreign)).toBeUndefined();
+    const tampered = `${mine.slice(0, -2)}${mine.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(a.peek(tampered)).toBeUndefined();
+    // Another node's token (same secret): unknown here until it verified.
+    const other = createTokens({ secret: 'p'.repeat(40), ttlSeconds: 60, now: () => clock });
+    const fromOther = (await other.sign({ ...claims, sub: 'u2' } as TokenClaims)).token;
+    expect(a.peek(fromOther)).toBeUndefined();
+    await a.verify(fromOther);
+    expect(a.peek(fromOther)).toMatchObject({ sub: 'u2' });
+    clock += 60_000;
+    expect(a.peek(mine)).toBeUndefined();
+    expect(a.peek(fromOther)).toBeUndefined();
+  });
 });

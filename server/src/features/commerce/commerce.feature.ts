@@ -12,6 +12,7 @@ import { couponsRoutes } from './coupons/coupons.routes';
 import { paymentsRoutes } from './payments/payments.routes';
 import { productsRoutes } from './products/products.routes';
 import { createReservationSweeper } from './sales/reservation-sweeper';
+import { leanReserveRoute } from './sales/reserve.lean';
 import { salesRoutes } from './sales/sales.routes';
 import { createStockAnnouncer } from './sales/stock-announcer';
 import { merchantWebhookSecret } from './secrets';
@@ -71,6 +72,7 @@ export const commerceFeature = defineFeature({
 
     productsRoutes(app, { products, urls: { allowHttp: ctx.config.NODE_ENV !== 'production' } });
     salesRoutes(app, { sales, now: Date.now });
+    ctx.lean.add(leanReserveRoute({ lean: ctx.lean, tokens: ctx.tokens, sales }));
     couponsRoutes(app, { coupons });
     await paymentsRoutes(app, { payments: c.payments, providerName: c.provider.name });
     reportRoutes(app, { db: ctx.db });
