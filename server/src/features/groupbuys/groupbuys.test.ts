@@ -3,12 +3,18 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bidder, bidders, ofType } from '../../../../test/auctions';
 import { reserve, saleCounters } from '../../../../test/commerce';
-import { groupBuyLive, joinGroup, payHold } from '../../../../test/groupbuys';
+import { groupBuyLive, joinGroup, payHold, spawnWorker } from '../../../../test/groupbuys';
 import { call, http, sharedEnv, startServer, type TestServer, waitFor } from '../../../../test/server';
 import { loadConfig } from '../../config';
 import type { StepContext } from '../../jobs/end-of-live';
+import { createGroupBuysRepo } from '../../ledger/group-buys.repo';
 import { buildWorker } from '../../worker-app';
+import { createSimulatedProvider } from '../commerce/payments/sim-provider';
+import { createReservationSweeper } from '../commerce/sales/reservation-sweeper';
 import { COMMERCE_SETTLEMENT_STEP } from '../commerce/settlement/settlement.jobs';
+import { createGroupClock } from './group-clock';
+import { recordDecision } from './group-decision';
+import { expireKeys } from './group-state';
 import { GROUPBUY_SETTLEMENT_STEP } from './groupbuys.feature';
 
 const ok = <T>(r: { ok: boolean; data?: T; error?: unknown }): T => {
@@ -244,4 +250,124 @@ describe('group buys across two nodes (PostgreSQL ledger, worker in process)', (
     expect(await ledgerOf(a, liveId)).toEqual(ledger);
     for (const m of [p, q, r]) m!.close();
   }, 90_000);
+});
+
+describe('group-buy expiry when the worker crashes (PostgreSQL ledger)', () => {
+  let a: TestServer;
+  beforeAll(async () => {
+    a = await startServer({ ledger: 'postgres', env: { PAYMENT_SIM_DELAY_MS: '20' } });
+  }, 60_000);
+  afterAll(async () => {
+    await a?.close();
+  });
+
+  /** A group of `paid + 1` seats with `paid` members who paid; resolves once its time limit passed. */
+  async function unfilledPaidGroup(paid: number) {
+    const { liveId, offer } = await groupBuyLive(a);
+    const o = await offer({ groupSize: paid + 1, units: 10, limitSec: 5 });
+    const ms = await bidders(a, liveId, paid, 'crash');
+    const first = ok(await joinGroup(ms[0]!, liveId, o.id));
+    const rest = await Promise.all(ms.slice(1).map((m) => joinGroup(m, liveId, o.id, first.group.id)));
+    const holds = [first, ...rest.map((r) => ok(r))];
+    await Promise.all(ms.map((m, i) => payHold(a, m, liveId, holds[i]!.reservationId)));
+    return { liveId, o, group: first.group, members: ms };
+  }
+
+  async function refundState(liveId: string, groupId: string) {
+    const { db } = a.built.deps;
+    const { rows } = await db.query<{ refunds: number; payments: number; orders: number }>(
+      `SELECT (SELECT count(*)::int FROM group_buy_refunds WHERE group_id = $2) AS refunds,
+         (SELECT count(*)::int FROM payments WHERE live_id = $1 AND status = 'refunded') AS payments,
+         (SELECT count(*)::int FROM orders WHERE live_id = $1 AND status = 'refunded') AS orders`,
+      [liveId, groupId],
+    );
+    const members = await a.built.deps.redis.hgetall(a.built.deps.keys.groupMembers(liveId, groupId));
+    const done = Object.values(members).filter((m) => JSON.parse(m).refund === 'done').length;
+    return { ...rows[0]!, done };
+  }
+
+  it('refunds once when the worker died between the ledger row and the provider call', async () => {
+    const { liveId, o, group, members } = await unfilledPaidGroup(3);
+    await new Promise((r) => setTimeout(r, Math.max(0, group.expiresAt + 50 - Date.now())));
+    const { redis, scripts, keys, db } = a.built.deps;
+    const repo = createGroupBuysRepo(db);
+    // The crashed worker's part: the expiry step, the group's record, the first member's refund row — no more.
+    const [code, payload] = await scripts.run<[number, string]>(
+      'groupbuy-expire',
+      expireKeys(keys, liveId, o.id, group.id, o.saleId, o.productId),
+      [1000],
+    );
+    expect(code).toBe(1);
+    const pending = JSON.parse(payload) as {
+      userId: string;
+      reservationId: string;
+      paymentId: string;
+      amount: number;
+    }[];
+    expect(pending).toHaveLength(3);
+    await recordDecision({ redis, keys, repo }, liveId, { ...group, status: 'expired' });
+    expect(await repo.recordRefund({ groupId: group.id, ...pending[0]! })).toBe('recorded');
+    // The next worker's clock finishes the job: each payment refunded once, in the ledger and by the provider.
+    const provider = createSimulatedProvider({
+      secret: 'x',
+      callbackUrl: () => '',
+      delayMs: 0,
+      toleranceSec: 300,
+    });
+    const clock = createGroupClock({
+      redis,
+      scripts,
+      keys,
+      repo,
+      provider,
+      sweeper: createReservationSweeper({ redis, scripts, keys }),
+      roomLogMaxLen: 1000,
+      onError: (err) => {
+        throw err;
+      },
+    });
+    expect(await clock.step(liveId, group.id)).toBeUndefined();
+    expect(await clock.step(liveId, group.id)).toBeUndefined();
+    expect(await refundState(liveId, group.id)).toEqual({ refunds: 3, payments: 3, orders: 3, done: 3 });
+    expect([...provider.refunds.keys()].sort()).toEqual(pending.map((p) => p.paymentId).sort());
+    expect(await saleCounters(a, liveId, o.saleId)).toEqual({
+      initial: 10,
+      remaining: 10,
+      reserved: 0,
+      sold: 0,
+    });
+    for (const m of members) m.close();
+  }, 60_000);
+
+  it('refunds every member exactly once when the worker process is SIGKILLed as the group expires', async () => {
+    const { liveId, o, group, members } = await unfilledPaidGroup(4);
+    const env = { ...a.env, GROUPBUY_TICK_MS: '20' };
+    const first = await spawnWorker(env);
+    const { redis, keys } = a.built.deps;
+    try {
+      // Kill it the moment its clock has expired the group (Redis), mid-way through the refunds or just after.
+      await waitFor(
+        async () => (await redis.hget(keys.group(liveId, group.id), 'status')) === 'expired',
+        60_000,
+        'group expired by the worker',
+      );
+      await first.kill();
+    } finally {
+      await first.kill();
+    }
+    const second = await spawnWorker(env);
+    try {
+      await waitFor(async () => (await refundState(liveId, group.id)).done === 4, 60_000, 'refunds finished');
+    } finally {
+      await second.stop();
+    }
+    expect(await refundState(liveId, group.id)).toEqual({ refunds: 4, payments: 4, orders: 4, done: 4 });
+    expect(await saleCounters(a, liveId, o.saleId)).toEqual({
+      initial: 10,
+      remaining: 10,
+      reserved: 0,
+      sold: 0,
+    });
+    for (const m of members) m.close();
+  }, 120_000);
 });

@@ -46,6 +46,8 @@ local function pending()
         currency = r.currency}
     end
   end
+  -- NOTE: cjson encodes an empty table as an object.
+  if #out == 0 then return '[]' end
   return cjson.encode(out)
 end
 
