@@ -118,10 +118,30 @@ export function createGroupClock(deps: {
     return { expired, pending };
   };
 
+  /** True once no group of the live is open or owes a refund (its keys may then be released). */
+  const liveDone = async (liveId: string): Promise<boolean> => {
+    for (const offerId of await redis.zrange(keys.groupBuys(liveId), 0, -1)) {
+      if ((await redis.zcard(keys.groupBuyOpen(liveId, offerId))) > 0) return false;
+    }
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.zscan(keys.groupsDue, cursor, 'MATCH', `${liveId}/*`, 'COUNT', 500);
+      cursor = next;
+      for (let i = 0; i < found.length; i += 2) {
+        const ref = parseDueMember(found[i]!);
+        if (!ref) continue;
+        const members = await redis.hvals(keys.groupMembers(liveId, ref.groupId));
+        if (members.some((m) => (JSON.parse(m) as { refund?: string }).refund === 'pending')) return false;
+      }
+    } while (cursor !== '0');
+    return true;
+  };
+
   return {
     step,
     tick,
     settleLive,
+    liveDone,
     start(intervalMs: number) {
       timer ??= setInterval(() => {
         if (running) return;

@@ -80,6 +80,8 @@ export const groupBuysFeature = defineFeature({
     ctx.step({
       name: GROUPBUY_SETTLEMENT_STEP,
       run: ({ liveId }) => clock.settleLive(liveId),
+      // The room-keys step releases the group keys only once no group is open or owes a refund.
+      roomKeys: { done: ({ liveId }) => clock.liveDone(liveId) },
     });
   },
 });

@@ -248,6 +248,14 @@ describe('group buys across two nodes (PostgreSQL ledger, worker in process)', (
     // Settlement again changes nothing.
     await worker.steps.get(GROUPBUY_SETTLEMENT_STEP)!.run({ liveId } as StepContext);
     expect(await ledgerOf(a, liveId)).toEqual(ledger);
+    // After the live (and the group-buy step), the room-keys step hands the group keys back to Redis.
+    const { redis, keys } = a.built.deps;
+    await waitFor(
+      async () => (await redis.ttl(keys.groupBuy(liveId, o.id))) > 0,
+      30_000,
+      'offer keys expire',
+    );
+    expect(await redis.ttl(keys.groupMembers(liveId, g2.group.id))).toBeGreaterThan(0);
     for (const m of [p, q, r]) m!.close();
   }, 90_000);
 });
