@@ -11,6 +11,7 @@ import { actionBar } from './action-bar';
 import { reconnectBanner } from './banner';
 import { chatPanel } from './chat';
 import { couponsPanel } from './coupons';
+import { groupBuyPanel } from './groupbuy';
 import { likesPanel } from './likes';
 import { lotteryPanel } from './lottery';
 import { type Panel, ServerClock, type ViewerCtx } from './panel';
@@ -70,6 +71,7 @@ export function enterRoom(auth: AuthResponse, liveId: string): void {
     likesPanel(ctx),
     productPanel(ctx, () => coupons.list()),
     coupons,
+    groupBuyPanel(ctx),
     lottery,
     prizesPanel(ctx),
     pollPanel(ctx),
