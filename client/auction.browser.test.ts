@@ -1,7 +1,7 @@
 import type { AuctionHammerEvent } from '@lc/contracts/auction.schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auctionLive, joinAs, ofType } from '../test/auctions';
-import { type ClientApp, startClientApp, viewerPage } from '../test/browser/client-app';
+import { type ClientApp, openTab, startClientApp, viewerPage } from '../test/browser/client-app';
 import type { TestServer } from '../test/server';
 
 /** Server round-trips on a shared 2-core box: patient polls (they still fail when the page never gets there). */
@@ -17,10 +17,29 @@ describe('auction in Chromium', () => {
   afterAll(() => app?.close());
 
   it('two viewers bid against each other, the host sees the hammer and the winner pays', async () => {
-    const { host, liveId, open } = await auctionLive(s, { title: '<i>Vase</i> 青花' });
+    const { host, liveId } = await auctionLive(s, { title: '<i>Vase</i> 青花' });
     const hostRoom = await joinAs(s, host, liveId);
     const [x, y] = await Promise.all([viewerPage(app!, liveId, 'xavier'), viewerPage(app!, liveId, 'yan')]);
-    const a = await open({ durationSec: 8, mode: 'sudden' });
+    // The host opens the auction from the studio.
+    const studio = await (
+      await app!.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })
+    ).newPage();
+    await studio.goto(`${s.url}/host.html`);
+    await studio.getByLabel('Username').fill(host.user.displayName);
+    await studio.getByLabel('Password').fill('correct horse');
+    await studio.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => studio.getByLabel('New live title').isVisible(), SLOW).toBe(true);
+    await studio.goto(`${s.url}/host.html?live=${liveId}`);
+    await expect.poll(() => studio.locator('#status').textContent(), SLOW).toBe('live');
+    await openTab(studio, 'Products & sales');
+    await expect.poll(() => studio.locator('#mech-product option').count(), SLOW).toBe(1);
+    await studio.getByLabel('Start price').fill('10');
+    await studio.getByLabel('Duration (s)').fill('8');
+    await studio.getByRole('button', { name: 'Open an auction' }).click();
+    await expect
+      .poll(() => ofType<{ auction: { id: string } }>(hostRoom.events, 'auction:started').length, SLOW)
+      .toBe(1);
+    const a = ofType<{ auction: { id: string } }>(hostRoom.events, 'auction:started')[0]!.auction;
     for (const page of [x, y]) {
       await page.locator('#shop-open').click();
       await expect.poll(() => page.locator('#auction-title').textContent(), SLOW).toBe('<i>Vase</i> 青花');
@@ -43,6 +62,9 @@ describe('auction in Chromium', () => {
       price: 1500,
       holder: { name: 'yan' },
     });
+    await expect
+      .poll(() => studio.locator('#mech-log li[data-type="auction:hammer"]').textContent(), SLOW)
+      .toContain('Hammer: yan');
     await expect.poll(() => y.locator('#auction-status').textContent(), SLOW).toContain('You won');
     expect(await x.locator('#auction-pay').isHidden()).toBe(true);
     await y.getByRole('button', { name: /^Pay / }).click();
