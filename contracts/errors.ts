@@ -95,6 +95,17 @@ export const ERROR_CODES = {
   BID_TOO_LOW: 409,
   /** details carry { reason }: `lapsed-win` (you let an auction win of this live go unpaid). */
   AUCTION_NOT_ELIGIBLE: 403,
+  // Group buys.
+  GROUPBUY_NOT_FOUND: 404,
+  /** The offer no longer starts groups (its window passed, or the live ended). */
+  GROUPBUY_CLOSED: 409,
+  GROUP_NOT_FOUND: 404,
+  /** Every seat of the group is taken. */
+  GROUP_FULL: 409,
+  /** The group's time limit passed on the server clock. */
+  GROUP_EXPIRED: 409,
+  /** One group per viewer per offer (details carry { groupId }). */
+  ALREADY_IN_GROUP: 409,
   // Replay (#17).
   RECORDING_NOT_FOUND: 404,
   /** The recording exists but its host has not published it (only the host and moderators see it). */

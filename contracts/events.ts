@@ -23,6 +23,14 @@ import type {
   PinProductPayload,
 } from './commerce.schema';
 import type { ErrorBody } from './errors';
+import type {
+  GroupBuyGroupRef,
+  GroupBuyJoinPayload,
+  GroupBuyJoinResult,
+  GroupBuyLink,
+  GroupBuyOffer,
+  GroupBuyOfferPayload,
+} from './groupbuy.schema';
 import type { LiveLeaderboard, ModerationAlert } from './growth.schema';
 import type { Role } from './ids';
 import type { InviteCampaign, InviteCampaignPayload, InviteLink, InviteProgress } from './invite.schema';
@@ -175,6 +183,12 @@ export interface ClientToServerEvents {
   'invite:create': (payload: LiveRef, ack?: AckFn<InviteLink>) => void;
   /** Anyone joined: one auction as it stands. */
   'auction:get': (payload: AuctionRefPayload, ack?: AckFn<{ auction: Auction }>) => void;
+  /** Host: offer a product to groups at a group price; PRODUCT_NOT_FOUND, INSUFFICIENT_STOCK, LIVE_ENDED. */
+  'groupbuy:offer': (payload: GroupBuyOfferPayload, ack?: AckFn<{ offer: GroupBuyOffer }>) => void;
+  /** Joined viewers: start a group (no groupId) or join one; GROUP_FULL, GROUP_EXPIRED, ALREADY_IN_GROUP, SOLD_OUT, GROUPBUY_CLOSED, BANNED. */
+  'groupbuy:join': (payload: GroupBuyJoinPayload, ack?: AckFn<GroupBuyJoinResult>) => void;
+  /** Members: the group's signed share link (joins through it are attributed to you); GROUP_NOT_FOUND. */
+  'groupbuy:link': (payload: GroupBuyGroupRef, ack?: AckFn<GroupBuyLink>) => void;
 }
 
 /** Facts: server → client. Room events arrive in coalesced frames ordered by `seq`. */

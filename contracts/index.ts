@@ -5,6 +5,7 @@ export * from './comment.schema';
 export * from './commerce.schema';
 export * from './errors';
 export * from './events';
+export * from './groupbuy.schema';
 export * from './growth.schema';
 export * from './health.schema';
 export * from './ids';

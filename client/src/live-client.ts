@@ -97,6 +97,8 @@ const FACTS = [
   'order:paid',
   'payment:failed',
   'room:closed',
+  'auction:outbid',
+  'auction:won',
 ] as const;
 export type RoomFactName = (typeof FACTS)[number];
 export type RoomFact = {

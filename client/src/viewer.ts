@@ -11,6 +11,7 @@ import { showLives } from './viewer/home';
 import { errorText } from './viewer/panel';
 import { enterRoom } from './viewer/room';
 import './viewer/chrome-strings';
+import './viewer/mechanics-strings';
 import './viewer/strings';
 import './styles/tokens.css';
 import './styles/base.css';

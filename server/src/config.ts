@@ -173,6 +173,8 @@ export const ConfigSchema = z.object({
   LOTTERY_CLAIM_HOURS: z.coerce.number().positive().max(2160).default(48),
   /** How often each API node's auction clock looks for ended auctions and lapsed wins (the hammer's delay). */
   AUCTION_TICK_MS: z.coerce.number().int().min(10).max(5000).default(100),
+  /** How often the worker's group-buy clock looks for groups past their time limit (and their refunds). */
+  GROUPBUY_TICK_MS: z.coerce.number().int().min(10).max(5000).default(250),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Allow a Redis without AOF persistence (data loss on restart). Not for production. */
   REDIS_ALLOW_NO_PERSISTENCE: bool.default(false),

@@ -14,6 +14,7 @@ import { couponsPanel } from './coupons';
 import { goalsPanel } from './goals';
 import { headerPanel } from './header';
 import { lotteryPanel } from './lottery';
+import { mechanicsPanel } from './mechanics';
 import { moderationPanel } from './moderation';
 import { pollsPanel } from './polls';
 import { productsPanel } from './products';
@@ -113,6 +114,7 @@ export function createStudio(view: RoomHandlers, onRole: (role: Role) => void = 
       products,
       sales,
       coupons,
+      mechanicsPanel(ctx, shop!, products),
       chatPanel(ctx, engage!),
       qaPanel(ctx, engage!),
       pollsPanel(ctx, engage!),

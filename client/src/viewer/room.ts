@@ -8,9 +8,11 @@ import { onLangChange, t } from '../i18n';
 import { LiveClient, type RoomHandlers } from '../live-client';
 import { FEED_EVENTS, roomView } from '../room-view';
 import { actionBar } from './action-bar';
+import { auctionPanel } from './auction';
 import { reconnectBanner } from './banner';
 import { chatPanel } from './chat';
 import { couponsPanel } from './coupons';
+import { groupBuyPanel } from './groupbuy';
 import { likesPanel } from './likes';
 import { lotteryPanel } from './lottery';
 import { type Panel, ServerClock, type ViewerCtx } from './panel';
@@ -70,6 +72,8 @@ export function enterRoom(auth: AuthResponse, liveId: string): void {
     likesPanel(ctx),
     productPanel(ctx, () => coupons.list()),
     coupons,
+    auctionPanel(ctx),
+    groupBuyPanel(ctx),
     lottery,
     prizesPanel(ctx),
     pollPanel(ctx),

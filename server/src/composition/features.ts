@@ -6,6 +6,7 @@ import { auctionsFeature } from '../features/auctions/auctions.feature';
 import { authFeature } from '../features/auth/auth.feature';
 import { commentsFeature } from '../features/comments/comments.feature';
 import { commerceFeature } from '../features/commerce/commerce.feature';
+import { groupBuysFeature } from '../features/groupbuys/groupbuys.feature';
 import { growthFeature } from '../features/growth/growth.feature';
 import { interactionStatsFeature } from '../features/interaction-stats/interaction-stats.feature';
 import { invitesFeature } from '../features/invites/invites.feature';
@@ -33,6 +34,7 @@ export const FEATURES: readonly Feature[] = [
   lotteryFeature,
   auctionsFeature, // commerce: the sale, reservation and payment behind each auction
   invitesFeature, // commerce: the reward coupon
+  groupBuysFeature, // commerce: the sale, reservations, payments and refunds behind each group
   interactionStatsFeature,
   growthFeature, // points, levels: after commerce (coupons) and the interaction features
   sfuFeature,

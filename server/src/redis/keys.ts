@@ -106,6 +106,14 @@
  * | <p>:{live:<id>}:invite:devices       | set         | invitee devices counted (once each)            |
  * | <p>:{live:<id>}:invite:progress      | hash        | sharer id → invitees counted                   |
  * | <p>:{live:<id>}:invite:rewarded      | hash        | sharer id → reward coupon claim number         |
+ * Group buys (features/groupbuys; each offer's units are a commerce sale above):
+ * | <p>:{live:<id>}:gb:offers            | zset        | offer ids of the live, score = created at      |
+ * | <p>:{live:<id>}:gb:<oid>             | hash        | offer config: saleId price size limitMs closesAt payMs … |
+ * | <p>:{live:<id>}:gb:<oid>:users       | hash        | userId → the group they hold a seat in         |
+ * | <p>:{live:<id>}:gb:<oid>:open        | zset        | open group ids of the offer, score = expiresAt |
+ * | <p>:{live:<id>}:gbg:<gid>            | hash        | group: offerId leader size n status expiresAt  |
+ * | <p>:{live:<id>}:gbg:<gid>:members    | hash        | userId → JSON {r reservation id, name, via, refund} |
+ * | <p>:groupbuys:due                    | zset        | `<liveId>/<groupId>` the group-buy clock visits, score = when |
  *
  * API nodes (heartbeats and the crashed-node sweep, realtime/node-registry.ts):
  *
@@ -208,6 +216,14 @@ export function createKeys(prefix: string) {
     inviteDevices: (liveId: string) => `${live(liveId)}:invite:devices`,
     inviteProgress: (liveId: string) => `${live(liveId)}:invite:progress`,
     inviteRewarded: (liveId: string) => `${live(liveId)}:invite:rewarded`,
+    // Group buys (see the auctions table above).
+    groupBuys: (liveId: string) => `${live(liveId)}:gb:offers`,
+    groupBuy: (liveId: string, offerId: string) => `${live(liveId)}:gb:${offerId}`,
+    groupBuyUsers: (liveId: string, offerId: string) => `${live(liveId)}:gb:${offerId}:users`,
+    groupBuyOpen: (liveId: string, offerId: string) => `${live(liveId)}:gb:${offerId}:open`,
+    group: (liveId: string, groupId: string) => `${live(liveId)}:gbg:${groupId}`,
+    groupMembers: (liveId: string, groupId: string) => `${live(liveId)}:gbg:${groupId}:members`,
+    groupsDue: `${prefix}:groupbuys:due`,
     // API nodes (global keys: not tied to one live).
     /** Hash: nodeId → last heartbeat (epoch ms) of every live API node. */
     nodes: `${prefix}:nodes`,

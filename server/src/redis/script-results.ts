@@ -46,6 +46,7 @@ const LOTTERY_NOT_FOUND: Refusal = ['LOTTERY_NOT_FOUND', 'no such lottery in thi
 const POLL_NOT_FOUND: Refusal = ['POLL_NOT_FOUND', 'no such poll in this live'];
 const COMMENT_NOT_FOUND: Refusal = ['COMMENT_NOT_FOUND', 'no published comment with that id'];
 const AUCTION_NOT_FOUND: Refusal = ['AUCTION_NOT_FOUND', 'no such auction in this live'];
+const GROUP_NOT_FOUND: Refusal = ['GROUP_NOT_FOUND', 'no such group in this live'];
 const retryAfter = (ms: unknown) => ({ retryAfterMs: Number(ms) });
 
 export const SCRIPT_CODES: Readonly<Partial<Record<ScriptName, CodeTable>>> = {
@@ -111,6 +112,17 @@ export const SCRIPT_CODES: Readonly<Partial<Record<ScriptName, CodeTable>>> = {
     ],
   },
   'auction-settle': { [-1]: AUCTION_NOT_FOUND },
+  'groupbuy-join': {
+    [-1]: ['GROUPBUY_NOT_FOUND', 'no such group-buy offer in this live'],
+    [-2]: ['GROUPBUY_CLOSED', 'this group-buy offer starts no more groups'],
+    [-3]: GROUP_NOT_FOUND,
+    [-4]: ['GROUP_EXPIRED', 'the group did not fill in time'],
+    [-5]: ['GROUP_FULL', 'every seat of the group is taken'],
+    [-6]: COMMERCE[-6]!,
+    [-7]: ['ALREADY_IN_GROUP', 'you already hold a seat in a group of this offer', (g) => ({ groupId: g })],
+    [-8]: COMMERCE[-19]!,
+  },
+  'groupbuy-expire': { [-1]: GROUP_NOT_FOUND },
 };
 
 function refusalOf(script: ScriptName, code: number): Refusal | undefined {

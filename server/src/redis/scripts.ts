@@ -55,7 +55,11 @@ export type ScriptName =
   | 'auction-bid'
   | 'auction-settle'
   // invites
-  | 'invite-join';
+  | 'invite-join'
+  // group buys
+  | 'groupbuy-join'
+  | 'groupbuy-expire'
+  | 'groupbuy-refunded';
 
 export interface Scripts {
   run<T = unknown>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T>;

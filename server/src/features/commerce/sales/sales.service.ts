@@ -102,8 +102,11 @@ export function createSalesService(deps: {
     const at = now();
     return (
       res
-        // NOTE: the one-unit sale behind an auction is the auction's (features/auctions), not a flash sale.
-        .filter(([, h]) => !(h as Record<string, string>).auctionId)
+        // NOTE: the one-unit sale behind an auction is the auction's (features/auctions), and the sale behind a
+        // group-buy offer is the offer's (features/groupbuys): neither is a flash sale.
+        .filter(
+          ([, h]) => !(h as Record<string, string>).auctionId && !(h as Record<string, string>).groupBuyId,
+        )
         .map(([, h]) => saleView(h as Record<string, string>, at))
         .filter((s): s is Sale => s !== undefined)
         .sort((a, b) => a.opensAt - b.opensAt || a.id.localeCompare(b.id))

@@ -23,8 +23,8 @@ export async function reconcileSale(
 ): Promise<Reconciliation> {
   const { rows } = await db.query<{ units: number; orders: number; sale_units: number }>(
     `SELECT s.units AS sale_units,
-       (SELECT count(*)::int FROM orders o WHERE o.sale_id = s.id) AS orders,
-       (SELECT coalesce(sum(o.quantity), 0)::int FROM orders o WHERE o.sale_id = s.id) AS units
+       (SELECT count(*)::int FROM orders o WHERE o.sale_id = s.id AND o.status <> 'refunded') AS orders,
+       (SELECT coalesce(sum(o.quantity), 0)::int FROM orders o WHERE o.sale_id = s.id AND o.status <> 'refunded') AS units
      FROM sales s WHERE s.id = $1`,
     [facts.saleId],
   );

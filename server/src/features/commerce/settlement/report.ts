@@ -17,16 +17,16 @@ export async function buildReport(db: Db, redis: Redis, keys: Keys, liveId: stri
     await Promise.all([
       db.query<{ orders: number; units: number; buyers: number }>(
         `SELECT count(*)::int AS orders, coalesce(sum(quantity), 0)::int AS units,
-         count(DISTINCT user_id)::int AS buyers FROM orders WHERE live_id = $1 AND kind = 'sale'`,
+         count(DISTINCT user_id)::int AS buyers FROM orders WHERE live_id = $1 AND kind = 'sale' AND status <> 'refunded'`,
         [liveId],
       ),
       db.query<{ currency: string; gmv: string; discounts: string }>(
-        `SELECT currency, sum(total) AS gmv, sum(discount) AS discounts FROM orders WHERE live_id = $1 AND kind = 'sale'
+        `SELECT currency, sum(total) AS gmv, sum(discount) AS discounts FROM orders WHERE live_id = $1 AND kind = 'sale' AND status <> 'refunded'
        GROUP BY currency ORDER BY currency`,
         [liveId],
       ),
       db.query<{ product_id: string; units: number; gmv: string }>(
-        `SELECT product_id, sum(quantity)::int AS units, sum(total) AS gmv FROM orders WHERE live_id = $1 AND kind = 'sale'
+        `SELECT product_id, sum(quantity)::int AS units, sum(total) AS gmv FROM orders WHERE live_id = $1 AND kind = 'sale' AND status <> 'refunded'
        GROUP BY product_id`,
         [liveId],
       ),

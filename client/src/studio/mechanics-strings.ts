@@ -1,0 +1,41 @@
+/** Strings of the studio's auction and group-buy controls (en + zh-CN). */
+import { defineStrings } from '../i18n';
+
+defineStrings({
+  en: {
+    'mech.title': 'Auction & group buy',
+    'mech.product': 'Product',
+    'mech.auction': 'Open an auction',
+    'mech.startPrice': 'Start price',
+    'mech.duration': 'Duration (s)',
+    'mech.groupbuy': 'Offer a group buy',
+    'mech.groupPrice': 'Group price',
+    'mech.groupSize': 'Group size',
+    'mech.units': 'Units',
+    'mech.limit': 'Time limit (s)',
+    'mech.log': 'Outcomes',
+    'mech.hammer': 'Hammer: {name} at {price}',
+    'mech.sold': 'Auction sold',
+    'mech.ended': 'Auction ended without a sale ({reason})',
+    'mech.filled': 'Group filled ({n}/{size})',
+    'mech.expired': 'Group expired ({n}/{size}), {refunds} refund(s)',
+  },
+  'zh-CN': {
+    'mech.title': '竞拍与拼团',
+    'mech.product': '商品',
+    'mech.auction': '开始竞拍',
+    'mech.startPrice': '起拍价',
+    'mech.duration': '时长（秒）',
+    'mech.groupbuy': '发起拼团活动',
+    'mech.groupPrice': '拼团价',
+    'mech.groupSize': '成团人数',
+    'mech.units': '件数',
+    'mech.limit': '成团时限（秒）',
+    'mech.log': '结果',
+    'mech.hammer': '落槌：{name}，{price}',
+    'mech.sold': '拍品已售出',
+    'mech.ended': '竞拍结束，未成交（{reason}）',
+    'mech.filled': '拼团成功（{n}/{size}）',
+    'mech.expired': '拼团失败（{n}/{size}），退款 {refunds} 笔',
+  },
+});
