@@ -19,6 +19,7 @@ export * from './poll.schema';
 export * from './qa.schema';
 export * from './replay.schema';
 export * from './room.schema';
+export * from './segments.schema';
 export * from './seq-tracker';
 export * from './sfu.schema';
 export * from './social.schema';

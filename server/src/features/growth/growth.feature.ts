@@ -1,6 +1,7 @@
 /**
  * Growth loop: points per merchant (rules, end-of-live awards from the raw events, the points shop issuing
- * real coupons, reversal of a refunded order's points). See README "Growth".
+ * real coupons, reversal of a refunded order's points), fan levels, lifecycle segments (recompute job, lists,
+ * CSV export, coupon audience), leaderboards and the crisis alert. See README "Growth".
  */
 import { LeaderboardQuery, MerchantParams, PeriodLeaderboard } from '@lc/contracts/growth.schema';
 import { defineFeature } from '../../composition/feature';
@@ -15,6 +16,9 @@ import { levelsRoutes } from './levels.routes';
 import { GROWTH_POINTS_STEP, growthPointsStep } from './points.jobs';
 import { pointsRoutes } from './points.routes';
 import { createPointsService, type PointsService } from './points.service';
+import { createSegments } from './segments';
+import { createSegmentRuns, startSegmentsWorker } from './segments.jobs';
+import { segmentsRoutes } from './segments.routes';
 
 declare module '../../composition/services' {
   interface Services {
@@ -34,6 +38,9 @@ export const growthFeature = defineFeature({
     pointsRoutes(ctx.app, { points });
     const levels = createFanLevels({ db: ctx.db, redis: ctx.redis, keys: ctx.keys });
     levelsRoutes(ctx.app, { levels });
+    const runs = createSegmentRuns(ctx.infra.bull);
+    ctx.onClose('growth-segments', () => runs.close());
+    segmentsRoutes(ctx.app, { segments: createSegments({ db: ctx.db }), runs });
     const tags = createFanTags({ redis: ctx.redis, keys: ctx.keys });
     ctx.joinHooks.after('fan-level', ({ live, user }) => tags.joined(live.id, live.hostId, user.sub));
     ctx.onSocketLeave((socket, liveId) => tags.left(liveId, socket.data.user.sub));
@@ -83,10 +90,20 @@ export const growthFeature = defineFeature({
     ctx.provide('points', points);
     ctx.provide('crisis', crisis);
   },
-  worker(ctx) {
+  async worker(ctx) {
+    const { db } = ctx.infra;
+    const segments = await startSegmentsWorker({
+      ...ctx.infra.bull,
+      db,
+      segments: createSegments({ db }),
+      everyMs: ctx.config.SEGMENTS_RECOMPUTE_EVERY_MS,
+      log: ctx.log,
+    });
+    ctx.onClose('growth-segments', () => segments.close());
     ctx.step(
       growthPointsStep({
         levels: ({ db, redis, keys }) => createFanLevels({ db, redis, keys }),
+        segments: ({ db }) => createSegments({ db }),
         rerunAt: (liveId, endedAt, at) => ctx.rerunAt(GROWTH_POINTS_STEP, liveId, endedAt, at),
       }),
     );
