@@ -8,6 +8,7 @@ import { defineFeature } from '../../composition/feature';
 import { createGrowthRepo } from '../../ledger/growth.repo';
 import { createPointsRepo } from '../../ledger/points.repo';
 import { roomName } from '../../realtime/types';
+import { analyticsRoutes } from './analytics.routes';
 import { type CrisisWatch, createCrisisWatch } from './crisis';
 import { createFanLevels } from './fan-levels';
 import { createFanTags } from './fan-tags';
@@ -41,6 +42,7 @@ export const growthFeature = defineFeature({
     const runs = createSegmentRuns(ctx.infra.bull);
     ctx.onClose('growth-segments', () => runs.close());
     segmentsRoutes(ctx.app, { segments: createSegments({ db: ctx.db }), runs });
+    analyticsRoutes(ctx.app, { db: ctx.db });
     const tags = createFanTags({ redis: ctx.redis, keys: ctx.keys });
     ctx.joinHooks.after('fan-level', ({ live, user }) => tags.joined(live.id, live.hostId, user.sub));
     ctx.onSocketLeave((socket, liveId) => tags.left(liveId, socket.data.user.sub));
