@@ -3,7 +3,13 @@
  * real coupons, reversal of a refunded order's points), fan levels, lifecycle segments (recompute job, lists,
  * CSV export, coupon audience), leaderboards and the crisis alert. See README "Growth".
  */
-import { LeaderboardQuery, MerchantParams, PeriodLeaderboard } from '@lc/contracts/growth.schema';
+import {
+  LeaderboardQuery,
+  LiveLeaderboards,
+  MerchantParams,
+  PeriodLeaderboard,
+} from '@lc/contracts/growth.schema';
+import { LiveParams } from '@lc/contracts/live.schema';
 import { defineFeature } from '../../composition/feature';
 import { createGrowthRepo } from '../../ledger/growth.repo';
 import { createPointsRepo } from '../../ledger/points.repo';
@@ -74,6 +80,21 @@ export const growthFeature = defineFeature({
       read: (ids) => boards.live(ids),
       emit: (io, liveId, likes) => io.local.to(roomName(liveId)).emit('leaderboard:live', { liveId, likes }),
     });
+    ctx.app.get(
+      '/api/lives/:liveId/leaderboards',
+      {
+        schema: {
+          tags: ['growth'],
+          security: [{ bearer: [] }],
+          summary:
+            "A live's top 10 by likes, comments, spend and shares from the ledger (`final` once the live's growth step ran)",
+          params: LiveParams,
+          response: { 200: LiveLeaderboards },
+        },
+        config: { access: 'user' },
+      },
+      async (req) => boards.final(req.params.liveId),
+    );
     ctx.app.get(
       '/api/merchants/:merchantId/leaderboard',
       {
