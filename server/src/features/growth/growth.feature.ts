@@ -7,10 +7,13 @@ import {
   LeaderboardQuery,
   LiveLeaderboards,
   MerchantParams,
+  ModerationAlert,
   PeriodLeaderboard,
 } from '@lc/contracts/growth.schema';
 import { LiveParams } from '@lc/contracts/live.schema';
+import { z } from 'zod';
 import { defineFeature } from '../../composition/feature';
+import { crisisAlertsOf, insertCrisisAlert } from '../../ledger/crisis-alerts.repo';
 import { createGrowthRepo } from '../../ledger/growth.repo';
 import { createPointsRepo } from '../../ledger/points.repo';
 import { roomName } from '../../realtime/types';
@@ -66,7 +69,22 @@ export const growthFeature = defineFeature({
         terms: config.CRISIS_TERMS,
         tickMs: 1000,
       },
+      record: (alert) => insertCrisisAlert(ctx.db, alert),
     });
+    ctx.app.get(
+      '/api/lives/:liveId/crisis-alerts',
+      {
+        schema: {
+          tags: ['growth'],
+          security: [{ bearer: [] }],
+          summary: "The live's crisis alerts (audit log, oldest first)",
+          params: LiveParams,
+          response: { 200: z.array(ModerationAlert) },
+        },
+        config: { access: 'live-staff' },
+      },
+      async (req) => crisisAlertsOf(ctx.db, req.params.liveId),
+    );
     const feed = ctx.use('commentFeed');
     feed.onCommentPublished((liveId, _user, text) => crisis.said(liveId, text));
     feed.onCommentModerated((liveId, text) => crisis.moderated(liveId, text));
