@@ -74,7 +74,9 @@ describe('analytics page (Chromium)', () => {
     );
     expect(api.body.lives).toHaveLength(LIVES);
 
-    await page.goto(`${s.url}/analytics.html`);
+    // The studio links to the page.
+    await page.getByRole('link', { name: 'Analytics across lives' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toBe('/analytics.html');
     await expect
       .poll(() => page.locator('body').getAttribute('data-loaded'), { timeout: 15_000 })
       .toBe('true');
