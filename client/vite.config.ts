@@ -13,6 +13,7 @@ export default defineConfig({
         host: resolve(__dirname, 'host.html'),
         verify: resolve(__dirname, 'verify.html'),
         replay: resolve(__dirname, 'replay.html'),
+        analytics: resolve(__dirname, 'analytics.html'),
       },
     },
   },

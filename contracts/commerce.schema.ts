@@ -4,6 +4,7 @@
  * every deadline is epoch milliseconds on the server clock (the snapshot's `serverTime` gives the offset).
  */
 import { z } from 'zod';
+import { FanLevel } from './growth.schema';
 import { plainText } from './text';
 import type { UrlRules } from './url';
 import { userUrl } from './url.schema';
@@ -208,6 +209,8 @@ const couponCommon = {
   perUserLimit: z.number().int().min(1).max(10).default(1),
   /** Locked until this like goal of the live is reached. */
   likeGoalId: z.string().min(1).max(64).optional(),
+  /** Only fans of at least this level with the merchant may claim it (FAN_LEVEL_REQUIRED otherwise). */
+  minLevel: FanLevel.optional(),
 };
 export const CreateCouponBody = z.discriminatedUnion('kind', [
   /** 满减: `amountOff` off an order of at least `minSpend`. */
@@ -240,6 +243,7 @@ export const Coupon = z.object({
   quota: z.number().int(),
   perUserLimit: z.number().int(),
   likeGoalId: z.string().nullable(),
+  minLevel: FanLevel.nullable(),
   claimed: z.number().int(),
   locked: z.boolean(),
   /** Coupons of this kind the caller holds (claimed), and how many of them are used or being used. */

@@ -85,6 +85,8 @@ export const ERROR_CODES = {
   /** Spending more points than the balance holds (details carry { balance, cost }). */
   POINTS_INSUFFICIENT: 409,
   SHOP_ITEM_NOT_FOUND: 404,
+  /** A level-gated perk (details carry { required, level }). */
+  FAN_LEVEL_REQUIRED: 403,
   // Auctions.
   AUCTION_NOT_FOUND: 404,
   /** One open auction per live. */

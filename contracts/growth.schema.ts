@@ -226,3 +226,18 @@ export const PeriodLeaderboard = z.object({
   entries: z.array(LeaderboardEntry),
 });
 export type PeriodLeaderboard = z.infer<typeof PeriodLeaderboard>;
+
+/**
+ * A live's boards from the ledger (exact once the live's growth step ran: `final`): likes and comments from its
+ * attendance, spend from its paid orders (minor units), shares from the viewers each sharer brought (the
+ * `share` awards; none when the merchant's `shareJoin` rule is 0).
+ */
+export const LiveLeaderboards = z.object({
+  liveId: z.string(),
+  final: z.boolean(),
+  likes: z.array(LeaderboardEntry),
+  comments: z.array(LeaderboardEntry),
+  spend: z.array(LeaderboardEntry),
+  shares: z.array(LeaderboardEntry),
+});
+export type LiveLeaderboards = z.infer<typeof LiveLeaderboards>;

@@ -1,4 +1,5 @@
 /** Every wire contract in one import (Node and browsers). Node-only helpers live in their own subpath: @lc/contracts/node-draw-hash. */
+export * from './analytics.schema';
 export * from './auction.schema';
 export * from './auth.schema';
 export * from './comment.schema';
@@ -20,6 +21,7 @@ export * from './poll.schema';
 export * from './qa.schema';
 export * from './replay.schema';
 export * from './room.schema';
+export * from './segments.schema';
 export * from './seq-tracker';
 export * from './sfu.schema';
 export * from './social.schema';

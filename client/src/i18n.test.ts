@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { missingTranslations } from './i18n';
 // Every area's strings, as the three pages register them.
+import './analytics/analytics-strings';
 import './replay/replay-strings';
 import './room-view';
 import './studio/dashboard-strings';

@@ -217,6 +217,13 @@ export const ConfigSchema = z.object({
       ...'垃圾,骗子,骗人,假货,退货,退款,差评,太差,坑人,难用,投诉'.split(','),
       ...'scam,fake,refund,terrible,worst,rip-off'.split(','),
     ]),
+  // Growth: lifecycle segments (scheduled recompute of every merchant's segments; 0 = only after lives and on demand).
+  SEGMENTS_RECOMPUTE_EVERY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400_000)
+    .default(6 * 3_600_000),
   // Replay (issue #17): recording lives to HLS under DATA_DIR/recordings.
   /** Record every live's host tracks with ffmpeg (needs media on this node). */
   RECORDING_ENABLED: bool.default(true),

@@ -9,6 +9,7 @@ export { commerceKeysOf } from './features/commerce/settlement/release-keys';
 export { COMMERCE_SETTLEMENT_STEP } from './features/commerce/settlement/settlement.jobs';
 // Growth: the level/badge recompute benchmark (load-tests/src/growth/recompute-bench.ts).
 export { createFanLevels } from './features/growth/fan-levels';
+export { createSegments } from './features/growth/segments';
 export { jobId, QUEUE } from './jobs/queues';
 export { openDb } from './ledger/db';
 export { type LocalPostgres, startLocalPostgres } from './ledger/local-postgres';

@@ -1,5 +1,6 @@
 /** Coupons (`coupons`) and who claimed them (`coupon_claims`); redemptions are written with their order. */
 import type { CreateCouponBody } from '@lc/contracts/commerce.schema';
+import type { FanLevel } from '@lc/contracts/growth.schema';
 import type { Db, Queryable } from './db';
 
 export interface CouponDef {
@@ -15,6 +16,7 @@ export interface CouponDef {
   quota: number;
   perUserLimit: number;
   likeGoalId: string | null;
+  minLevel: FanLevel | null;
 }
 
 export function createCouponsRepo(db: Db) {
@@ -33,11 +35,12 @@ export function createCouponsRepo(db: Db) {
         quota: b.quota,
         perUserLimit: b.perUserLimit,
         likeGoalId: b.likeGoalId ?? null,
+        minLevel: b.minLevel ?? null,
       };
       await db.query(
         `INSERT INTO coupons (id, live_id, kind, title, currency, amount_off, min_spend, percent_off, max_discount,
-           quota, per_user_limit, like_goal_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+           quota, per_user_limit, like_goal_id, min_level)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [
           def.id,
           def.liveId,
@@ -51,6 +54,7 @@ export function createCouponsRepo(db: Db) {
           def.quota,
           def.perUserLimit,
           def.likeGoalId,
+          def.minLevel,
         ],
       );
       return def;

@@ -30,6 +30,8 @@ export function createLiveGate(deps: { lives: LiveLookup; now?: () => number; tt
   return {
     /** @throws LIVE_NOT_FOUND */
     status: async (liveId: string) => (await read(liveId)).status,
+    /** @throws LIVE_NOT_FOUND */
+    hostOf: async (liveId: string) => (await read(liveId)).hostId,
     /** The status, read fresh unless a recent read said `live` (so a live that just started is on at once). */
     async liveStatus(liveId: string) {
       const cached = await read(liveId);

@@ -1,7 +1,7 @@
 import type { ModerationAlert } from '@lc/contracts/growth.schema';
 import { describe, expect, it } from 'vitest';
 import { guestOn, joinAs, type RoomClient } from '../../../../test/interaction';
-import { call, hostWithLive, sharedEnv, startServer, waitFor } from '../../../../test/server';
+import { call, hostWithLive, http, sharedEnv, startServer, waitFor } from '../../../../test/server';
 
 const NEGATIVE = ['这是垃圾', '主播是骗子吧', '假货！！', '我要退款', 'total scam', '太差了差评'];
 
@@ -63,6 +63,23 @@ describe('crisis alert', () => {
       for (const s of alerts[0]!.samples) expect(NEGATIVE.some((n) => s.startsWith(n))).toBe(true);
       // Viewers never hear of it.
       expect(viewerAlerts).toBe(0);
+      // The audit log holds that one alert; staff may read it, viewers may not.
+      const logged = await http<ModerationAlert[]>(
+        b,
+        'GET',
+        `/api/lives/${liveId}/crisis-alerts`,
+        undefined,
+        host.token,
+      );
+      expect(logged.body).toEqual([alert]);
+      const peek = await http(
+        a,
+        'GET',
+        `/api/lives/${liveId}/crisis-alerts`,
+        undefined,
+        viewers[0]!.auth.token,
+      );
+      expect(peek.status).toBe(403);
     } finally {
       for (const c of clients) c.close();
       await b.close();

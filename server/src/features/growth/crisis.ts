@@ -4,7 +4,7 @@
  * or held/blocked as negative; once a second each node adds its counts to the live's rolling window in one
  * script call (crisis-tick-3.lua), which starts an episode exactly once across nodes when the negative share
  * passes the threshold. The node whose call started it tells the host and moderators (`moderation:alert`)
- * and logs it.
+ * and records it in the audit log (`crisis_alerts`).
  */
 import type { ModerationAlert } from '@lc/contracts/growth.schema';
 import type { FeatureLog } from '../../composition/feature';
@@ -32,6 +32,8 @@ export function createCrisisWatch(deps: {
   actions: Pick<RoomActions, 'toStaff'>;
   log: FeatureLog;
   limits: CrisisLimits;
+  /** Writes the alert to the audit log (the ledger). */
+  record?: (alert: ModerationAlert) => Promise<unknown>;
   now?: () => number;
 }) {
   const { limits } = deps;
@@ -78,6 +80,7 @@ export function createCrisisWatch(deps: {
       { liveId, negative: alert.negative, total: alert.total, samples: alert.samples },
       'crisis alert',
     );
+    await deps.record?.(alert);
   };
 
   const tick = async () => {

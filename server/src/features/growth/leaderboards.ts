@@ -1,9 +1,15 @@
 /**
  * Leaderboards: a live's top likers from its Redis sorted set (written by the like flush), pushed to the room
  * by a room ticker at most once a second; a merchant's fans by points per week / month / all time from the
- * points ledger (exact: the ledger is the record).
+ * points ledger (exact: the ledger is the record); a live's final likes, comments, spend and shares boards
+ * from the ledger once its growth step wrote the attendance.
  */
-import { LEADERBOARD_SIZE, type LeaderboardEntry, type PeriodLeaderboard } from '@lc/contracts/growth.schema';
+import {
+  LEADERBOARD_SIZE,
+  type LeaderboardEntry,
+  type LiveLeaderboards,
+  type PeriodLeaderboard,
+} from '@lc/contracts/growth.schema';
 import type { Redis } from 'ioredis';
 import type { Db } from '../../ledger/db';
 import type { Keys } from '../../redis/keys';
@@ -27,6 +33,28 @@ export function createLeaderboards(deps: { redis: Redis; keys: Keys; db: Db; now
         out.set(id, entries);
       });
       return out;
+    },
+    /** The live's boards from the ledger (ties by user id). */
+    async final(liveId: string): Promise<LiveLeaderboards> {
+      const top = async (sql: string) => {
+        const { rows } = await deps.db.query<{ user_id: string; v: string }>(
+          `SELECT user_id, v FROM (${sql}) t WHERE v > 0 ORDER BY v DESC, user_id LIMIT $2`,
+          [liveId, LEADERBOARD_SIZE],
+        );
+        return rows.map((r) => ({ userId: r.user_id, value: Number(r.v) }));
+      };
+      const [run, likes, comments, spend, shares] = await Promise.all([
+        deps.db.query('SELECT 1 FROM points_live_runs WHERE live_id = $1', [liveId]),
+        top('SELECT user_id, likes::bigint AS v FROM live_attendance WHERE live_id = $1'),
+        top('SELECT user_id, comments::bigint AS v FROM live_attendance WHERE live_id = $1'),
+        top(
+          "SELECT user_id, sum(total)::bigint AS v FROM orders WHERE live_id = $1 AND kind = 'sale' GROUP BY user_id",
+        ),
+        top(
+          "SELECT user_id, quantity AS v FROM points_ledger WHERE live_id = $1 AND kind = 'share' AND source = 'live:' || $1",
+        ),
+      ]);
+      return { liveId, final: run.rows.length === 1, likes, comments, spend, shares };
     },
     async period(merchantId: string, period: keyof typeof PERIOD_DAYS): Promise<PeriodLeaderboard> {
       const days = PERIOD_DAYS[period];

@@ -16,6 +16,7 @@ import { rulesOf } from '../../ledger/growth.repo';
 import { insertAwards } from '../../ledger/points.repo';
 import type { FanLevels } from './fan-levels';
 import { followAwards, type LiveFacts, liveAwards, lotteryAwards, orderAwards } from './points-rules';
+import type { Segments } from './segments';
 
 export const GROWTH_POINTS_STEP = 'growth-points';
 
@@ -75,6 +76,8 @@ async function insertAttendance(q: Queryable, f: LiveFacts, endedAt: string): Pr
 export function growthPointsStep(opts: {
   /** Fan levels over the step's ledger and Redis (recomputed after every run). */
   levels: (ctx: StepContext) => Pick<FanLevels, 'recompute'>;
+  /** Lifecycle segments over the step's ledger (recomputed after every run, after the levels). */
+  segments?: (ctx: StepContext) => Pick<Segments, 'recompute'>;
   rerunAt?: (liveId: string, endedAt: string, at: number) => Promise<unknown>;
   now?: () => number;
 }): EndOfLiveStep {
@@ -157,8 +160,9 @@ export function growthPointsStep(opts: {
       const awarded = await db.tx((q) => insertAwards(q, later));
       const settled = report.rows.length === 1;
       const levels = await opts.levels(ctx).recompute(merchantId);
+      const segments = await opts.segments?.(ctx).recompute(merchantId);
       if (!settled) await opts.rerunAt?.(liveId, ctx.endedAt, now() + 5_000);
-      return { liveAwarded, awarded, settled, levels };
+      return { liveAwarded, awarded, settled, levels, segments };
     },
   };
 }

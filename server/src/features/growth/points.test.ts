@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Coupon } from '@lc/contracts/commerce.schema';
 import type {
   LiveLeaderboard,
+  LiveLeaderboards,
   PeriodLeaderboard,
   PointsAccount,
   PointsRules,
@@ -215,6 +216,31 @@ describe('growth points from a real live on two nodes', () => {
     }
     expect(rows.map((r) => `${r.user_id} ${r.kind} ${r.source} ${r.delta}`).sort()).toEqual(expected.sort());
     expect(expected.length).toBeGreaterThan(VIEWERS);
+
+    // The live's final boards are the raw events' top 10 (ties by user id).
+    const top10 = (m: Map<string, number>) =>
+      [...m]
+        .filter(([, v]) => v > 0)
+        .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+        .slice(0, 10)
+        .map(([userId, value]) => ({ userId, value }));
+    const spent = new Map<string, number>();
+    for (const o of orders.rows) spent.set(o.user_id, (spent.get(o.user_id) ?? 0) + Number(o.total));
+    const final = await http<LiveLeaderboards>(
+      b,
+      'GET',
+      `/api/lives/${liveId}/leaderboards`,
+      undefined,
+      clients[2]!.auth.token,
+    );
+    expect(final.body).toEqual({
+      liveId,
+      final: true,
+      likes: top10(sent.likes),
+      comments: top10(sent.comments),
+      spend: top10(spent),
+      shares: [{ userId: sharerId, value: 3 }],
+    });
 
     // Balances are the sums of the rows.
     const mismatched = await db.query(

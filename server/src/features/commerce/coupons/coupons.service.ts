@@ -13,6 +13,7 @@ import {
   type CreateCouponBody,
 } from '@lc/contracts/commerce.schema';
 import { AppError } from '@lc/contracts/errors';
+import { FAN_LEVELS, type FanLevel } from '@lc/contracts/growth.schema';
 import type { Redis } from 'ioredis';
 import type { CouponDef, CouponsRepo } from '../../../ledger/coupons.repo';
 import type { Db, Queryable } from '../../../ledger/db';
@@ -94,13 +95,25 @@ export function createCouponsService(deps: {
     },
     /**
      * Claims one coupon while the live is on; recorded in the ledger.
-     * @throws LIVE_NOT_LIVE, LIVE_ENDED, COUPON_NOT_FOUND, COUPON_LOCKED, COUPON_EXHAUSTED, COUPON_LIMIT
+     * @throws LIVE_NOT_LIVE, LIVE_ENDED, COUPON_NOT_FOUND, COUPON_LOCKED, COUPON_EXHAUSTED, COUPON_LIMIT,
+     *   FAN_LEVEL_REQUIRED (a level-gated coupon; details `{required, level}`)
      */
     async claim(user: TokenClaims, liveId: string, couponId: string): Promise<CouponClaim> {
       const status = await gate.liveStatus(liveId);
       if (status === 'ended') throw new AppError('LIVE_ENDED', 'the live has ended');
       if (status !== 'live')
         throw new AppError('LIVE_NOT_LIVE', 'coupons can be claimed while the live is on');
+      const c = await def(liveId, couponId);
+      if (c.minLevel) {
+        // NOTE: the growth feature's Redis mirror of the merchant's levels (above normal), as chat reads it.
+        const mirror = keys.fanLevels(await gate.hostOf(liveId));
+        const level = ((await guardRedis(() => redis.hget(mirror, user.sub))) ?? 'normal') as FanLevel;
+        if (FAN_LEVELS.indexOf(level) < FAN_LEVELS.indexOf(c.minLevel))
+          throw new AppError('FAN_LEVEL_REQUIRED', `this coupon is for ${c.minLevel} fans and up`, {
+            required: c.minLevel,
+            level,
+          });
+      }
       const res = await runScript<number[]>(
         deps.scripts,
         'coupon-claim',
@@ -117,7 +130,6 @@ export function createCouponsService(deps: {
       // NOTE: Redis decided; the ledger records. A failed write here is repaired when the claim is redeemed
       // (the order transaction inserts the claim row first) and by settlement.
       await deps.repo.recordClaim(deps.db, couponId, user.sub, claimNo);
-      const c = await def(liveId, couponId);
       return { couponId, claimNo, claimed, quota: c.quota };
     },
     /**
@@ -173,5 +185,6 @@ function fromRedis(liveId: string, o: Partial<CouponDef>): CouponDef {
     quota: o.quota!,
     perUserLimit: o.perUserLimit!,
     likeGoalId: o.likeGoalId ?? null,
+    minLevel: o.minLevel ?? null,
   };
 }
