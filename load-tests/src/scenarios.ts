@@ -3,6 +3,7 @@
  * listed with the issue it needs and refuses to run — never a stub that reports numbers for code that isn't there.
  */
 import { auctionStormScenario } from './auction/auction-storm.scenario';
+import { apiNodeKillScenario } from './chaos/api-node-kill.scenario';
 import { postgresRestartScenario } from './chaos/postgres-restart.scenario';
 import { redisKillScenario } from './chaos/redis-kill.scenario';
 import { workerKillScenario } from './chaos/worker-kill.scenario';
@@ -33,15 +34,10 @@ export const SCENARIOS: ScenarioDef[] = [
   workerKillScenario,
   postgresRestartScenario,
   auctionStormScenario,
+  apiNodeKillScenario,
 ] as unknown as ScenarioDef[];
 
 export const PENDING: PendingScenario[] = [
-  {
-    name: 'chaos-api-node',
-    summary: 'kill -9 one of two API nodes during a comment storm: resume by seq with 0 gaps, presence back',
-    benchmark: '#11',
-    needsIssue: 16,
-  },
   {
     name: 'chaos-media-worker',
     summary: 'kill -9 a mediasoup worker of a live with 50 viewers: 99 % get media again within 10 s',

@@ -41,6 +41,10 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional(),
+  /** PostgreSQL ledger: longest wait for a new connection (a crashed or unreachable server fails fast). */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** PostgreSQL ledger: longest wait for one query's answer; also its server-side statement_timeout. */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   DATA_DIR: z.string().min(1).default('.data'),
   /** HMAC secret for tokens; at least 32 characters. Unset outside production: generated once under DATA_DIR. */
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -46,6 +46,8 @@ export async function openInfra(config: Config, log: Log, role: 'api' | 'worker'
   const db = await openDb({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
     onError: (err) => log.error({ err: err.message }, 'ledger connection error'),
   });
   try {

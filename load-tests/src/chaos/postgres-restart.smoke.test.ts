@@ -1,13 +1,38 @@
 /**
- * The verdicts `chaos postgres` shares with `chaos worker`, fed a job that failed for good, an order settled twice
- * and an outbox event written twice. The proof on a real broken run is `chaos worker --job-max-stalled 1`
- * (worker-kill.smoke.test.ts). NOTE: no tiny real run of `chaos postgres` here yet: one run with the crash at the
- * moment the job started (--restart-within-ms 0) saw the job neither complete nor fail within 120 s (attempts 0)
- * on a machine at load 20 — not yet explained (the ledger pool sets no connection or statement timeout).
+ * CI smoke of `chaos postgres` at tiny scale: PostgreSQL crashed the moment the job worker started the settlement
+ * job (the run that once hung: the worker died of an unhandled pg 'error' event on the transaction's client,
+ * see ledger/postgres-faults.test.ts), then the verdicts it shares with `chaos worker`, fed a job that failed for
+ * good, an order settled twice and an outbox event written twice. The proof on a real broken run is
+ * `chaos worker --job-max-stalled 1` (worker-kill.smoke.test.ts).
  */
 import type { Order } from '@lc/contracts/commerce.schema';
 import { describe, expect, it } from 'vitest';
+import { runScenario } from '../run';
+import type { ScenarioDef } from '../scenario';
+import { postgresRestartScenario } from './postgres-restart.scenario';
 import { type WorkerKillRun, workerKillVerdicts } from './worker-kill-verdicts';
+
+const none = { label: 'none', url: '', resources: { kind: 'none' as const }, stop: async () => {} };
+
+describe('chaos postgres at tiny scale (real crash of PostgreSQL)', () => {
+  it('settles every paid order exactly once although PostgreSQL crashed as the job started', async () => {
+    const r = await runScenario({
+      def: postgresRestartScenario as unknown as ScenarioDef,
+      options: postgresRestartScenario.options.parse({
+        orders: '20',
+        unpaid: '2',
+        restartWithinMs: '0',
+        downMs: '1000',
+        concurrency: '8',
+        settleWait: '120',
+      }),
+      target: { kind: 'endpoint', endpoint: none },
+      baselines: 'in-process',
+    });
+    expect(r.verdicts.filter((v) => !v.pass)).toEqual([]);
+    expect(r.metrics).toMatchObject({ orders: 20, kills_mid_job: 1 });
+  }, 420_000);
+});
 
 describe('the settle-under-fault verdicts can fail', () => {
   const order = (id: string, reservationId: string): Order =>

@@ -22,6 +22,10 @@ export const CHAOS_PREFIX = 'lcchaos';
 
 export interface ChaosStack {
   url: string;
+  /** Every API node's URL (`apiNodes`), the first being `url`. */
+  urls: string[];
+  /** SIGKILL API node `i` (0 is `url`'s) and wait until it is gone. */
+  killApiNode(i: number): Promise<void>;
   redisUrl: string;
   prefix: string;
   serverPid: number;
@@ -57,7 +61,11 @@ export async function startChaosStack(opts: {
   cpu?: number;
   env?: Record<string, string>;
   postgres?: boolean;
+  /** API nodes sharing Redis and the ledger (default 1; more than one needs `postgres`). */
+  apiNodes?: number;
 }): Promise<ChaosStack> {
+  const apiNodes = opts.apiNodes ?? 1;
+  if (apiNodes > 1 && !opts.postgres) throw new Error('several API nodes need the PostgreSQL ledger');
   const dataDir = mkdtempSync(join(tmpdir(), 'lc-chaos-'));
   let redis: LocalRedis = await startLocalRedis({ dataDir, logLevel: 'warning' });
   let pg: LocalPostgres | undefined;
@@ -75,7 +83,9 @@ export async function startChaosStack(opts: {
     if (opts.cpu !== undefined) pinPid(pid, opts.cpu);
   };
   pin(redis.pid);
-  const httpPort = await freePort();
+  const httpPorts: number[] = [];
+  for (let i = 0; i < apiNodes; i++) httpPorts.push(await freePort());
+  const httpPort = httpPorts[0]!;
   const url = `http://127.0.0.1:${httpPort}`;
   const ms = mediasoupBin();
   const env: NodeJS.ProcessEnv = {
@@ -96,6 +106,16 @@ export async function startChaosStack(opts: {
     ...opts.env,
   };
   const server = startNodeScript('server/src/main.ts', [], { cpu: opts.cpu, env });
+  // NOTE: the other nodes get their own DATA_DIR (recordings, scratch); everything shared is in Redis or the ledger.
+  const others = httpPorts.slice(1).map((p, i) => {
+    const dir = join(dataDir, `node${i + 2}`);
+    return startNodeScript('server/src/main.ts', [], {
+      cpu: opts.cpu,
+      env: { ...env, PORT: String(p), DATA_DIR: dir },
+    });
+  });
+  const apiProcs = [server, ...others];
+  const urls = httpPorts.map((p) => `http://127.0.0.1:${p}`);
   type Proc = ReturnType<typeof startNodeScript>;
   let worker: Proc | undefined;
   const startWorker = () => {
@@ -107,11 +127,11 @@ export async function startChaosStack(opts: {
     serverExit = c;
   });
 
-  const waitReady = async (timeoutMs: number) => {
+  const readyAt = async (u: string, timeoutMs: number, check: () => void) => {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (serverExit !== undefined) throw new Error(`the API node exited (${serverExit}):\n${server.tail()}`);
-      const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })
+      check();
+      const ok = await fetch(`${u}/readyz`, { signal: AbortSignal.timeout(2000) })
         .then((r) => r.status === 200)
         .catch(() => false);
       if (ok) return true;
@@ -119,9 +139,14 @@ export async function startChaosStack(opts: {
     }
     return false;
   };
+  const waitReady = (timeoutMs: number) =>
+    readyAt(url, timeoutMs, () => {
+      if (serverExit !== undefined) throw new Error(`the API node exited (${serverExit}):\n${server.tail()}`);
+    });
 
   const stop = async () => {
     await worker?.stop();
+    for (const p of others) await p.stop();
     await server.stop();
     await pg?.stop();
     await redis.stop();
@@ -130,12 +155,28 @@ export async function startChaosStack(opts: {
   try {
     if (!(await waitReady(180_000)))
       throw new Error(`the API node was not ready within 180 s:\n${server.tail()}`);
+    for (const [i, p] of others.entries()) {
+      const alive = () => {
+        if (p.child.exitCode !== null) throw new Error(`API node ${i + 2} exited:\n${p.tail()}`);
+      };
+      if (!(await readyAt(urls[i + 1]!, 180_000, alive)))
+        throw new Error(`API node ${i + 2} was not ready within 180 s:\n${p.tail()}`);
+    }
   } catch (err) {
     await stop();
     throw err;
   }
   return {
     url,
+    urls,
+    async killApiNode(i) {
+      const p = apiProcs[i];
+      if (!p) throw new Error(`no API node ${i}`);
+      if (p.child.exitCode === null && p.child.signalCode === null) {
+        p.child.kill('SIGKILL');
+        await p.exited;
+      }
+    },
     redisUrl: redis.url,
     prefix: CHAOS_PREFIX,
     serverPid: server.pid,

@@ -12,6 +12,10 @@ export interface OpenDbOptions {
   dataDir: string;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /** PostgreSQL: longest wait for a new connection, ms (default 5000). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: longest wait for one query, ms (default 30000). */
+  queryTimeoutMs?: number;
   /** PostgreSQL idle-client errors (e.g. server restart); without a listener they would crash the process. */
   onError?: (err: Error) => void;
 }
@@ -19,7 +23,8 @@ export interface OpenDbOptions {
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   if (opts.databaseUrl) {
     const { openPostgres } = await import('./postgres');
-    return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.onError);
+    const timeouts = { connectMs: opts.connectTimeoutMs ?? 5000, queryMs: opts.queryTimeoutMs ?? 30_000 };
+    return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, timeouts, opts.onError);
   }
   const { openPglite } = await import('./pglite');
   return openPglite(opts.dataDir);

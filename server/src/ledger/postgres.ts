@@ -1,4 +1,8 @@
-/** PostgreSQL backend of the ledger `Db`: a `pg.Pool`; transactions run on one checked-out client. */
+/**
+ * PostgreSQL backend of the ledger `Db`: a `pg.Pool`; transactions run on one checked-out client. Every wait is
+ * bounded (connect, each query), so a request or job talking to a PostgreSQL that crashed or hangs fails and is
+ * retried instead of waiting forever.
+ */
 import pg from 'pg';
 import { assertNotInTx, type Db, type Executor, runInTx } from './db-contract';
 
@@ -27,12 +31,30 @@ function executor(client: pg.Pool | pg.PoolClient): Executor {
   };
 }
 
+export interface PostgresTimeouts {
+  /** Longest wait for a new connection (TCP + startup + auth), ms. */
+  connectMs: number;
+  /** Longest wait for one query's answer (client side) and longest statement run (server side), ms. */
+  queryMs: number;
+}
+
 export async function openPostgres(
   url: string,
   poolSize: number,
+  timeouts: PostgresTimeouts,
   onError?: (err: Error) => void,
 ): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: typeParsers });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: typeParsers,
+    connectionTimeoutMillis: timeouts.connectMs,
+    // NOTE: query_timeout also covers a server that died without closing the socket (no answer ever comes);
+    // statement_timeout stops the server working on a query nobody waits for any more.
+    query_timeout: timeouts.queryMs,
+    statement_timeout: timeouts.queryMs,
+    keepAlive: true,
+  });
   pool.on('error', (err) => onError?.(err));
   const direct = executor(pool);
   let closing: Promise<void> | undefined;
@@ -50,6 +72,14 @@ export async function openPostgres(
       assertNotInTx('tx');
       const client = await pool.connect();
       let broken: Error | undefined;
+      // NOTE: the pool listens for errors of idle clients only. A checked-out client whose connection drops
+      // between two queries (PostgreSQL crashed while the body awaits Redis) emits 'error': without this listener
+      // that is an uncaught exception that kills the process. The next query on it rejects, the tx fails.
+      const onClientError = (err: Error) => {
+        broken = err;
+        onError?.(err);
+      };
+      client.on('error', onClientError);
       try {
         await client.query('BEGIN');
         const result = await runInTx(() => fn(executor(client)));
@@ -61,7 +91,9 @@ export async function openPostgres(
         });
         throw err;
       } finally {
-        // A client whose ROLLBACK failed is in an unknown state: destroy it instead of returning it to the pool.
+        // A client whose connection failed or whose ROLLBACK failed is in an unknown state: destroy it instead
+        // of returning it to the pool.
+        client.removeListener('error', onClientError);
         client.release(broken);
       }
     },
