@@ -1,5 +1,6 @@
 /** Replays (issue #17): a live's recording, its chapters, and the host's controls. */
 import { z } from 'zod';
+import { ReserveBody } from './commerce.schema';
 
 export const CHAPTER_TYPES = [
   'product-pinned',
@@ -46,3 +47,16 @@ export type Recording = z.infer<typeof Recording>;
 
 export const PublishBody = z.object({ published: z.boolean() });
 export const RecordingFileParams = z.object({ liveId: z.string().uuid(), file: z.string().max(64) });
+
+/** Buying from the replay: the product shown, and where in the recording the viewer is (the attribution). */
+export const ReplayReserveBody = z.object({
+  productId: z.string().uuid(),
+  quantity: ReserveBody.shape.quantity,
+  /** Position in the stitched recording (ms), at most its length. */
+  offsetMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(7 * 24 * 3600 * 1000),
+});
+export type ReplayReserveBody = z.infer<typeof ReplayReserveBody>;

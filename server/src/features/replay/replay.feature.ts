@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import { ROOM_EVENT } from '@lc/contracts/room.schema';
 import { type ApiContext, defineFeature } from '../../composition/feature';
 import { createRecordingsRepo } from '../../ledger/recordings.repo';
+import { createReplaySalesRepo } from '../../ledger/replay-sales.repo';
 import { createRecordingStore, type RecordingStore } from './recording-store';
 import { replayChaptersStep } from './replay.jobs';
 import { replayRoutes } from './replay.routes';
 import { createReplayService, type ReplayService } from './replay.service';
+import { createReplayCommerce } from './replay-commerce';
+import { replayCommerceRoutes } from './replay-commerce.routes';
 import { createReplayRecorder, type ReplayRecorder } from './replay-recorder';
 
 declare module '../../composition/services' {
@@ -30,6 +33,19 @@ export const replayFeature = defineFeature({
     const store = createRecordingStore(join(ctx.config.DATA_DIR, 'recordings'));
     const replay = createReplayService({ repo, store, lives: ctx.use('lives') });
     replayRoutes(ctx.app, { replay, tokens: ctx.tokens });
+    const { config } = ctx;
+    const commerce = createReplayCommerce({
+      repo: createReplaySalesRepo(ctx.db),
+      replay,
+      lives: ctx.use('lives'),
+      commerce: ctx.use('commerce'),
+      redis: ctx.redis,
+      keys: ctx.keys,
+      scripts: ctx.scripts,
+      endQueue: ctx.endQueue,
+      settleAfterMs: (config.RESERVATION_TTL_SEC + config.PAYMENT_TIMEOUT_SEC) * 1000 + 5000,
+    });
+    replayCommerceRoutes(ctx.app, { commerce });
     ctx.provide('replay', replay);
     startRecording(ctx, repo, store);
     const days = ctx.config.RECORDING_RETAIN_DAYS;

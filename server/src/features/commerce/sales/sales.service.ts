@@ -86,6 +86,9 @@ export function createSalesService(deps: {
     return sKeys;
   };
 
+  const isReplaySale = async (liveId: string, saleId: string) =>
+    (await guardRedis(() => redis.hget(keys.sale(liveId, saleId), 'replay'))) === '1';
+
   /** @throws SALE_NOT_FOUND */
   const get = async (liveId: string, saleId: string): Promise<Sale> => {
     const view = saleView(await guardRedis(() => redis.hgetall(keys.sale(liveId, saleId))), now());
@@ -102,8 +105,9 @@ export function createSalesService(deps: {
     const at = now();
     return (
       res
-        // NOTE: the one-unit sale behind an auction is the auction's (features/auctions), not a flash sale.
-        .filter(([, h]) => !(h as Record<string, string>).auctionId)
+        // NOTE: the one-unit sale behind an auction is the auction's (features/auctions), and a replay sale
+        // the replay's (features/replay): neither is a flash sale.
+        .filter(([, h]) => !(h as Record<string, string>).auctionId && !(h as Record<string, string>).replay)
         .map(([, h]) => saleView(h as Record<string, string>, at))
         .filter((s): s is Sale => s !== undefined)
         .sort((a, b) => a.opensAt - b.opensAt || a.id.localeCompare(b.id))
@@ -133,9 +137,13 @@ export function createSalesService(deps: {
     saleId: string,
     key: string,
     body: ReserveBody,
+    opts: { replay?: boolean } = {},
   ): Promise<Reservation | Refusal> => {
-    if ((await gate.status(liveId)) === 'ended') return { refused: scriptRefusal('sale-reserve', -3) };
+    // NOTE: an ended live sells only through its replay sales (features/replay), and those only from the replay.
+    const ended = (await gate.status(liveId)) === 'ended';
+    if (ended !== Boolean(opts.replay)) return { refused: scriptRefusal('sale-reserve', -3) };
     const sKeys = await reserveKeysOf(liveId, saleId);
+    if (ended && !(await isReplaySale(liveId, saleId))) return { refused: scriptRefusal('sale-reserve', -3) };
     const field = idemField(user.sub, key);
     const hash = reserveHash(liveId, saleId, body.quantity);
     const resId = randomUUID();
@@ -252,7 +260,7 @@ export function createSalesService(deps: {
       throw new AppError(code, message, details);
     },
     attempt,
-    /** The caller's reservations in the live, newest first. */
+    isReplaySale,
     /** The caller's reservations in the live, newest first. */
     async mine(liveId: string, userId: string): Promise<Reservation[]> {
       const ids =
