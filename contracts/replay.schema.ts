@@ -25,6 +25,29 @@ export const Chapter = z.object({
 });
 export type Chapter = z.infer<typeof Chapter>;
 
+/**
+ * Room events a chapter is made of, kept for the whole live in an uncapped list beside the capped room log (the
+ * log may drop them on a long live before the chapters step reads it). `poll:closed` comes from the ledger.
+ */
+export function isChapterMoment(type: string, data: unknown): boolean {
+  const d = (data ?? {}) as Record<string, unknown>;
+  switch (type) {
+    case 'product:upserted':
+    case 'product:pinned':
+    case 'sale:scheduled':
+    case 'sale:closed':
+    case 'lottery:drawn':
+    case 'goal:reached':
+      return true;
+    case 'sale:stock':
+      return d.soldOut === true;
+    case 'qa:updated':
+      return d.status === 'answered';
+    default:
+      return false;
+  }
+}
+
 export const RecordingStatus = z.enum(['recording', 'ended', 'stopped']);
 export const Recording = z.object({
   liveId: z.string().uuid(),

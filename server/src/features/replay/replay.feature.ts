@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { LIKE_EVENT } from '@lc/contracts/likes.schema';
 import { ROOM_EVENT } from '@lc/contracts/room.schema';
 import { type ApiContext, defineFeature } from '../../composition/feature';
 import { createRecordingsRepo } from '../../ledger/recordings.repo';
@@ -46,6 +47,11 @@ export const replayFeature = defineFeature({
       settleAfterMs: (config.RESERVATION_TTL_SEC + config.PAYMENT_TIMEOUT_SEC) * 1000 + 5000,
     });
     replayCommerceRoutes(ctx.app, { commerce });
+    // A like goal is reached in a script of its own (no room-log append here): keep the moment for the chapters.
+    ctx.use('likes').onGoalReached(async ({ liveId, seq, goal, total }) => {
+      const moment = { seq, type: LIKE_EVENT.goalReached, at: Date.now(), data: { goal, total } };
+      await ctx.redis.rpush(ctx.keys.moments(liveId), JSON.stringify(moment));
+    });
     ctx.provide('replay', replay);
     startRecording(ctx, repo, store);
     const days = ctx.config.RECORDING_RETAIN_DAYS;
