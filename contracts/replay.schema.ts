@@ -83,3 +83,22 @@ export const ReplayReserveBody = z.object({
     .max(7 * 24 * 3600 * 1000),
 });
 export type ReplayReserveBody = z.infer<typeof ReplayReserveBody>;
+
+/** A comment of the live as the replay shows it: where it was said in the recording. Text is text, never HTML. */
+export const ReplayComment = z.object({
+  seq: z.number().int(),
+  offsetMs: z.number().int().nonnegative(),
+  name: z.string(),
+  text: z.string(),
+});
+export type ReplayComment = z.infer<typeof ReplayComment>;
+export const ReplayCommentsQuery = z.object({
+  afterSeq: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+export const ReplayCommentsPage = z.object({
+  comments: z.array(ReplayComment),
+  /** Pass as `afterSeq` for the next page; null at the end. */
+  next: z.number().int().nullable(),
+});
+export type ReplayCommentsPage = z.infer<typeof ReplayCommentsPage>;

@@ -9,11 +9,13 @@ import { LIKE_EVENT } from '@lc/contracts/likes.schema';
 import { ROOM_EVENT } from '@lc/contracts/room.schema';
 import { type ApiContext, defineFeature } from '../../composition/feature';
 import { createRecordingsRepo } from '../../ledger/recordings.repo';
+import { createReplayCommentsRepo } from '../../ledger/replay-comments.repo';
 import { createReplaySalesRepo } from '../../ledger/replay-sales.repo';
 import { createRecordingStore, type RecordingStore } from './recording-store';
 import { replayChaptersStep } from './replay.jobs';
 import { replayRoutes } from './replay.routes';
 import { createReplayService, type ReplayService } from './replay.service';
+import { replayCommentsStep } from './replay-comments.jobs';
 import { createReplayCommerce } from './replay-commerce';
 import { replayCommerceRoutes } from './replay-commerce.routes';
 import { createReplayRecorder, type ReplayRecorder } from './replay-recorder';
@@ -32,7 +34,8 @@ export const replayFeature = defineFeature({
   api(ctx) {
     const repo = createRecordingsRepo(ctx.db);
     const store = createRecordingStore(join(ctx.config.DATA_DIR, 'recordings'));
-    const replay = createReplayService({ repo, store, lives: ctx.use('lives') });
+    const comments = createReplayCommentsRepo(ctx.db);
+    const replay = createReplayService({ repo, comments, store, lives: ctx.use('lives') });
     replayRoutes(ctx.app, { replay, tokens: ctx.tokens });
     const { config } = ctx;
     const commerce = createReplayCommerce({
@@ -74,6 +77,7 @@ export const replayFeature = defineFeature({
   },
   worker(ctx) {
     ctx.step(replayChaptersStep({ rerunAt: (...a) => ctx.rerunAt(...a) }));
+    ctx.step(replayCommentsStep());
   },
 });
 
