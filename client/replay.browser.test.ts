@@ -2,8 +2,8 @@
  * Replay acceptance in Chromium: the host streams the fake camera from the studio for about 20 s, pins a product
  * at about 8 s and ends; the node recorded it (ffmpeg, HLS), the worker chaptered it, the host publishes it, and
  * a second Chromium page plays the replay with hls.js: the video advances with frames, and the "product pinned"
- * chapter seeks to within 2 s of the pin, with the product card of that moment shown; buying it there creates an
- * order attributed to the replay at the position watched.
+ * chapter seeks to within 2 s of the pin, with the product card and the comment of that moment shown (as text over
+ * the video); buying it there creates an order attributed to the replay at the position watched.
  */
 import { join } from 'node:path';
 import type { Product } from '@lc/contracts/commerce.schema';
@@ -73,6 +73,8 @@ describe('replay in Chromium', () => {
     await new Promise((r) => setTimeout(r, 8000));
     const pinnedAt = Date.now();
     await ok(call(hostSocket, 'product:pin', { liveId, productId: product.id }));
+    const said = '<b>Try the oolong</b> 试试';
+    await ok(call(hostSocket, 'comment:send', { liveId, text: said }));
     await new Promise((r) => setTimeout(r, 12_000));
     await ok(call(hostSocket, 'live:end', { liveId }));
     hostSocket.close();
@@ -114,6 +116,11 @@ describe('replay in Chromium', () => {
       .poll(() => viewer.locator('#replay-product').getAttribute('data-product-id'), { timeout: 5000 })
       .toBe(product.id);
     await expect.poll(() => viewer.locator('#replay-product').textContent()).toContain('Oolong 乌龙');
+    // The host's comment of that moment shows over the video, as text.
+    await expect
+      .poll(() => viewer.locator('#replay-comments').textContent(), { timeout: 10_000 })
+      .toContain(said);
+    expect(await viewer.locator('#replay-comments b').count()).toBe(0);
 
     // Buying from the replay (once the live's own settlement is through): an order attributed to the replay, at
     // the position being watched.

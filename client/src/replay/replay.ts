@@ -11,6 +11,7 @@ import { applyI18n, langSwitch, t } from '../i18n';
 import { api } from '../live-client';
 import { ensureSession } from '../viewer/guest';
 import { replayBuyButton } from './replay-buy';
+import { commentsOverlay, loadReplayComments } from './replay-comments';
 import './replay-strings';
 import '../styles/tokens.css';
 import '../styles/base.css';
@@ -126,6 +127,13 @@ async function main() {
   video.addEventListener('timeupdate', showProduct);
   video.addEventListener('seeked', showProduct);
   showProduct();
+
+  const comments = await loadReplayComments(liveId, auth.token).catch(() => []);
+  const overlay = commentsOverlay($('#replay-comments'), comments);
+  const showComments = () => overlay(video.currentTime * 1000);
+  video.addEventListener('timeupdate', showComments);
+  video.addEventListener('seeked', showComments);
+  showComments();
 }
 
 void main();
