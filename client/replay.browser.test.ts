@@ -2,7 +2,8 @@
  * Replay acceptance in Chromium: the host streams the fake camera from the studio for about 20 s, pins a product
  * at about 8 s and ends; the node recorded it (ffmpeg, HLS), the worker chaptered it, the host publishes it, and
  * a second Chromium page plays the replay with hls.js: the video advances with frames, and the "product pinned"
- * chapter seeks to within 2 s of the pin, with the product card of that moment shown.
+ * chapter seeks to within 2 s of the pin, with the product card and the comment of that moment shown (as text over
+ * the video); buying it there creates an order attributed to the replay at the position watched.
  */
 import { join } from 'node:path';
 import type { Product } from '@lc/contracts/commerce.schema';
@@ -45,7 +46,7 @@ describe('replay in Chromium', () => {
   }, 120_000);
   afterAll(() => app?.close());
 
-  it('records a 20 s live, chapters the pin, and plays the replay with the chapter seeking to the pin', async () => {
+  it('records a 20 s live, chapters the pin, plays the replay with the chapter seeking to the pin, and sells from it', async () => {
     const host = await (await browser.newContext()).newPage();
     await host.goto(`${s.url}/host.html`);
     await host.getByLabel('Username').fill('replay_host');
@@ -72,6 +73,8 @@ describe('replay in Chromium', () => {
     await new Promise((r) => setTimeout(r, 8000));
     const pinnedAt = Date.now();
     await ok(call(hostSocket, 'product:pin', { liveId, productId: product.id }));
+    const said = '<b>Try the oolong</b> 试试';
+    await ok(call(hostSocket, 'comment:send', { liveId, text: said }));
     await new Promise((r) => setTimeout(r, 12_000));
     await ok(call(hostSocket, 'live:end', { liveId }));
     hostSocket.close();
@@ -113,6 +116,35 @@ describe('replay in Chromium', () => {
       .poll(() => viewer.locator('#replay-product').getAttribute('data-product-id'), { timeout: 5000 })
       .toBe(product.id);
     await expect.poll(() => viewer.locator('#replay-product').textContent()).toContain('Oolong 乌龙');
+    // The host's comment of that moment shows over the video, as text.
+    await expect
+      .poll(() => viewer.locator('#replay-comments').textContent(), { timeout: 10_000 })
+      .toContain(said);
+    expect(await viewer.locator('#replay-comments b').count()).toBe(0);
+
+    // Buying from the replay (once the live's own settlement is through): an order attributed to the replay, at
+    // the position being watched.
+    await viewer.locator('#replay-video').evaluate((v: HTMLVideoElement) => v.pause());
+    const watchedMs = (await video(viewer)).time * 1000;
+    await waitFor(
+      async () =>
+        (await s.built.deps.db.query('SELECT 1 FROM commerce_settlements WHERE live_id = $1', [liveId])).rows
+          .length > 0,
+      60_000,
+      'the live settled',
+    );
+    await viewer.getByRole('button', { name: 'Buy' }).click();
+    await expect
+      .poll(() => viewer.locator('.replay-buy').getAttribute('data-state'), { timeout: 30_000 })
+      .toBe('paid');
+    const orderId = await viewer.locator('.replay-buy').getAttribute('data-order-id');
+    const { rows } = await s.built.deps.db.query<{
+      source: string;
+      replay_offset_ms: number;
+      product_id: string;
+    }>('SELECT source, replay_offset_ms, product_id FROM orders WHERE id = $1', [orderId]);
+    expect(rows[0]).toMatchObject({ source: 'replay', product_id: product.id });
+    expect(Math.abs(rows[0]!.replay_offset_ms - watchedMs)).toBeLessThan(1000);
     await viewer.screenshot({ path: join(ARTIFACTS, 'replay-viewer.png') });
   }, 240_000);
 });

@@ -197,6 +197,10 @@ export const Order = z.object({
   couponId: Uuid.nullable(),
   status: z.enum(['paid', 'settled']),
   createdAt: z.string(),
+  /** `replay`: bought while watching the recording after the live (see `replay`). */
+  source: z.enum(['live', 'replay']),
+  /** Where in the recording the buyer was (replay orders only). */
+  replay: z.object({ offsetMs: z.number().int(), chapter: z.number().int().nullable() }).nullable(),
 });
 export type Order = z.infer<typeof Order>;
 

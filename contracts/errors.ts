@@ -114,6 +114,10 @@ export const ERROR_CODES = {
   RECORDING_NOT_PUBLISHED: 403,
   /** A recording is deleted once the live is over and it is no longer being written. */
   RECORDING_IN_PROGRESS: 409,
+  /** Buying from the replay opens once the live has ended and its own sales are settled. */
+  REPLAY_NOT_READY: 409,
+  /** The product was not presented during the live (no chapter shows it): it cannot be bought from the replay. */
+  REPLAY_PRODUCT_NOT_SHOWN: 404,
   /** A backing store (Redis) is unreachable: the request was refused and nothing was written. */
   SERVICE_UNAVAILABLE: 503,
   ORIGIN_NOT_ALLOWED: 403,

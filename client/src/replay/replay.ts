@@ -10,6 +10,8 @@ import { $, el, setUserUrl } from '../dom';
 import { applyI18n, langSwitch, t } from '../i18n';
 import { api } from '../live-client';
 import { ensureSession } from '../viewer/guest';
+import { replayBuyButton } from './replay-buy';
+import { commentsOverlay, loadReplayComments } from './replay-comments';
 import './replay-strings';
 import '../styles/tokens.css';
 import '../styles/base.css';
@@ -114,12 +116,24 @@ async function main() {
     }
     const img = el('img', { alt: '', width: '64', height: '64' });
     box.setAttribute('data-product-id', p.id);
-    box.replaceChildren(el('strong', {}, p.title), el('span', { class: 'price' }, money(p)));
+    const position = () => Math.min(video.currentTime * 1000, rec.durationMs);
+    box.replaceChildren(
+      el('strong', {}, p.title),
+      el('span', { class: 'price' }, money(p)),
+      replayBuyButton({ liveId, token: auth.token, position }, p.id),
+    );
     if (setUserUrl(img, 'src', p.imageUrl)) box.prepend(img);
   };
   video.addEventListener('timeupdate', showProduct);
   video.addEventListener('seeked', showProduct);
   showProduct();
+
+  const comments = await loadReplayComments(liveId, auth.token).catch(() => []);
+  const overlay = commentsOverlay($('#replay-comments'), comments);
+  const showComments = () => overlay(video.currentTime * 1000);
+  video.addEventListener('timeupdate', showComments);
+  video.addEventListener('seeked', showComments);
+  showComments();
 }
 
 void main();

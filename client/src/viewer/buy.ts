@@ -6,6 +6,7 @@
 import type { Coupon, Order, PaymentStarted, Reservation, Sale } from '@lc/contracts/commerce.schema';
 import { el } from '../dom';
 import { t } from '../i18n';
+import { newKey } from '../idempotency-key';
 import { ApiError, api, type RoomFact } from '../live-client';
 import { toast } from '../toast';
 import { countdown, errorText, money, type ViewerCtx } from './panel';
@@ -17,11 +18,6 @@ type State =
   | { s: 'paying'; r: Reservation }
   | { s: 'paid'; order: Order }
   | { s: 'failed'; r: Reservation; reason: string };
-
-/** A fresh Idempotency-Key (`randomUUID` exists only in secure contexts; `getRandomValues` everywhere). */
-const newKey = () =>
-  crypto.randomUUID?.() ??
-  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Errors after which the same attempt may be retried with the same key (nothing definitive happened). */
 const RETRYABLE = new Set(['UNAVAILABLE', 'SERVICE_UNAVAILABLE', 'INTERNAL', 'RATE_LIMITED']);

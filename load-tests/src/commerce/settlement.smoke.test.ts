@@ -86,6 +86,8 @@ describe('the settlement verdicts can fail', () => {
     couponId: null,
     status: 'settled',
     createdAt: new Date(0).toISOString(),
+    source: 'live',
+    replay: null,
   });
   const step: StepResult = {
     releasedUnits: 0,

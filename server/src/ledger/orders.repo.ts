@@ -50,10 +50,13 @@ interface OrderRow {
   coupon_id: string | null;
   status: 'paid' | 'settled';
   created_at: Date;
+  source: 'live' | 'replay';
+  replay_offset_ms: number | null;
+  replay_chapter: number | null;
 }
 
 const ORDER_COLUMNS = `id, live_id, reservation_id, payment_id, sale_id, product_id, user_id, quantity, unit_price,
-  subtotal, discount, total, currency, coupon_id, status, created_at`;
+  subtotal, discount, total, currency, coupon_id, status, created_at, source, replay_offset_ms, replay_chapter`;
 
 const toOrder = (r: OrderRow): Order => ({
   id: r.id,
@@ -72,6 +75,8 @@ const toOrder = (r: OrderRow): Order => ({
   couponId: r.coupon_id,
   status: r.status,
   createdAt: r.created_at.toISOString(),
+  source: r.source,
+  replay: r.replay_offset_ms === null ? null : { offsetMs: r.replay_offset_ms, chapter: r.replay_chapter },
 });
 
 async function recordEvent(q: Queryable, e: ProviderEventRef, paymentId: string): Promise<void> {
@@ -112,9 +117,15 @@ export function createOrdersRepo(db: Db) {
         );
       }
       await q.query(
+        // NOTE: a replay sale's order is a replay order; the buyer's position comes from the attribution
+        // written when they reserved (the reservation id keys it).
         `INSERT INTO orders (id, live_id, reservation_id, payment_id, user_id, idempotency_key, sale_id, product_id,
-           quantity, unit_price, subtotal, discount, total, currency, coupon_id, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'paid')
+           quantity, unit_price, subtotal, discount, total, currency, coupon_id, status, source, replay_offset_ms,
+           replay_chapter)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'paid', s.source,
+           CASE WHEN s.source = 'replay' THEN a.offset_ms END, CASE WHEN s.source = 'replay' THEN a.chapter END
+         FROM sales s LEFT JOIN replay_attributions a ON a.reservation_id = $3::uuid
+         WHERE s.id = $7::uuid
          ON CONFLICT (reservation_id) DO NOTHING`,
         [
           orderId,

@@ -5,6 +5,7 @@
  * live frames don't need to: the deletion event follows the comment.
  */
 
+import { isChapterMoment } from '@lc/contracts/replay.schema';
 import type { RoomEvent } from '@lc/contracts/room.schema';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys';
@@ -56,6 +57,11 @@ export function createRoomLog(deps: {
         [type, JSON.stringify(data ?? null), at, maxLen],
       );
       deps.onAppend?.(type);
+      // NOTE: the log is capped; what a replay's chapters are made of is also kept in full (not atomic with the
+      // append: the chapters step merges both by seq, so only an event lost here *and* dropped by the cap is missed).
+      if (isChapterMoment(type, data)) {
+        await redis.rpush(keys.moments(liveId), JSON.stringify({ seq, type, at, data: data ?? null }));
+      }
       return { seq, type, at, data };
     },
     async since(liveId, lastSeq) {

@@ -6,6 +6,7 @@
  * |--------------------------------------|-------------|------------------------------------------------|
  * | <p>:{live:<id>}:seq                  | string      | last room seq (INCR)                           |
  * | <p>:{live:<id>}:log                  | stream      | room event log, entry id `<seq>-0`, capped     |
+ * | <p>:{live:<id>}:moments              | list        | the log's chapter-worthy events, not capped    |
  * | <p>:{live:<id>}:conns                | hash        | userId → open connection count                 |
  * | <p>:{live:<id>}:online               | string      | users with ≥ 1 connection                      |
  * | <p>:{live:<id>}:peak                 | string      | highest `online` seen                          |
@@ -129,6 +130,7 @@ export function createKeys(prefix: string) {
     prefix,
     seq: (liveId: string) => `${live(liveId)}:seq`,
     log: (liveId: string) => `${live(liveId)}:log`,
+    moments: (liveId: string) => `${live(liveId)}:moments`,
     conns: (liveId: string) => `${live(liveId)}:conns`,
     online: (liveId: string) => `${live(liveId)}:online`,
     peak: (liveId: string) => `${live(liveId)}:peak`,

@@ -17,6 +17,7 @@ import { salesRoutes } from './sales/sales.routes';
 import { createStockAnnouncer } from './sales/stock-announcer';
 import { merchantWebhookSecret } from './secrets';
 import { startMerchantWebhooks } from './settlement/merchant-webhooks.jobs';
+import { replaySettlementStep } from './settlement/replay-settlement.jobs';
 import { reportRoutes } from './settlement/report.routes';
 import { commerceSettlementStep } from './settlement/settlement.jobs';
 
@@ -133,5 +134,6 @@ export const commerceFeature = defineFeature({
         keysRetainSec: config.COMMERCE_KEYS_RETAIN_SEC,
       }),
     );
+    ctx.step(replaySettlementStep({ webhooks }));
   },
 });

@@ -38,7 +38,7 @@ export const liveStatsStep: EndOfLiveStep = {
  * invites' and group buys' keys are here too (group buys' once their step finished): the hold and order behind an auction are commerce's (settlement's keys).
  */
 const ROOM_KEY =
-  /^(?:seq|log|conns|online|peak|viewers|status|mods|chat|kw|bans|devices|shadow|comments|comment|cidx|redacted|held|pinned|likes|likes:slot|lb:likes|goals|goal|goals:reached|qa:voters|poll|shares|sharejoins|refjoined|(?:joins|leaves|node|mute|crl|slow|cps|own|rl):.+|poll:[^:]+:(?:voters|tally)|auctions|auction:.+|invite|invite:.+|gb:.+|gbg:.+)$/;
+  /^(?:seq|log|moments|conns|online|peak|viewers|status|mods|chat|kw|bans|devices|shadow|comments|comment|cidx|redacted|held|pinned|likes|likes:slot|lb:likes|goals|goal|goals:reached|qa:voters|poll|shares|sharejoins|refjoined|(?:joins|leaves|node|mute|crl|slow|cps|own|rl):.+|poll:[^:]+:(?:voters|tally)|auctions|auction:.+|invite|invite:.+|gb:.+|gbg:.+)$/;
 
 /** Every room/interaction key of a live that exists now (SCAN of its hash tag, filtered by `ROOM_KEY`). */
 export async function roomKeysOf(redis: StepContext['redis'], keys: Keys, liveId: string): Promise<string[]> {

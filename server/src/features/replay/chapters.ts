@@ -63,7 +63,7 @@ export function buildChapters(events: readonly RoomEvent[], spans: readonly RunS
         if (d.status === 'answered') add('question-answered', str(d.text) ?? 'Question', e.at);
         break;
       case 'poll:closed':
-        add('poll-closed', str(d.question) ?? 'Poll', e.at);
+        add('poll-closed', str(d.question) ?? str(obj(d.poll).question) ?? 'Poll', e.at);
         break;
       case 'goal:reached':
         add('goal-reached', str(obj(d.goal).label) ?? `${String(obj(d.goal).threshold ?? '')} likes`, e.at);

@@ -5,13 +5,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { LIKE_EVENT } from '@lc/contracts/likes.schema';
 import { ROOM_EVENT } from '@lc/contracts/room.schema';
 import { type ApiContext, defineFeature } from '../../composition/feature';
 import { createRecordingsRepo } from '../../ledger/recordings.repo';
+import { createReplayCommentsRepo } from '../../ledger/replay-comments.repo';
+import { createReplaySalesRepo } from '../../ledger/replay-sales.repo';
 import { createRecordingStore, type RecordingStore } from './recording-store';
 import { replayChaptersStep } from './replay.jobs';
 import { replayRoutes } from './replay.routes';
 import { createReplayService, type ReplayService } from './replay.service';
+import { replayCommentsStep } from './replay-comments.jobs';
+import { createReplayCommerce } from './replay-commerce';
+import { replayCommerceRoutes } from './replay-commerce.routes';
 import { createReplayRecorder, type ReplayRecorder } from './replay-recorder';
 
 declare module '../../composition/services' {
@@ -28,8 +34,27 @@ export const replayFeature = defineFeature({
   api(ctx) {
     const repo = createRecordingsRepo(ctx.db);
     const store = createRecordingStore(join(ctx.config.DATA_DIR, 'recordings'));
-    const replay = createReplayService({ repo, store, lives: ctx.use('lives') });
+    const comments = createReplayCommentsRepo(ctx.db);
+    const replay = createReplayService({ repo, comments, store, lives: ctx.use('lives') });
     replayRoutes(ctx.app, { replay, tokens: ctx.tokens });
+    const { config } = ctx;
+    const commerce = createReplayCommerce({
+      repo: createReplaySalesRepo(ctx.db),
+      replay,
+      lives: ctx.use('lives'),
+      commerce: ctx.use('commerce'),
+      redis: ctx.redis,
+      keys: ctx.keys,
+      scripts: ctx.scripts,
+      endQueue: ctx.endQueue,
+      settleAfterMs: (config.RESERVATION_TTL_SEC + config.PAYMENT_TIMEOUT_SEC) * 1000 + 5000,
+    });
+    replayCommerceRoutes(ctx.app, { commerce });
+    // A like goal is reached in a script of its own (no room-log append here): keep the moment for the chapters.
+    ctx.use('likes').onGoalReached(async ({ liveId, seq, goal, total }) => {
+      const moment = { seq, type: LIKE_EVENT.goalReached, at: Date.now(), data: { goal, total } };
+      await ctx.redis.rpush(ctx.keys.moments(liveId), JSON.stringify(moment));
+    });
     ctx.provide('replay', replay);
     startRecording(ctx, repo, store);
     const days = ctx.config.RECORDING_RETAIN_DAYS;
@@ -52,6 +77,7 @@ export const replayFeature = defineFeature({
   },
   worker(ctx) {
     ctx.step(replayChaptersStep({ rerunAt: (...a) => ctx.rerunAt(...a) }));
+    ctx.step(replayCommentsStep());
   },
 });
 

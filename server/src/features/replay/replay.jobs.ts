@@ -1,9 +1,13 @@
 /**
- * End-of-live step `replay-chapters`: reads the live's room log and writes the recording's chapters with their
- * offsets. The API node that recorded finishes the last run's playlist (and the runs' lengths) shortly after the
- * end; until then the step re-runs itself a few seconds later — for at most FINISH_WAIT_MS, after which a run
- * without a known length counts its wall-clock span (the recording node died). Idempotent: chapters once.
+ * End-of-live step `replay-chapters`: reads the live's moments (the uncapped list kept during the live, the room
+ * log, the ledger's polls) and writes the recording's chapters with their offsets. The API node that recorded
+ * finishes the last run's playlist (and the runs' lengths) shortly after the end; until then the step re-runs
+ * itself a few seconds later — for at most FINISH_WAIT_MS, after which a run without a known length counts its
+ * wall-clock span (the recording node died). Idempotent: chapters once.
  */
+
+import { isChapterMoment } from '@lc/contracts/replay.schema';
+import type { RoomEvent } from '@lc/contracts/room.schema';
 import type { EndOfLiveStep, StepContext } from '../../jobs/end-of-live';
 import { createRecordingsRepo } from '../../ledger/recordings.repo';
 import { parseEntry, type RawEntry } from '../../realtime/room-log';
@@ -35,7 +39,7 @@ export function replayChaptersStep(deps: {
       },
     },
     async run(ctx) {
-      const { liveId, endedAt, db, redis, keys } = ctx;
+      const { liveId, endedAt, db } = ctx;
       const repo = createRecordingsRepo(db);
       const rec = await repo.get(liveId);
       if (!rec) return { recording: false };
@@ -51,10 +55,33 @@ export function replayChaptersStep(deps: {
         endedAt: r.endedAt,
         seconds: r.seconds ?? ((r.endedAt ?? Date.parse(endedAt)) - r.startedAt) / 1000,
       }));
-      const raw = (await redis.xrange(keys.log(liveId), '-', '+')) as RawEntry[];
-      const chapters = buildChapters(raw.map(parseEntry), spans);
+      const chapters = buildChapters(await momentsOf(ctx), spans);
       await repo.setChapters(liveId, chapters);
       return { chapters: chapters.length };
     },
   };
+}
+
+/**
+ * What the chapters are made of: the moments kept during the live (uncapped) merged by seq with what the capped
+ * room log still holds (events appended by scripts of their own, and any a crash kept out of the moments), and
+ * the polls closed as the ledger recorded them.
+ */
+async function momentsOf({ liveId, db, redis, keys }: StepContext): Promise<RoomEvent[]> {
+  const bySeq = new Map<number, RoomEvent>();
+  for (const raw of await redis.lrange(keys.moments(liveId), 0, -1)) {
+    const e = JSON.parse(raw) as RoomEvent;
+    bySeq.set(e.seq, e);
+  }
+  const log = ((await redis.xrange(keys.log(liveId), '-', '+')) as RawEntry[]).map(parseEntry);
+  for (const e of log) if (!bySeq.has(e.seq) && isChapterMoment(e.type, e.data)) bySeq.set(e.seq, e);
+  const events = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  const { rows } = await db.query<{ question: string; closed_at: Date }>(
+    'SELECT question, closed_at FROM polls WHERE live_id = $1 AND closed_at IS NOT NULL ORDER BY closed_at',
+    [liveId],
+  );
+  for (const p of rows) {
+    events.push({ seq: 0, type: 'poll:closed', at: p.closed_at.getTime(), data: { question: p.question } });
+  }
+  return events;
 }

@@ -6,7 +6,13 @@
 import { createReadStream } from 'node:fs';
 import type { TokenClaims } from '@lc/contracts/auth.schema';
 import { LiveParams } from '@lc/contracts/live.schema';
-import { PublishBody, Recording, RecordingFileParams } from '@lc/contracts/replay.schema';
+import {
+  PublishBody,
+  Recording,
+  RecordingFileParams,
+  ReplayCommentsPage,
+  ReplayCommentsQuery,
+} from '@lc/contracts/replay.schema';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../http/fastify';
@@ -49,6 +55,20 @@ export function replayRoutes(app: App, deps: { replay: ReplayService; tokens: To
       },
     },
     async (req) => replay.get(req.params.liveId, await caller(req)),
+  );
+  app.get(
+    '/api/lives/:liveId/recording/comments',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The live’s comments with their offsets in the recording (read-only, paged by seq)',
+        params: LiveParams,
+        querystring: ReplayCommentsQuery,
+        response: { 200: ReplayCommentsPage },
+      },
+    },
+    async (req) => replay.comments(req.params.liveId, await caller(req), req.query),
   );
   app.get(
     '/api/lives/:liveId/recording/index.m3u8',

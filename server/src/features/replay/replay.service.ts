@@ -4,14 +4,16 @@
  */
 import type { TokenClaims } from '@lc/contracts/auth.schema';
 import { AppError } from '@lc/contracts/errors';
-import type { Recording } from '@lc/contracts/replay.schema';
+import type { Recording, ReplayCommentsPage } from '@lc/contracts/replay.schema';
 import type { RecordingRow, RecordingsRepo } from '../../ledger/recordings.repo';
+import type { ReplayCommentsRepo } from '../../ledger/replay-comments.repo';
 import type { LivesService } from '../lives/lives.service';
-import { stitchPlaylist } from './playlist';
+import { offsetAt, stitchPlaylist } from './playlist';
 import type { RecordingStore } from './recording-store';
 
 export function createReplayService(deps: {
   repo: RecordingsRepo;
+  comments: ReplayCommentsRepo;
   store: RecordingStore;
   lives: Pick<LivesService, 'get' | 'roleOf'>;
 }) {
@@ -72,6 +74,34 @@ export function createReplayService(deps: {
     async file(liveId: string, name: string, user: TokenClaims | undefined) {
       await readable(liveId, user);
       return store.file(liveId, name);
+    },
+    /**
+     * A page of the live's comments with their offsets in the recording (a comment said in a gap shows at the
+     * next run's start). @throws as `get`
+     */
+    async comments(
+      liveId: string,
+      user: TokenClaims | undefined,
+      q: { afterSeq: number; limit: number },
+    ): Promise<ReplayCommentsPage> {
+      const rec = await readable(liveId, user);
+      const end = rec.endedAt ? Date.parse(rec.endedAt) : Date.now();
+      const spans = (await repo.runs(liveId)).map((r) => ({
+        run: r.run,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+        seconds: r.seconds ?? ((r.endedAt ?? end) - r.startedAt) / 1000,
+      }));
+      const rows = await deps.comments.page(liveId, q.afterSeq, q.limit);
+      return {
+        comments: rows.map((c) => ({
+          seq: c.seq,
+          offsetMs: offsetAt(c.at, spans),
+          name: c.name,
+          text: c.text,
+        })),
+        next: rows.length === q.limit ? rows[rows.length - 1]!.seq : null,
+      };
     },
     /** The recordings of the caller's lives, newest first. */
     async list(hostId: string): Promise<Recording[]> {

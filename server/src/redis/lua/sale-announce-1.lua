@@ -6,11 +6,13 @@
   ARGV[1] now (ms)   ARGV[2] minimum interval (ms)
 
   Returns {0} nothing new, {-1, ms to wait} too early, or {1, initial, remaining, reserved, sold, ver}:
-  the caller appends one `sale:stock` room event with these counters.
+  the caller appends one `sale:stock` room event with these counters. A replay sale (field `replay`, sold after
+  the live ended) has no room to announce to: always {0}.
   NOTE: two nodes' appends may land out of order; `ver` lets clients keep the newest.
 ]]
-local c = redis.call('HMGET', KEYS[1], 'initial', 'remaining', 'reserved', 'sold', 'ver', 'annVer', 'annAt')
-if not c[1] then return {0} end
+local c = redis.call('HMGET', KEYS[1], 'initial', 'remaining', 'reserved', 'sold', 'ver', 'annVer', 'annAt',
+  'replay')
+if not c[1] or c[8] == '1' then return {0} end
 if c[5] == c[6] then return {0} end
 local now, gap = tonumber(ARGV[1]), tonumber(ARGV[2])
 local last = tonumber(c[7] or '0')

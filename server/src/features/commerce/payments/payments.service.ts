@@ -85,7 +85,12 @@ export function createPaymentsService(deps: {
         ? discountFor(await deps.coupons.def(liveId, body.couponId), subtotal, r.currency)
         : 0;
       const replay = await guardRedis(() => redis.hget(keys.idempotency(liveId), field));
-      if (!replay && (await deps.gate.status(liveId)) === 'ended') {
+      // NOTE: a replay sale's reservation (bought after the live, features/replay) is paid like any other.
+      if (
+        !replay &&
+        (await deps.gate.status(liveId)) === 'ended' &&
+        (await guardRedis(() => redis.hget(keys.sale(liveId, r.saleId), 'replay'))) !== '1'
+      ) {
         throw new AppError('LIVE_ENDED', 'the live has ended');
       }
       const at = now();

@@ -58,8 +58,11 @@ export function createSalesService(deps: {
   const { redis, keys, scripts, roomLog, gate } = deps;
   const now = deps.now ?? Date.now;
   const chunk = deps.settings.fairChunk ?? 256;
-  /** `liveId saleId` → the KEYS of sale-reserve (they name the sale's product, which never changes): bounded. */
-  const saleKeys = new Map<string, string[]>();
+  /**
+   * `liveId saleId` → the KEYS of sale-reserve (they name the sale's product, which never changes) and whether it
+   * is a replay sale (written with the sale, never changed): bounded.
+   */
+  const saleKeys = new Map<string, { keys: string[]; replay: boolean }>();
   /** `saleId quantity` → request fingerprint: a pure function of them, so computed once (bounded). */
   const reserveHashes = new Map<string, string>();
   const reserveHash = (liveId: string, saleId: string, quantity: number) => {
@@ -74,17 +77,22 @@ export function createSalesService(deps: {
   };
 
   /** @throws SALE_NOT_FOUND */
-  const reserveKeysOf = async (liveId: string, saleId: string): Promise<string[]> => {
+  const reserveKeysOf = async (liveId: string, saleId: string) => {
     const k = `${liveId} ${saleId}`;
     const hit = saleKeys.get(k);
     if (hit) return hit;
-    const pid = await guardRedis(() => redis.hget(keys.sale(liveId, saleId), 'productId'));
+    const [pid, replay] = await guardRedis(() =>
+      redis.hmget(keys.sale(liveId, saleId), 'productId', 'replay'),
+    );
     if (!pid) throw new AppError('SALE_NOT_FOUND', 'no such sale in this live');
     if (saleKeys.size >= 50_000) saleKeys.delete(saleKeys.keys().next().value!);
-    const sKeys = reserveKeys(keys, liveId, saleId, pid);
-    saleKeys.set(k, sKeys);
-    return sKeys;
+    const entry = { keys: reserveKeys(keys, liveId, saleId, pid), replay: replay === '1' };
+    saleKeys.set(k, entry);
+    return entry;
   };
+
+  const isReplaySale = async (liveId: string, saleId: string) =>
+    (await reserveKeysOf(liveId, saleId).catch(() => undefined))?.replay === true;
 
   /** @throws SALE_NOT_FOUND */
   const get = async (liveId: string, saleId: string): Promise<Sale> => {
@@ -102,11 +110,13 @@ export function createSalesService(deps: {
     const at = now();
     return (
       res
-        // NOTE: the one-unit sale behind an auction is the auction's (features/auctions), and the sale behind a
-        // group-buy offer is the offer's (features/groupbuys): neither is a flash sale.
-        .filter(
-          ([, h]) => !(h as Record<string, string>).auctionId && !(h as Record<string, string>).groupBuyId,
-        )
+        // NOTE: the one-unit sale behind an auction is the auction's (features/auctions), the sale behind a
+        // group-buy offer the offer's (features/groupbuys) and a replay sale the replay's (features/replay):
+        // none is a flash sale.
+        .filter(([, h]) => {
+          const x = h as Record<string, string>;
+          return !x.auctionId && !x.groupBuyId && !x.replay;
+        })
         .map(([, h]) => saleView(h as Record<string, string>, at))
         .filter((s): s is Sale => s !== undefined)
         .sort((a, b) => a.opensAt - b.opensAt || a.id.localeCompare(b.id))
@@ -136,9 +146,16 @@ export function createSalesService(deps: {
     saleId: string,
     key: string,
     body: ReserveBody,
+    opts: { replay?: boolean } = {},
   ): Promise<Reservation | Refusal> => {
-    if ((await gate.status(liveId)) === 'ended') return { refused: scriptRefusal('sale-reserve', -3) };
-    const sKeys = await reserveKeysOf(liveId, saleId);
+    // NOTE: a replay sale sells only from the replay, whose route read the live ended (fresh: this node's gate
+    // may still say `live` for a second); an ended live sells only through its replay sales.
+    if (!opts.replay && (await gate.status(liveId)) === 'ended') {
+      return { refused: scriptRefusal('sale-reserve', -3) };
+    }
+    const sale = await reserveKeysOf(liveId, saleId);
+    if (sale.replay !== Boolean(opts.replay)) return { refused: scriptRefusal('sale-reserve', -3) };
+    const sKeys = sale.keys;
     const field = idemField(user.sub, key);
     const hash = reserveHash(liveId, saleId, body.quantity);
     const resId = randomUUID();
@@ -255,7 +272,7 @@ export function createSalesService(deps: {
       throw new AppError(code, message, details);
     },
     attempt,
-    /** The caller's reservations in the live, newest first. */
+    isReplaySale,
     /** The caller's reservations in the live, newest first. */
     async mine(liveId: string, userId: string): Promise<Reservation[]> {
       const ids =

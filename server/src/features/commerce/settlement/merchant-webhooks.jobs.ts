@@ -214,17 +214,24 @@ const ORDER_EVENT = `'order-' || o.id, o.live_id, 'order.settled',
  * the orders, atomic: an order is never settled without its event). Lottery prize orders settle too but are
  * not sales: no event.
  */
-export async function settleOrders(db: Db, liveId: string): Promise<{ settled: number; events: number }> {
+export async function settleOrders(
+  db: Db,
+  liveId: string,
+  source: 'live' | 'replay',
+): Promise<{ settled: number; events: number }> {
+  // NOTE: the live's settlement settles the orders of the live, the replay settlement those of the replay
+  // (bought after the end): each order is settled by one of them, once.
   const { rows } = await db.query<{ settled: number; events: number }>(
     `WITH settled AS (
-       UPDATE orders SET status = 'settled', settled_at = now() WHERE live_id = $1 AND status = 'paid'
+       UPDATE orders SET status = 'settled', settled_at = now()
+       WHERE live_id = $1 AND status = 'paid' AND source = $2
        RETURNING *),
      events AS (
        INSERT INTO merchant_webhooks (event_id, live_id, type, payload)
        SELECT ${ORDER_EVENT} FROM settled o WHERE o.kind = 'sale'
        ON CONFLICT (event_id) DO NOTHING RETURNING 1)
      SELECT (SELECT count(*)::int FROM settled) AS settled, (SELECT count(*)::int FROM events) AS events`,
-    [liveId],
+    [liveId, source],
   );
   return rows[0] ?? { settled: 0, events: 0 };
 }
@@ -236,7 +243,7 @@ export async function settleOrders(db: Db, liveId: string): Promise<{ settled: n
 export async function writeOutbox(db: Db, liveId: string, report: CommerceReport): Promise<void> {
   await db.query(
     `INSERT INTO merchant_webhooks (event_id, live_id, type, payload)
-     SELECT ${ORDER_EVENT} FROM orders o WHERE o.live_id = $1 AND o.kind = 'sale'
+     SELECT ${ORDER_EVENT} FROM orders o WHERE o.live_id = $1 AND o.kind = 'sale' AND o.source = 'live'
        AND NOT EXISTS (SELECT 1 FROM merchant_webhooks w WHERE w.event_id = 'order-' || o.id)
      ON CONFLICT (event_id) DO NOTHING`,
     [liveId],

@@ -71,7 +71,8 @@ export async function releaseCommerceKeys(
     [liveId, retainSec],
   );
   const [sales, products] = await Promise.all([
-    db.query<{ id: string }>('SELECT id FROM sales WHERE live_id = $1', [liveId]),
+    // NOTE: replay sales (created after this release, features/replay) keep their keys.
+    db.query<{ id: string }>(`SELECT id FROM sales WHERE live_id = $1 AND source = 'live'`, [liveId]),
     db.query<{ id: string }>('SELECT id FROM products WHERE live_id = $1', [liveId]),
   ]);
   const saleIds = sales.rows.map((r) => r.id);

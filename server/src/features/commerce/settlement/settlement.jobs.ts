@@ -26,7 +26,7 @@ import { buildReport, readReport, writeReport } from './report';
 
 export const COMMERCE_SETTLEMENT_STEP = 'commerce-settlement';
 
-interface StoredReservation extends PaidReservation {
+export interface StoredReservation extends PaidReservation {
   status: 'reserved' | 'paying' | 'paid' | 'expired';
 }
 
@@ -64,7 +64,8 @@ export function commerceSettlementStep(deps: {
 
       // 1. close
       await redis.hsetnx(keys.commerce(liveId), 'ended', String(endedAt));
-      const saleIds = await redis.smembers(keys.sales(liveId));
+      // Replay sales (features/replay: bought after the end) are settled by the replay settlement, not here.
+      const saleIds = await liveSaleIds(ctx);
       for (const saleId of saleIds) {
         const [code] = await deps.scripts.run<number[]>('sale-close', [keys.sale(liveId, saleId)], [endedAt]);
         if (code === 1) {
@@ -112,7 +113,7 @@ export function commerceSettlementStep(deps: {
       if (missing.length > 0)
         log.warn({ liveId, repaired: missing.length }, 'paid reservations had no order: recorded');
       await repairClaims(ctx);
-      const settled = await settleOrders(db, liveId);
+      const settled = await settleOrders(db, liveId, 'live');
       lap('confirm');
       await ctx.progress({ phase: 'confirmed', settled: settled.settled });
 
@@ -186,7 +187,7 @@ export function commerceSettlementStep(deps: {
 /** Settlement of a live whose keys are gone: settle, outbox and delivery from the ledger; Redis untouched. */
 async function rerunFromLedger(ctx: StepContext, webhooks?: Pick<MerchantWebhooks, 'enqueueLive'>) {
   const { db, liveId } = ctx;
-  const settled = await settleOrders(db, liveId);
+  const settled = await settleOrders(db, liveId, 'live');
   const report = await readReport(db, liveId);
   if (report) await writeOutbox(db, liveId, report);
   const enqueued = (await webhooks?.enqueueLive(liveId)) ?? 0;
@@ -204,7 +205,18 @@ async function rerunFromLedger(ctx: StepContext, webhooks?: Pick<MerchantWebhook
   };
 }
 
-async function scanReservations(ctx: StepContext): Promise<StoredReservation[]> {
+/** The live's sales in Redis but its replay sales (their hash carries `replay`). */
+async function liveSaleIds({ redis, keys, liveId }: StepContext): Promise<string[]> {
+  const ids = await redis.smembers(keys.sales(liveId));
+  if (ids.length === 0) return ids;
+  const pipe = redis.pipeline();
+  for (const id of ids) pipe.hget(keys.sale(liveId, id), 'replay');
+  const flags = (await pipe.exec()) ?? [];
+  return ids.filter((_, i) => flags[i]?.[1] !== '1');
+}
+
+/** Every reservation of the live, as Redis holds it. */
+export async function scanReservations(ctx: StepContext): Promise<StoredReservation[]> {
   const out: StoredReservation[] = [];
   let cursor = '0';
   do {
