@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuctionWon } from '@lc/contracts/auction.schema';
 import type { Redis } from 'ioredis';
+import { serialTicker } from '../../jobs/serial-ticker';
 import type { Keys } from '../../redis/keys';
 import type { Scripts } from '../../redis/scripts';
 import type { ReservationSweeper } from '../commerce/sales/reservation-sweeper';
@@ -25,8 +26,6 @@ export function createAuctionClock(deps: {
 }) {
   const { redis, scripts, keys } = deps;
   const now = deps.now ?? Date.now;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
 
   /** One step of one auction; returns when to look again, or undefined when it is final. */
   const step = async (liveId: string, auctionId: string): Promise<number | undefined> => {
@@ -84,22 +83,7 @@ export function createAuctionClock(deps: {
   return {
     step,
     tick,
-    start(intervalMs: number) {
-      timer ??= setInterval(() => {
-        if (running) return;
-        running = tick()
-          .catch(deps.onError)
-          .finally(() => {
-            running = undefined;
-          });
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
+    ...serialTicker(tick, deps.onError),
   };
 }
 export type AuctionClock = ReturnType<typeof createAuctionClock>;

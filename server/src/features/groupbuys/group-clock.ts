@@ -7,6 +7,7 @@
  * refunding twice. A filled group is visited again at its pay deadline to release unpaid holds.
  */
 import type { Redis } from 'ioredis';
+import { serialTicker } from '../../jobs/serial-ticker';
 import type { GroupBuysRepo } from '../../ledger/group-buys.repo';
 import type { Keys } from '../../redis/keys';
 import type { Scripts } from '../../redis/scripts';
@@ -36,8 +37,6 @@ export function createGroupClock(deps: {
 }) {
   const { redis, scripts, keys } = deps;
   const now = deps.now ?? Date.now;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
 
   /** Refunds still pending after this pass (0: all done). */
   const refund = async (liveId: string, groupId: string, list: PendingRefund[]): Promise<number> => {
@@ -142,22 +141,7 @@ export function createGroupClock(deps: {
     tick,
     settleLive,
     liveDone,
-    start(intervalMs: number) {
-      timer ??= setInterval(() => {
-        if (running) return;
-        running = tick()
-          .catch(deps.onError)
-          .finally(() => {
-            running = undefined;
-          });
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
+    ...serialTicker(tick, deps.onError),
   };
 }
 export type GroupClock = ReturnType<typeof createGroupClock>;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guests, liveWithSale, saleCounters } from '../../../../../test/commerce';
 import { call, connect, guest, startServer, type TestServer } from '../../../../../test/server';
 
-type Answer = { status: number; type: string | null; requestId: string | null; body: unknown };
+type Answer = { status: number; type: string | null; requestId: string | null; body: unknown; text: string };
 
 describe('reserve on the lean path', () => {
   let s: TestServer;
@@ -41,6 +41,7 @@ describe('reserve on the lean path', () => {
         type: res.headers.get('content-type'),
         requestId: res.headers.get('x-request-id'),
         body: text ? JSON.parse(text) : undefined,
+        text,
       };
     };
     const before = await leanCount();

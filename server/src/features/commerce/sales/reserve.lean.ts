@@ -5,9 +5,9 @@
  * Checks run in Fastify's order (access, body parse, body schema, then the handler's Idempotency-Key).
  */
 import type { TokenClaims } from '@lc/contracts/auth.schema';
-import { ReserveBody, SaleParams } from '@lc/contracts/commerce.schema';
+import { Reservation, ReserveBody, SaleParams } from '@lc/contracts/commerce.schema';
 import { errorCodes } from 'fastify';
-import { validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import secureJson from 'secure-json-parse';
 import type { LeanRequest, LeanRoute, LeanRoutes } from '../../../http/lean-routes';
 import { bearer, type Tokens } from '../../auth/tokens';
@@ -27,6 +27,13 @@ const validateBody = validatorCompiler({
   url: '',
   httpPart: 'body',
 } as never) as (data: unknown) => { value?: ReserveBody; error?: unknown[] };
+// NOTE: and the route's response serializer, so a replayed key gets byte-identical bodies on either path.
+const serialize = serializerCompiler({
+  schema: Reservation,
+  method: 'POST',
+  url: '/api/lives/:liveId/sales/:saleId/reservations',
+  httpPart: 'body',
+} as never) as (data: unknown) => string;
 
 export function leanReserveRoute(deps: { lean: LeanRoutes; tokens: Tokens; sales: SalesService }): LeanRoute {
   const { lean, tokens, sales } = deps;
@@ -59,7 +66,7 @@ export function leanReserveRoute(deps: { lean: LeanRoutes; tokens: Tokens; sales
     const [liveId, saleId] = r.params as [string, string];
     sales.attempt(user, liveId, saleId, key, v.value ?? { quantity: 1 }).then(
       (out) => {
-        if (!isRefusal(out)) return lean.sendJson(r, 201, JSON.stringify(out));
+        if (!isRefusal(out)) return lean.sendJson(r, 201, serialize(out));
         const { status, ...error } = out.refused;
         lean.sendErrorBody(r, status, error);
       },
