@@ -136,12 +136,7 @@ describe('crashed-node sweep', () => {
   });
 });
 
-/** Leaves recorded this minute and the one before (a sweep may straddle a minute boundary). */
+/** Leaves recorded over the last minute (presence keeps per-second buckets summed over a rolling minute). */
 async function leavesRecently(s: TestServer, liveId: string): Promise<number> {
-  const m = Math.floor(Date.now() / 60_000);
-  const [a, b] = await s.built.deps.redis.mget(
-    s.built.deps.keys.leaves(liveId, m - 1),
-    s.built.deps.keys.leaves(liveId, m),
-  );
-  return Number(a ?? 0) + Number(b ?? 0);
+  return (await s.built.deps.presence.get(liveId)).leavesLastMinute;
 }
